@@ -1,0 +1,167 @@
+"""The ``weakforge`` command line (typer). Errors weakforge raises on purpose are printed
+without a traceback and exit with status 2."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from weakforge.config import load_config
+from weakforge.corpus import (
+    READERS,
+    WRITERS,
+    Columns,
+    ReadOptions,
+    WriteOptions,
+    read_corpus,
+    write_corpus,
+    write_rejects,
+)
+from weakforge.errors import WeakforgeError
+
+app = typer.Typer(
+    help="Weak supervision and data quality for NLP.", no_args_is_help=True, add_completion=False
+)
+console = Console(stderr=True)
+
+
+def setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(message)s",
+        handlers=[RichHandler(console=console, show_path=False)],
+        force=True,
+    )
+
+
+def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a :class:`WeakforgeError` into a one-paragraph message and exit status 2."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except WeakforgeError as exc:
+            console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+ConfigArg = Annotated[Path, typer.Argument(help="TOML run config.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Run folder (default runs/NAME).")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")]
+
+
+def run_dir_for(config_path: Path, out: Path | None) -> tuple[Any, Path]:
+    config = load_config(config_path)
+    return config, out or Path("runs") / config.run.name
+
+
+@app.command()
+@friendly_errors
+def run(
+    config: ConfigArg,
+    out: OutOpt = None,
+    from_stage: Annotated[
+        str | None, typer.Option("--from", help="Rerun this stage and every later one.")
+    ] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Run every configured stage into one run folder; unchanged stages are skipped."""
+    from weakforge import stages
+
+    setup_logging(verbose)
+    cfg, run_dir = run_dir_for(config, out)
+    result = stages.run(cfg, run_dir, force_from=from_stage)
+    console.print(
+        f"ran: {', '.join(result.ran) or 'nothing'}; "
+        f"up to date: {', '.join(result.skipped) or 'nothing'}"
+    )
+    for name in ("report.html", "report.md", "metrics.json"):
+        if (run_dir / name).exists():
+            console.print(f"{name:12s} {run_dir / name}")
+
+
+@app.command()
+@friendly_errors
+def ingest(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -> None:
+    """Read the configured corpus into the run folder (the first stage alone)."""
+    from weakforge import stages
+
+    setup_logging(verbose)
+    cfg, run_dir = run_dir_for(config, out)
+    result = stages.run(cfg, run_dir, until="ingest")
+    metrics = result.metrics["ingest"]
+    console.print(
+        f"{metrics['n_examples']} records, splits {metrics['splits']}, "
+        f"{metrics['n_rejects']} rejected -> {run_dir / 'records.parquet'}"
+    )
+
+
+@app.command()
+@friendly_errors
+def convert(
+    source: Annotated[Path, typer.Argument(help="Input file or WRENCH folder.")],
+    target: Annotated[Path, typer.Argument(help="Output file or folder.")],
+    from_format: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help=f"Input format: {', '.join(sorted(READERS))} (default: by name)."
+        ),
+    ] = None,
+    to_format: Annotated[
+        str | None,
+        typer.Option(
+            "--to", help=f"Output format: {', '.join(sorted(WRITERS))} (default: by name)."
+        ),
+    ] = None,
+    task: Annotated[str | None, typer.Option(help="classification or ner.")] = None,
+    labels: Annotated[str | None, typer.Option(help="Comma-separated label names.")] = None,
+    text_field: str = "text",
+    id_field: str = "id",
+    label_field: str = "label",
+    split: Annotated[str, typer.Option(help="Split for records that name none.")] = "train",
+    scheme: Annotated[str, typer.Option(help="CoNLL tags to write: bio or iob1.")] = "bio",
+    which: Annotated[str, typer.Option(help="Label to write: best, gold or label.")] = "best",
+    skip_bad: Annotated[bool, typer.Option(help="Skip bad records, listing them.")] = False,
+    rejects: Annotated[Path | None, typer.Option(help="Where skipped records go.")] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Convert a corpus between formats (any reader to any writer)."""
+    setup_logging(verbose)
+    label_names = tuple(x.strip() for x in labels.split(",")) if labels else None
+    columns = Columns(text_field, id_field, label_field)
+    result = read_corpus(
+        source,
+        from_format,
+        ReadOptions(
+            columns=columns,
+            task=task,
+            labels=label_names,
+            split=split,
+            on_error="skip" if skip_bad else "raise",
+        ),
+    )
+    write_corpus(
+        result.examples,
+        target,
+        to_format,
+        WriteOptions(columns=columns, task=task, labels=label_names, which=which, scheme=scheme),
+    )
+    console.print(f"wrote {len(result.examples)} records to {target}")
+    if result.rejects:
+        rejects_path = rejects or target.with_name(target.name + ".rejects.jsonl")
+        write_rejects(result.rejects, rejects_path)
+        console.print(f"skipped {len(result.rejects)} bad records, listed in {rejects_path}")
+
+
+def main() -> None:
+    app()

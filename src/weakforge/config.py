@@ -1,0 +1,173 @@
+"""Run configuration: one TOML file, one table per stage, each a frozen dataclass.
+
+Defaults are stated once, in the dataclasses below. Unknown tables or keys are errors that
+list what is allowed; relative paths are resolved against the config file's folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+import tomllib
+
+from weakforge.errors import ConfigError
+from weakforge.records import TASK_KINDS
+
+
+@dataclass(frozen=True)
+class RunSection:
+    """``[run]``: what the task is and which stages run."""
+
+    name: str = "run"
+    task: Literal["classification", "ner"] = "classification"
+    labels: tuple[str, ...] = ()
+    seed: int = 0
+    stages: tuple[str, ...] = ()  # empty = every available stage, in order
+
+
+@dataclass(frozen=True)
+class DataSection:
+    """``[data]``: the corpus to read, and how.
+
+    ``path`` holds records whose split is given by ``split_field`` (or ``split``);
+    ``dev_path`` and ``test_path`` optionally add gold-labeled dev and test records.
+    """
+
+    path: str = ""
+    format: str = ""  # empty = guess from the file name
+    dev_path: str = ""
+    test_path: str = ""
+    text_field: str = "text"
+    id_field: str = "id"
+    label_field: str = "label"
+    split_field: str = "split"
+    split: Literal["train", "dev", "test"] = "train"
+    scheme: Literal["auto", "iob1", "bio"] = "auto"
+    on_error: Literal["raise", "skip"] = "raise"
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """``[report]``: the human report."""
+
+    formats: tuple[Literal["html", "md"], ...] = ("html", "md")
+    examples: int = 5
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """The whole resolved config; ``base_dir`` is the folder relative paths start from."""
+
+    run: RunSection = field(default_factory=RunSection)
+    data: DataSection = field(default_factory=DataSection)
+    report: ReportSection = field(default_factory=ReportSection)
+    base_dir: str = "."
+
+    def resolve(self, relative: str) -> Path:
+        """A config path made absolute against the config's folder."""
+        path = Path(relative).expanduser()
+        return path if path.is_absolute() else Path(self.base_dir) / path
+
+    def section(self, name: str) -> Any:
+        return getattr(self, name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (TOML/JSON-compatible) of every table, without ``base_dir``."""
+        data = dataclasses.asdict(self)
+        data.pop("base_dir")
+        return data
+
+
+SECTIONS: dict[str, type] = {
+    f.name: typing.get_type_hints(RunConfig)[f.name]
+    for f in fields(RunConfig)
+    if f.name != "base_dir"
+}
+
+
+def load_config(path: str | Path) -> RunConfig:
+    """Read and check a TOML run config."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax there") from None
+    return config_from_dict(raw, base_dir=path.resolve().parent, source=str(path))
+
+
+def config_from_dict(
+    raw: dict[str, Any], base_dir: str | Path = ".", source: str = "config"
+) -> RunConfig:
+    """Build a :class:`RunConfig` from parsed TOML, checking names and types."""
+    unknown = sorted(set(raw) - set(SECTIONS))
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown table(s) {unknown}; allowed tables: {sorted(SECTIONS)}"
+        )
+    built = {}
+    for name, cls in SECTIONS.items():
+        table = raw.get(name, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: [{name}] must be a table")
+        built[name] = build_section(cls, table, f"{source} [{name}]")
+    config = RunConfig(**built, base_dir=str(base_dir))
+    check_config(config, source)
+    return config
+
+
+def build_section(cls: type, table: dict[str, Any], where: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    allowed = [f.name for f in fields(cls)]
+    unknown = sorted(set(table) - set(allowed))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {unknown}; allowed keys: {allowed}")
+    values = {key: coerce(value, hints[key], f"{where} {key}") for key, value in table.items()}
+    return cls(**values)
+
+
+def coerce(value: Any, hint: Any, where: str) -> Any:
+    """Check ``value`` against a simple type hint; lists become tuples (frozen configs)."""
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        choices = typing.get_args(hint)
+        if value not in choices:
+            raise ConfigError(f"{where} = {value!r}; choose one of {list(choices)}")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ConfigError(f"{where} must be a list, got {value!r}")
+        item = typing.get_args(hint)[0]
+        return tuple(coerce(v, item, where) for v in value)
+    if origin in (typing.Union, types.UnionType):
+        for option in typing.get_args(hint):
+            try:
+                return coerce(value, option, where)
+            except ConfigError:
+                continue
+        raise ConfigError(f"{where} = {value!r} has the wrong type ({hint})")
+    if hint is type(None):
+        if value is not None:
+            raise ConfigError(f"{where} must be empty")
+        return value
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint in (str, int, float, bool) and (
+        not isinstance(value, hint) or (hint is int and isinstance(value, bool))
+    ):
+        raise ConfigError(f"{where} must be a {hint.__name__}, got {value!r}")
+    return value
+
+
+def check_config(config: RunConfig, source: str) -> None:
+    """Checks across keys that the types alone cannot express."""
+    if config.run.task not in TASK_KINDS:
+        raise ConfigError(f"{source} [run] task: choose one of {list(TASK_KINDS)}")
+    if len(set(config.run.labels)) != len(config.run.labels):
+        raise ConfigError(f"{source} [run] labels: a label is listed twice")

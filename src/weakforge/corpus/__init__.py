@@ -1,0 +1,191 @@
+"""Corpus I/O: read any supported format into :class:`~weakforge.records.Example` records and
+write them to any supported format.
+
+``read_corpus`` validates every record (text, labels, spans, unique ids); with
+``on_error="skip"`` bad records are collected as rejects instead of stopping the read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from weakforge.atomic import atomic_file
+from weakforge.corpus.chat import write_chat
+from weakforge.corpus.conll import read_conll, write_conll
+from weakforge.corpus.docbin import read_docbin, write_docbin
+from weakforge.corpus.hf_datasets import write_hf_datasets
+from weakforge.corpus.labelstudio import write_labelstudio
+from weakforge.corpus.options import Columns, ReadOptions, WriteOptions
+from weakforge.corpus.tabular import (
+    read_csv,
+    read_jsonl,
+    read_parquet,
+    write_csv,
+    write_jsonl,
+    write_parquet,
+)
+from weakforge.corpus.validate import check_example
+from weakforge.corpus.wrench import read_wrench, write_wrench
+from weakforge.errors import CorpusError
+from weakforge.records import Example
+
+__all__ = [
+    "Columns",
+    "ReadOptions",
+    "WriteOptions",
+    "ReadResult",
+    "read_corpus",
+    "write_corpus",
+    "write_rejects",
+    "guess_format",
+    "READERS",
+    "WRITERS",
+]
+
+log = logging.getLogger(__name__)
+
+Reader = Callable[[Path, ReadOptions], Iterator["tuple[str, Example | CorpusError]"]]
+Writer = Callable[[Sequence[Example], Path, WriteOptions], None]
+
+READERS: dict[str, Reader] = {
+    "jsonl": read_jsonl,
+    "csv": read_csv,
+    "parquet": read_parquet,
+    "conll": read_conll,
+    "wrench": read_wrench,
+    "spacy": read_docbin,
+}
+WRITERS: dict[str, Writer] = {
+    "jsonl": write_jsonl,
+    "csv": write_csv,
+    "parquet": write_parquet,
+    "conll": write_conll,
+    "wrench": write_wrench,
+    "spacy": write_docbin,
+    "labelstudio": write_labelstudio,
+    "hf": write_hf_datasets,
+    "chat": write_chat,
+}
+SUFFIXES = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".conll": "conll",
+    ".iob": "conll",
+    ".bio": "conll",
+    ".txt": "conll",
+    ".spacy": "spacy",
+    ".testa": "conll",
+    ".testb": "conll",
+    ".train": "conll",
+}
+
+
+def guess_format(path: Path) -> str:
+    """The format a path's name or layout implies; an error says how to name it."""
+    if path.is_dir() or path.name == "label.json":
+        if (path / "label.json").exists() or path.name == "label.json":
+            return "wrench"
+    if path.suffix.lower() in SUFFIXES:
+        return SUFFIXES[path.suffix.lower()]
+    raise CorpusError(
+        path,
+        None,
+        "cannot tell the format from the file name",
+        f"set [data] format to one of {sorted(READERS)}",
+    )
+
+
+@dataclass
+class ReadResult:
+    """What a read gave: the valid examples, and the rejected records (skip mode only)."""
+
+    examples: list[Example]
+    rejects: list[CorpusError] = field(default_factory=list)
+
+
+def read_corpus(
+    path: str | Path, fmt: str | None = None, options: ReadOptions = ReadOptions()
+) -> ReadResult:
+    """Read and validate a corpus; raises the first :class:`CorpusError` unless skipping."""
+    path = Path(path)
+    if not path.exists():
+        raise CorpusError(
+            path,
+            None,
+            "no such file or folder",
+            "check the path (relative paths start at the config's folder)",
+        )
+    fmt = fmt or guess_format(path)
+    if fmt not in READERS:
+        raise CorpusError(
+            path, None, f"cannot read format {fmt!r}", f"use one of {sorted(READERS)}"
+        )
+    examples: list[Example] = []
+    rejects: list[CorpusError] = []
+    seen: dict[str, str] = {}
+
+    def reject(error: CorpusError) -> None:
+        if options.on_error == "raise":
+            raise error
+        rejects.append(error)
+
+    for where, item in READERS[fmt](path, options):
+        if isinstance(item, CorpusError):
+            reject(item)
+            continue
+        problem = check_example(item, path, where, options.task, options.labels)
+        if problem is None and item.id in seen:
+            problem = CorpusError(
+                path,
+                where,
+                f"duplicate id '{item.id}' (first at {seen[item.id]})",
+                "give every record a unique id",
+            )
+        if problem is not None:
+            reject(problem)
+            continue
+        seen[item.id] = where
+        examples.append(item)
+    if rejects:
+        log.warning("%s: skipped %d bad records", path, len(rejects))
+    return ReadResult(examples, rejects)
+
+
+def write_corpus(
+    examples: Sequence[Example],
+    path: str | Path,
+    fmt: str | None = None,
+    options: WriteOptions = WriteOptions(),
+) -> None:
+    """Write examples in ``fmt`` (guessed from the suffix when not given)."""
+    path = Path(path)
+    fmt = fmt or guess_format(path)
+    if fmt not in WRITERS:
+        raise CorpusError(
+            path, None, f"cannot write format {fmt!r}", f"use one of {sorted(WRITERS)}"
+        )
+    WRITERS[fmt](examples, path, options)
+
+
+def write_rejects(rejects: Sequence[CorpusError], path: str | Path) -> None:
+    """One JSON object a rejected record: file, line/record, problem, fix."""
+    with atomic_file(path) as handle:
+        for error in rejects:
+            handle.write(
+                json.dumps(
+                    {
+                        "path": error.path,
+                        "where": error.where,
+                        "problem": error.problem,
+                        "fix": error.fix,
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )

@@ -1,0 +1,212 @@
+"""CoNLL column files (NER): IOB1 (CoNLL-2003) and BIO/IOB2, 2 or more columns.
+
+One sentence becomes one example. Tokens are joined with single spaces into ``text`` and each
+entity becomes a character-offset span, so ``text.split(" ")`` gives the tokens back exactly.
+Middle columns (POS, chunk) and ``-DOCSTART-`` lines are kept in ``meta`` so a file written
+back is the file read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from weakforge.atomic import atomic_file
+from weakforge.corpus.options import ReadOptions, WriteOptions
+from weakforge.corpus.tabular import chosen_label
+from weakforge.corpus.textfile import iter_lines
+from weakforge.errors import CorpusError
+from weakforge.records import Example, Span
+from weakforge.tokenize import token_bounds
+
+DOCSTART = "-DOCSTART-"
+TAG_FIX = "use tags O, B-TYPE or I-TYPE in the last column"
+
+
+def decode_tags(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Token spans ``(first, last_exclusive, type)`` from IOB1 or BIO tags.
+
+    One decoder serves both schemes (as conlleval does): ``B-`` always opens an entity,
+    ``I-`` opens one unless it continues an entity of the same type.
+    """
+    spans: list[tuple[int, int, str]] = []
+    current: list = []  # [first, type]
+    for i, tag in enumerate(tags):
+        prefix, _, kind = tag.partition("-")
+        if tag == "O" or not kind:
+            if current:
+                spans.append((current[0], i, current[1]))
+                current = []
+            continue
+        if prefix == "B" or not current or current[1] != kind:
+            if current:
+                spans.append((current[0], i, current[1]))
+            current = [i, kind]
+    if current:
+        spans.append((current[0], len(tags), current[1]))
+    return spans
+
+
+def encode_tags(n_tokens: int, spans: Sequence[tuple[int, int, str]], scheme: str) -> list[str]:
+    """Tags for token spans in ``iob1`` (B- only between touching same-type entities) or
+    ``bio``."""
+    tags = ["O"] * n_tokens
+    previous_end, previous_kind = -1, None
+    for first, last, kind in sorted(spans):
+        touching = first == previous_end and kind == previous_kind
+        begin = "B" if scheme == "bio" or touching else "I"
+        tags[first] = f"{begin}-{kind}"
+        for i in range(first + 1, last):
+            tags[i] = f"I-{kind}"
+        previous_end, previous_kind = last, kind
+    return tags
+
+
+def read_conll(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | CorpusError]]:
+    tokens: list[str] = []
+    tags: list[str] = []
+    extra: list[list[str]] = []
+    problem: CorpusError | None = None
+    first_line = 0
+    docstart: str | None = None
+    doc_index = -1
+    count = 0
+
+    def finish() -> tuple[str, Example | CorpusError] | None:
+        nonlocal tokens, tags, extra, problem, docstart, count
+        if not tokens and problem is None:
+            return None
+        count += 1
+        result: Example | CorpusError
+        if problem is not None:
+            result = problem
+        else:
+            result = sentence_example(
+                path, count, tokens, tags, extra, docstart, doc_index, options
+            )
+            docstart = None
+        tokens, tags, extra, problem = [], [], [], None
+        return f"line {first_line}", result
+
+    for number, line in iter_lines(path):
+        if isinstance(line, CorpusError):
+            if not tokens and problem is None:
+                first_line = number
+            problem = problem or line
+            continue
+        fields = line.split()
+        if not fields:
+            done = finish()
+            if done is not None:
+                yield done
+            continue
+        if fields[0] == DOCSTART:
+            done = finish()
+            if done is not None:
+                yield done
+            docstart, doc_index = line, doc_index + 1
+            continue
+        if not tokens and problem is None:
+            first_line = number
+        if len(fields) < 2:
+            problem = problem or CorpusError(
+                path,
+                f"line {number}",
+                f"expected 'token ... tag' columns, got {line!r}",
+                "give each token line at least two columns: the token and its tag",
+            )
+            continue
+        tag = fields[-1]
+        prefix, dash, kind = tag.partition("-")
+        if tag != "O" and not (dash and kind and prefix in ("B", "I")):
+            problem = problem or CorpusError(path, f"line {number}", f"bad tag {tag!r}", TAG_FIX)
+            continue
+        if extra and len(fields) - 2 != len(extra):
+            problem = problem or CorpusError(
+                path,
+                f"line {number}",
+                f"{len(fields)} columns where the sentence starting "
+                f"at line {first_line} has {len(extra) + 2}",
+                "give every line the same columns",
+            )
+            continue
+        if not extra and not tokens:
+            extra = [[] for _ in range(len(fields) - 2)]
+        tokens.append(fields[0])
+        tags.append(tag)
+        for column, value in zip(extra, fields[1:-1]):
+            column.append(value)
+    done = finish()
+    if done is not None:
+        yield done
+
+
+def sentence_example(
+    path: Path,
+    count: int,
+    tokens: list[str],
+    tags: list[str],
+    extra: list[list[str]],
+    docstart: str | None,
+    doc_index: int,
+    options: ReadOptions,
+) -> Example:
+    starts = []
+    offset = 0
+    for token in tokens:
+        starts.append(offset)
+        offset += len(token) + 1
+    text = " ".join(tokens)
+    spans = tuple(
+        Span(starts[first], starts[last - 1] + len(tokens[last - 1]), kind)
+        for first, last, kind in decode_tags(tags)
+    )
+    meta: dict = {"tokenized": "conll", "doc": max(doc_index, 0)}
+    if extra:
+        meta["conll_columns"] = extra
+    if docstart is not None:
+        meta["docstart"] = docstart
+    return Example(id=f"{path.stem}-{count}", text=text, gold=spans, split=options.split, meta=meta)
+
+
+def write_conll(examples: Sequence[Example], path: Path, options: WriteOptions) -> None:
+    with atomic_file(path) as handle:
+        for example in examples:
+            label = chosen_label(example, options.which)
+            if isinstance(label, str):
+                raise CorpusError(
+                    path,
+                    f"record '{example.id}'",
+                    "a class label cannot be written as CoNLL tags",
+                    "write classification corpora as JSONL, CSV or Parquet",
+                )
+            spans = label or ()
+            bounds = token_bounds(
+                example.text,
+                [e for s in spans for e in (s.start, s.end)],
+                pretokenized=example.meta.get("tokenized") == "conll",
+            )
+            index_of_start = {start: i for i, (start, _) in enumerate(bounds)}
+            index_of_end = {end: i for i, (_, end) in enumerate(bounds)}
+            token_spans = []
+            for span in spans:
+                if span.start not in index_of_start or span.end not in index_of_end:
+                    raise CorpusError(
+                        path,
+                        f"record '{example.id}'",
+                        f"span {span.to_json()} does not fall on token edges",
+                        "fix the span offsets",
+                    )
+                token_spans.append(
+                    (index_of_start[span.start], index_of_end[span.end] + 1, span.label)
+                )
+            tags = encode_tags(len(bounds), token_spans, options.scheme)
+            columns = example.meta.get("conll_columns") or []
+            if any(len(column) != len(bounds) for column in columns):
+                columns = []
+            if "docstart" in example.meta:
+                handle.write(f"{example.meta['docstart']}\n\n")
+            for i, (start, end) in enumerate(bounds):
+                cells = [example.text[start:end], *(column[i] for column in columns), tags[i]]
+                handle.write(" ".join(cells) + "\n")
+            handle.write("\n")

@@ -1,0 +1,90 @@
+"""spaCy ``DocBin`` (``.spacy``) files: entities as ``doc.ents``, classes as ``doc.cats``.
+
+The rest of a weakforge record (id, split, votes, meta...) rides in ``doc.user_data`` so a
+file written here reads back whole; a ``.spacy`` file from elsewhere needs only texts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from spacy.tokens import Doc, DocBin
+
+from weakforge.atomic import atomic_path
+from weakforge.corpus.options import ReadOptions, WriteOptions
+from weakforge.corpus.tabular import chosen_label
+from weakforge.errors import CorpusError
+from weakforge.records import Example, Span, example_from_dict
+from weakforge.tokenize import blank_pipeline, token_bounds, words_and_spaces
+
+USER_DATA_KEY = "weakforge"
+
+
+def read_docbin(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | CorpusError]]:
+    nlp = blank_pipeline()
+    try:
+        docs = DocBin().from_disk(path).get_docs(nlp.vocab)
+    except (OSError, ValueError) as exc:
+        raise CorpusError(
+            path,
+            None,
+            f"not a readable spaCy DocBin ({exc})",
+            "write it with spacy.tokens.DocBin(...).to_disk(path)",
+        ) from None
+    for index, doc in enumerate(docs, start=1):
+        label = doc_label(doc)
+        stored = doc.user_data.get(USER_DATA_KEY)
+        if isinstance(stored, dict):
+            yield f"doc {index}", example_from_dict({**stored, "text": doc.text})
+            continue
+        yield (
+            f"doc {index}",
+            Example(id=f"{path.stem}-{index}", text=doc.text, gold=label, split=options.split),
+        )
+
+
+def doc_label(doc: Doc) -> str | tuple[Span, ...] | None:
+    if doc.ents:
+        return tuple(Span(e.start_char, e.end_char, e.label_) for e in doc.ents)
+    if doc.cats:
+        best = max(doc.cats, key=doc.cats.get)
+        return best if doc.cats[best] > 0 else None
+    return None
+
+
+def write_docbin(examples: Sequence[Example], path: Path, options: WriteOptions) -> None:
+    nlp = blank_pipeline()
+    classes = list(
+        options.labels
+        or sorted({lab for e in examples for lab in (e.gold, e.label) if isinstance(lab, str)})
+    )
+    docbin = DocBin(store_user_data=True)
+    for example in examples:
+        label = chosen_label(example, options.which)
+        spans = label if isinstance(label, tuple) else ()
+        bounds = token_bounds(
+            example.text,
+            [o for s in spans for o in (s.start, s.end)],
+            pretokenized=example.meta.get("tokenized") == "conll",
+        )
+        words, spaces = words_and_spaces(example.text, bounds)
+        doc = Doc(nlp.vocab, words=words, spaces=spaces)
+        ents = []
+        for span in spans:
+            ent = doc.char_span(span.start, span.end, label=span.label)
+            if ent is None:
+                raise CorpusError(
+                    path,
+                    f"record '{example.id}'",
+                    f"span {span.to_json()} does not fall on token edges",
+                    "fix the span offsets",
+                )
+            ents.append(ent)
+        doc.ents = ents
+        if isinstance(label, str):
+            doc.cats = {c: float(c == label) for c in classes}
+        doc.user_data[USER_DATA_KEY] = example.to_dict()
+        docbin.add(doc)
+    with atomic_path(path) as tmp:
+        docbin.to_disk(tmp)

@@ -1,0 +1,85 @@
+"""A Hugging Face ``datasets`` folder (out only), one split per corpus split.
+
+Classification: ``id``, ``text``, ``label`` (a ``ClassLabel``; -1 where unlabeled).
+NER: ``id``, ``text``, ``tokens``, ``ner_tags`` (BIO ``ClassLabel``s) and the exact
+character ``spans``, so both token-level trainers and span-aware code can use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from weakforge.atomic import atomic_dir
+from weakforge.corpus.conll import encode_tags
+from weakforge.corpus.options import WriteOptions
+from weakforge.corpus.tabular import chosen_label
+from weakforge.records import Example, labels_in
+from weakforge.tokenize import token_bounds
+
+
+def write_hf_datasets(examples: Sequence[Example], path: Path, options: WriteOptions) -> None:
+    import datasets
+
+    chosen = [chosen_label(e, options.which) for e in examples]
+    ner = options.task == "ner" or (
+        options.task is None and any(isinstance(c, tuple) for c in chosen)
+    )
+    classes = list(options.labels or sorted(set().union(*(labels_in(c) for c in chosen))))
+    by_split: dict[str, dict[str, list]] = {}
+    for example, label in zip(examples, chosen):
+        columns = by_split.setdefault(example.split, {})
+        columns.setdefault("id", []).append(example.id)
+        columns.setdefault("text", []).append(example.text)
+        if ner:
+            spans = label if isinstance(label, tuple) else ()
+            bounds = token_bounds(
+                example.text,
+                [o for s in spans for o in (s.start, s.end)],
+                pretokenized=example.meta.get("tokenized") == "conll",
+            )
+            start_index = {b[0]: i for i, b in enumerate(bounds)}
+            end_index = {b[1]: i for i, b in enumerate(bounds)}
+            token_spans = [(start_index[s.start], end_index[s.end] + 1, s.label) for s in spans]
+            columns.setdefault("tokens", []).append([example.text[a:b] for a, b in bounds])
+            columns.setdefault("ner_tags", []).append(encode_tags(len(bounds), token_spans, "bio"))
+            columns.setdefault("spans", []).append(
+                [{"start": s.start, "end": s.end, "label": s.label} for s in spans]
+            )
+        else:
+            columns.setdefault("label", []).append(label if isinstance(label, str) else None)
+    if ner:
+        tag_names = ["O"] + [f"{p}-{c}" for c in classes for p in ("B", "I")]
+        features = datasets.Features(
+            {
+                "id": datasets.Value("string"),
+                "text": datasets.Value("string"),
+                "tokens": datasets.Sequence(datasets.Value("string")),
+                "ner_tags": datasets.Sequence(datasets.ClassLabel(names=tag_names)),
+                "spans": [
+                    {
+                        "start": datasets.Value("int64"),
+                        "end": datasets.Value("int64"),
+                        "label": datasets.Value("string"),
+                    }
+                ],
+            }
+        )
+    else:
+        features = datasets.Features(
+            {
+                "id": datasets.Value("string"),
+                "text": datasets.Value("string"),
+                "label": datasets.ClassLabel(names=classes),
+            }
+        )
+        for columns in by_split.values():
+            columns["label"] = [-1 if x is None else classes.index(x) for x in columns["label"]]
+    dataset = datasets.DatasetDict(
+        {
+            split: datasets.Dataset.from_dict(columns, features=features)
+            for split, columns in by_split.items()
+        }
+    )
+    with atomic_dir(path) as tmp:
+        dataset.save_to_disk(str(tmp))

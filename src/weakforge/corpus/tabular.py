@@ -1,0 +1,264 @@
+"""JSONL, CSV and Parquet: one record per line/row, fields mapped by :class:`Columns`.
+
+Files written by weakforge itself carry the full record (votes, aggregated label, flags...)
+and are read back exactly; other files need only a text field, and may name id, label and
+split fields. Fields that are not mapped are kept in ``meta``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from weakforge.atomic import atomic_file, atomic_path
+from weakforge.corpus.options import ReadOptions, WriteOptions
+from weakforge.corpus.textfile import BAD_BYTES_FIX, iter_lines, read_utf8
+from weakforge.errors import CorpusError
+from weakforge.records import Example, example_from_dict, label_from_json, label_to_json
+
+NATIVE_KEYS = ("id", "text", "gold", "split", "votes", "label", "probs", "flags", "origin", "meta")
+JSON_COLUMNS = ("gold", "votes", "label", "probs", "flags", "meta")
+
+
+def chosen_label(example: Example, which: str) -> Any:
+    """The label a one-label format writes (see :class:`WriteOptions`)."""
+    if which == "gold":
+        return example.gold
+    if which == "label":
+        return example.label
+    return example.gold if example.gold is not None else example.label
+
+
+def example_from_row(
+    row: Mapping[str, Any], options: ReadOptions, path: Path, where: str, fallback_id: str
+) -> Example | CorpusError:
+    """Map one input row onto an :class:`Example` (a weakforge row is read whole)."""
+    cols = options.columns
+    if all(key in row for key in NATIVE_KEYS):
+        try:
+            return example_from_dict(row)
+        except (ValueError, TypeError, KeyError) as exc:
+            return CorpusError(
+                path,
+                where,
+                f"invalid weakforge record: {exc}",
+                "fix the field named, or re-export the file with weakforge",
+            )
+    text = row.get(cols.text)
+    if not isinstance(text, str):
+        found = sorted(row)
+        return CorpusError(
+            path,
+            where,
+            f"no text field {cols.text!r} (fields found: {found})",
+            "set [data] text_field in the config to the field that holds the text",
+        )
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        return CorpusError(path, where, "the text holds non-UTF-8 bytes", BAD_BYTES_FIX)
+    raw_id = row.get(cols.id)
+    example_id = fallback_id if raw_id is None or raw_id == "" else str(raw_id)
+    raw_label = row.get(cols.label)
+    try:
+        gold = parse_label_cell(raw_label)
+    except ValueError as exc:
+        return CorpusError(
+            path,
+            where,
+            f"record '{example_id}': bad label: {exc}",
+            "give a class name, or spans as [[start, end, label], ...]",
+        )
+    split = row.get(cols.split) or options.split
+    mapped = {cols.text, cols.id, cols.label, cols.split}
+    meta = {k: v for k, v in row.items() if k not in mapped and v is not None}
+    return Example(id=example_id, text=text, gold=gold, split=str(split), meta=meta)
+
+
+def parse_label_cell(value: Any) -> Any:
+    """A label from a cell: a class name, a span list, or a span list as JSON text."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value != value:  # NaN from pandas-written files
+        return None
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"label looks like a span list but is not JSON ({exc.msg})") from None
+    if isinstance(value, (int, float, bool)):
+        return str(value)
+    if not isinstance(value, (str, list)):
+        value = list(value)  # numpy arrays from Parquet list columns
+    return label_from_json(value)
+
+
+# --- JSONL -------------------------------------------------------------------------------
+
+
+def read_jsonl(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | CorpusError]]:
+    for number, line in iter_lines(path):
+        where = f"line {number}"
+        if isinstance(line, CorpusError):
+            yield where, line
+            continue
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield (
+                where,
+                CorpusError(
+                    path,
+                    where,
+                    f"malformed JSON ({exc.msg} at column {exc.colno})",
+                    "make each line one complete JSON object",
+                ),
+            )
+            continue
+        if not isinstance(row, dict):
+            yield (
+                where,
+                CorpusError(
+                    path,
+                    where,
+                    f"expected a JSON object, got {type(row).__name__}",
+                    'write one object per line, e.g. {"text": "..."}',
+                ),
+            )
+            continue
+        yield where, example_from_row(row, options, path, where, f"{path.stem}-{number}")
+
+
+def write_jsonl(examples: Sequence[Example], path: Path, options: WriteOptions) -> None:
+    """Full weakforge records, one JSON object a line."""
+    with atomic_file(path) as handle:
+        for example in examples:
+            handle.write(json.dumps(example.to_dict(), ensure_ascii=False) + "\n")
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def read_csv(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | CorpusError]]:
+    import io
+
+    text = read_utf8(path)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if reader.fieldnames is None:
+        raise CorpusError(
+            path,
+            "line 1",
+            "the file has no header row",
+            "add a header naming the columns (at least the text column)",
+        )
+    if options.columns.text not in reader.fieldnames:
+        raise CorpusError(
+            path,
+            "line 1",
+            f"no text column {options.columns.text!r} (columns: {reader.fieldnames})",
+            "set [data] text_field in the config to the column holding the text",
+        )
+    line = 1
+    for index, row in enumerate(reader, start=1):
+        where = f"line {line + 1}"
+        line = reader.line_num
+        if None in row:
+            yield (
+                where,
+                CorpusError(
+                    path,
+                    where,
+                    "the row has more cells than the header",
+                    "quote cells that contain commas",
+                ),
+            )
+            continue
+        yield where, example_from_row(row, options, path, where, f"{path.stem}-{index}")
+
+
+def write_csv(examples: Sequence[Example], path: Path, options: WriteOptions) -> None:
+    """Columns id, text, label, split (spans as JSON text)."""
+    cols = options.columns
+    with atomic_file(path, newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([cols.id, cols.text, cols.label, cols.split])
+        for example in examples:
+            label = chosen_label(example, options.which)
+            cell = (
+                ""
+                if label is None
+                else (
+                    label
+                    if isinstance(label, str)
+                    else json.dumps(label_to_json(label), ensure_ascii=False)
+                )
+            )
+            writer.writerow([example.id, example.text, cell, example.split])
+
+
+# --- Parquet -----------------------------------------------------------------------------
+
+
+def read_parquet(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | CorpusError]]:
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise CorpusError(
+            path,
+            None,
+            f"not a readable Parquet file ({exc})",
+            "check the file and the [data] format in the config",
+        ) from None
+    names = parquet.schema_arrow.names
+    native = all(key in names for key in NATIVE_KEYS)
+    index = 0
+    for batch in parquet.iter_batches(batch_size=10_000):
+        for row in batch.to_pylist():
+            index += 1
+            if native:
+                row = {
+                    k: (json.loads(row[k]) if k in JSON_COLUMNS and row[k] is not None else row[k])
+                    for k in row
+                }
+            where = f"row {index}"
+            yield where, example_from_row(row, options, path, where, f"{path.stem}-{index}")
+
+
+def records_table(examples: Sequence[Example]) -> pa.Table:
+    """The run folder's columnar form of records: nested fields as JSON text columns."""
+    dicts = [example.to_dict() for example in examples]
+    columns: dict[str, list[Any]] = {key: [] for key in NATIVE_KEYS}
+    for row in dicts:
+        for key in NATIVE_KEYS:
+            value = row[key]
+            columns[key].append(
+                json.dumps(value, ensure_ascii=False) if key in JSON_COLUMNS else value
+            )
+    schema = pa.schema([(k, pa.string()) for k in NATIVE_KEYS])
+    return pa.table(columns, schema=schema)
+
+
+def write_parquet(examples: Sequence[Example], path: Path, options: WriteOptions) -> None:
+    with atomic_path(path) as tmp:
+        pq.write_table(records_table(examples), tmp, compression="zstd")
+
+
+def save_records(examples: Sequence[Example], path: Path) -> None:
+    """Store records in a run folder (Parquet, atomically)."""
+    write_parquet(examples, path, WriteOptions())
+
+
+def load_records(path: Path) -> list[Example]:
+    """Load records a stage stored with :func:`save_records`."""
+    records = []
+    for _where, item in read_parquet(path, ReadOptions()):
+        if isinstance(item, CorpusError):
+            raise item
+        records.append(item)
+    return records

@@ -1,0 +1,56 @@
+"""Reading text files line by line with errors that name the line (bad UTF-8 included)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from weakforge.errors import CorpusError
+
+BAD_BYTES_FIX = "re-encode the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, str | CorpusError]]:
+    """Yield ``(line_number, text)`` per line without its newline, or an error for a line
+    that is not valid UTF-8 (so the other lines can still be read)."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise CorpusError(
+            path, None, f"cannot open the file ({exc.strerror})", "check the path in the config"
+        ) from None
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield (
+                    number,
+                    CorpusError(
+                        path,
+                        f"line {number}",
+                        f"non-UTF-8 byte 0x{raw[exc.start]:02x} at column {exc.start + 1}",
+                        BAD_BYTES_FIX,
+                    ),
+                )
+                continue
+            if number == 1:
+                line = line.removeprefix("\ufeff")  # a UTF-8 byte-order mark is not text
+            yield number, line.rstrip("\r\n")
+
+
+def read_utf8(path: Path) -> str:
+    """The whole file as text, or an error naming the line of the first bad byte."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(
+            path, None, f"cannot open the file ({exc.strerror})", "check the path in the config"
+        ) from None
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CorpusError(
+            path, f"line {line}", f"non-UTF-8 byte 0x{data[exc.start]:02x}", BAD_BYTES_FIX
+        ) from None

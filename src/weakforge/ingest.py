@@ -1,0 +1,167 @@
+"""The ingest stage: read the configured corpus files into the run's record store.
+
+Every later stage starts from ``records.parquet``. Bad records stop the run with an error
+naming file and line, or (``on_error = "skip"``) go to ``rejects.jsonl`` and are counted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from weakforge.config import RunConfig
+from weakforge.corpus import Columns, ReadOptions, read_corpus, write_rejects
+from weakforge.corpus.tabular import save_records
+from weakforge.errors import CorpusError
+from weakforge.pipeline import Stage, StageContext
+from weakforge.plots import grouped_bars
+from weakforge.records import Example, labels_in
+from weakforge.report import Image, Section, Table
+
+log = logging.getLogger(__name__)
+
+RECORDS = "records.parquet"
+REJECTS = "rejects.jsonl"
+PLOT = "plots/ingest_labels.png"
+
+
+def corpus_files(config: RunConfig) -> list[tuple[Path, str | None]]:
+    """The configured files with the split their records default to."""
+    data = config.data
+    if not data.path:
+        raise CorpusError(
+            None,
+            None,
+            "[data] path is not set",
+            "name the corpus file in the config's [data] table",
+        )
+    files: list[tuple[Path, str | None]] = [(config.resolve(data.path), None)]
+    files += [
+        (config.resolve(p), split)
+        for p, split in ((data.dev_path, "dev"), (data.test_path, "test"))
+        if p
+    ]
+    return files
+
+
+def read_configured_corpus(config: RunConfig) -> tuple[list[Example], list[CorpusError]]:
+    """Read every configured file; ids must be unique across all of them."""
+    data = config.data
+    examples: list[Example] = []
+    rejects: list[CorpusError] = []
+    seen: dict[str, Path] = {}
+    for path, split in corpus_files(config):
+        options = ReadOptions(
+            columns=Columns(data.text_field, data.id_field, data.label_field, data.split_field),
+            task=config.run.task,
+            labels=config.run.labels or None,
+            split=split or data.split,
+            scheme=data.scheme,
+            on_error=data.on_error,
+        )
+        result = read_corpus(path, data.format or None, options)
+        rejects += result.rejects
+        for example in result.examples:
+            if split and example.split != split:
+                example = replace(example, split=split)
+            if example.id in seen:
+                error = CorpusError(
+                    path,
+                    f"record '{example.id}'",
+                    f"duplicate id, already used in {seen[example.id]}",
+                    "give records unique ids across the corpus files",
+                )
+                if data.on_error == "raise":
+                    raise error
+                rejects.append(error)
+                continue
+            seen[example.id] = path
+            examples.append(example)
+    return examples, rejects
+
+
+def label_counts(examples: list[Example]) -> dict[str, dict[str, int]]:
+    """Per split: gold class counts (classification) or gold entity counts by type (NER)."""
+    counts: dict[str, Counter] = {}
+    for example in examples:
+        counter = counts.setdefault(example.split, Counter())
+        if isinstance(example.gold, tuple):
+            counter.update(span.label for span in example.gold)
+        else:
+            counter.update(labels_in(example.gold))
+    return {split: dict(sorted(c.items())) for split, c in sorted(counts.items())}
+
+
+def run_ingest(ctx: StageContext) -> dict[str, Any]:
+    examples, rejects = read_configured_corpus(ctx.config)
+    if not examples:
+        raise CorpusError(
+            ctx.config.resolve(ctx.config.data.path),
+            None,
+            "no valid records",
+            "check the file and the [data] field names",
+        )
+    save_records(examples, ctx.output(RECORDS))
+    write_rejects(rejects, ctx.output(REJECTS))
+    counts = label_counts(examples)
+    splits = Counter(e.split for e in examples)
+    gold = Counter(e.split for e in examples if e.gold is not None)
+    labels = list(ctx.config.run.labels) or sorted({k for c in counts.values() for k in c})
+    grouped_bars(
+        counts,
+        ctx.output(PLOT),
+        "gold labels per split",
+        "entities" if ctx.config.run.task == "ner" else "texts",
+    )
+    if rejects:
+        log.warning("%d bad records skipped; see %s", len(rejects), ctx.input(REJECTS))
+    return {
+        "n_examples": len(examples),
+        "splits": dict(sorted(splits.items())),
+        "gold_labeled": dict(sorted(gold.items())),
+        "label_counts": counts,
+        "labels": labels,
+        "n_rejects": len(rejects),
+        "rejects": [str(e) for e in rejects[:20]],
+    }
+
+
+def describe_ingest(metrics: dict[str, Any]) -> Section:
+    rows = [
+        [split, n, metrics["gold_labeled"].get(split, 0)] for split, n in metrics["splits"].items()
+    ]
+    section = Section(
+        "Corpus",
+        [
+            f"{metrics['n_examples']} records read; labels: {', '.join(metrics['labels'])}.",
+            Table(["split", "records", "with gold label"], rows),
+        ],
+    )
+    counts = metrics["label_counts"]
+    labels = sorted({k for c in counts.values() for k in c})
+    if labels:
+        section.blocks.append(
+            Table(
+                ["split", *labels], [[s, *(c.get(x, 0) for x in labels)] for s, c in counts.items()]
+            )
+        )
+        section.blocks.append(Image(PLOT, "gold labels per split"))
+    if metrics["n_rejects"]:
+        section.blocks.append(
+            f"{metrics['n_rejects']} bad records were skipped (listed in {REJECTS}):"
+        )
+        section.blocks.append(Table(["rejected record"], [[r] for r in metrics["rejects"]]))
+    return section
+
+
+INGEST = Stage(
+    name="ingest",
+    run=run_ingest,
+    outputs=(RECORDS, REJECTS, PLOT),
+    config_keys=("data",),
+    external=lambda config: [path for path, _ in corpus_files(config)],
+    describe=describe_ingest,
+)

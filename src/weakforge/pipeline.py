@@ -1,0 +1,233 @@
+"""The resumable batch run: stages in order, each writing into one run folder.
+
+A stage is a function with declared inputs (artifacts of earlier stages, files the config
+names) and outputs. Its outputs are written into a staging folder and moved into the run
+folder only when the stage succeeds; the manifest records, per stage, a content hash of its
+code version, config tables and inputs. A re-run skips a stage whose hash is unchanged and
+whose outputs are intact; a run killed mid-stage leaves no partial output and redoes that
+stage. ``force_from`` reruns a stage and every later one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from weakforge.atomic import atomic_file
+from weakforge.config import RunConfig
+from weakforge.errors import StageError, WeakforgeError
+from weakforge.report import Section
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+RESOLVED_CONFIG = "config.resolved.json"
+
+
+@dataclass
+class StageContext:
+    """What a running stage sees: the config, where to read inputs and write outputs."""
+
+    config: RunConfig
+    run_dir: Path
+    staging: Path
+    stage: Stage
+
+    def input(self, name: str) -> Path:
+        """Path of an artifact an earlier stage wrote."""
+        return self.run_dir / name
+
+    def output(self, name: str) -> Path:
+        """Where this stage writes its output ``name`` (moved into place on success)."""
+        if name not in self.stage.outputs:
+            raise StageError(f"stage '{self.stage.name}' writes undeclared output '{name}'")
+        path = self.staging / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of a run.
+
+    ``run`` writes every declared output through ``ctx.output`` and returns its metrics (a
+    JSON-compatible dict, saved as the output ``stages/<name>.json``). ``config_keys`` are the
+    config tables whose values enter the stage's hash; ``external`` lists files outside the
+    run folder (a corpus, a rules folder) whose content does too. ``describe`` turns the
+    metrics into the stage's section of the report.
+    """
+
+    name: str
+    run: Callable[[StageContext], dict[str, Any]]
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    config_keys: tuple[str, ...] = ()
+    external: Callable[[RunConfig], Sequence[Path]] = field(default=lambda config: ())
+    describe: Callable[[dict[str, Any]], Section] | None = None
+    version: str = "1"
+
+    @property
+    def metrics_name(self) -> str:
+        return f"stages/{self.name}.json"
+
+
+def digest_path(path: Path) -> str:
+    """SHA-256 of a file, or of a folder's relative names and file contents."""
+    sha = hashlib.sha256()
+    if path.is_dir():
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            sha.update(str(child.relative_to(path)).encode())
+            sha.update(digest_path(child).encode())
+        return sha.hexdigest()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
+
+
+def stage_key(stage: Stage, config: RunConfig, run_dir: Path) -> str:
+    """The content hash that decides whether ``stage`` must run again."""
+    parts: dict[str, Any] = {
+        "stage": stage.name,
+        "version": stage.version,
+        "config": {key: config.to_dict()[key] for key in ("run", *stage.config_keys)},
+        # which stages a run includes does not change what one stage computes
+        "inputs": {},
+        "external": {},
+    }
+    parts["config"]["run"].pop("stages")
+    for name in stage.inputs:
+        path = run_dir / name
+        if not path.exists():
+            raise StageError(
+                f"stage '{stage.name}' needs '{name}' in {run_dir}, which no "
+                "earlier stage wrote; run the earlier stages first"
+            )
+        parts["inputs"][name] = digest_path(path)
+    for path in stage.external(config):
+        if not path.exists():
+            raise WeakforgeError(
+                f"stage '{stage.name}': {path} does not exist; check the path in the config"
+            )
+        parts["external"][str(path)] = digest_path(path)
+    blob = json.dumps(parts, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+class Manifest:
+    """``manifest.json``: per finished stage its key, output digests and timing."""
+
+    def __init__(self, run_dir: Path):
+        self.path = run_dir / MANIFEST
+        self.entries: dict[str, dict[str, Any]] = {}
+        if self.path.exists():
+            try:
+                self.entries = json.loads(self.path.read_text(encoding="utf-8"))["stages"]
+            except (json.JSONDecodeError, KeyError):
+                log.warning("%s is unreadable; every stage will run again", self.path)
+
+    def is_current(self, stage: Stage, key: str, run_dir: Path) -> bool:
+        entry = self.entries.get(stage.name)
+        if not entry or entry.get("key") != key:
+            return False
+        for name, digest in entry.get("outputs", {}).items():
+            path = run_dir / name
+            if not path.exists() or digest_path(path) != digest:
+                log.info("stage %s: output %s changed or is missing", stage.name, name)
+                return False
+        return True
+
+    def record(self, stage: Stage, key: str, run_dir: Path, seconds: float) -> None:
+        self.entries[stage.name] = {
+            "key": key,
+            "outputs": {
+                name: digest_path(run_dir / name) for name in (*stage.outputs, stage.metrics_name)
+            },
+            "seconds": round(seconds, 3),
+        }
+        self.save()
+
+    def forget(self, name: str) -> None:
+        if self.entries.pop(name, None) is not None:
+            self.save()
+
+    def save(self) -> None:
+        with atomic_file(self.path) as handle:
+            json.dump({"stages": self.entries}, handle, indent=2, sort_keys=True)
+
+
+@dataclass
+class RunResult:
+    """What a run did: stages run and skipped, and each stage's metrics."""
+
+    run_dir: Path
+    ran: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def run_stages(
+    stages: Sequence[Stage], config: RunConfig, run_dir: Path, force_from: str | None = None
+) -> RunResult:
+    """Run ``stages`` in order into ``run_dir``, skipping the ones that are up to date."""
+    names = [s.name for s in stages]
+    if force_from is not None and force_from not in names:
+        raise WeakforgeError(f"--from {force_from}: no such stage in this run; stages: {names}")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_file(run_dir / RESOLVED_CONFIG) as handle:
+        json.dump({**config.to_dict(), "base_dir": config.base_dir}, handle, indent=2)
+    manifest = Manifest(run_dir)
+    result = RunResult(run_dir)
+    forcing = False
+    for stage in stages:
+        forcing = forcing or stage.name == force_from
+        key = stage_key(stage, config, run_dir)
+        if not forcing and manifest.is_current(stage, key, run_dir):
+            log.info("stage %-9s up to date, skipped", stage.name)
+            result.skipped.append(stage.name)
+        else:
+            run_one(stage, config, run_dir, key, manifest)
+            result.ran.append(stage.name)
+        metrics_path = run_dir / stage.metrics_name
+        result.metrics[stage.name] = json.loads(metrics_path.read_text(encoding="utf-8"))
+    return result
+
+
+def run_one(stage: Stage, config: RunConfig, run_dir: Path, key: str, manifest: Manifest) -> None:
+    """Run one stage into a fresh staging folder, then move its outputs into place."""
+    log.info("stage %-9s running", stage.name)
+    manifest.forget(stage.name)
+    staging = run_dir / ".staging" / stage.name
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    context = StageContext(config, run_dir, staging, stage)
+    started = time.perf_counter()
+    try:
+        metrics = stage.run(context)
+    except WeakforgeError:
+        raise
+    except Exception as exc:
+        raise StageError(f"stage '{stage.name}' failed: {type(exc).__name__}: {exc}") from exc
+    with atomic_file(staging / stage.metrics_name) as handle:
+        json.dump(metrics, handle, indent=2, sort_keys=True, default=str)
+    missing = [name for name in stage.outputs if not (staging / name).exists()]
+    if missing:
+        raise StageError(f"stage '{stage.name}' did not write {missing}")
+    for name in (*stage.outputs, stage.metrics_name):
+        target = run_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir():
+            shutil.rmtree(target)
+        os.replace(staging / name, target)
+    shutil.rmtree(staging, ignore_errors=True)
+    seconds = time.perf_counter() - started
+    manifest.record(stage, key, run_dir, seconds)
+    log.info("stage %-9s done in %.1fs", stage.name, seconds)

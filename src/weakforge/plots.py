@@ -1,0 +1,34 @@
+"""Plots for the report (matplotlib, headless). Each returns the PNG path it wrote."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be set first)
+
+
+def grouped_bars(
+    counts: Mapping[str, Mapping[str, float]], path: Path, title: str, ylabel: str = "count"
+) -> Path:
+    """One group of bars per outer key (e.g. split), one bar per inner key (e.g. label)."""
+    groups = list(counts)
+    keys = sorted({k for inner in counts.values() for k in inner})
+    width = 0.8 / max(len(keys), 1)
+    fig, ax = plt.subplots(figsize=(max(4.0, 1.2 * len(groups) * max(len(keys), 1) * 0.4), 3))
+    for i, key in enumerate(keys):
+        xs = [g + i * width for g in range(len(groups))]
+        ax.bar(xs, [counts[g].get(key, 0) for g in groups], width, label=key)
+    ax.set_xticks([g + width * (len(keys) - 1) / 2 for g in range(len(groups))], groups)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if keys:
+        ax.legend(fontsize="small", ncols=min(len(keys), 4))
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(fig)
+    return path

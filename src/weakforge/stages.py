@@ -1,0 +1,98 @@
+"""The stages a run can include, in run order, and the report stage that closes every run.
+
+Stages delivered later (label, aggregate, audit, review, augment, train) register here; a
+run executes the ones that exist.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from weakforge.atomic import atomic_file
+from weakforge.config import RunConfig
+from weakforge.errors import ConfigError
+from weakforge.ingest import INGEST
+from weakforge.pipeline import RunResult, Stage, StageContext, run_stages
+from weakforge.report import Section, render_html, render_markdown
+
+AVAILABLE: tuple[Stage, ...] = (INGEST,)
+PLANNED = ("label", "aggregate", "audit", "review", "augment", "train")
+METRICS = "metrics.json"
+
+
+def report_stage(stages: Sequence[Stage], formats: Sequence[str]) -> Stage:
+    """The last stage: ``metrics.json`` plus the human report from every stage's metrics."""
+    outputs = (METRICS, *(f"report.{ext}" for ext in formats))
+
+    def run_report(ctx: StageContext) -> dict[str, Any]:
+        metrics = {
+            s.name: json.loads(ctx.input(s.metrics_name).read_text(encoding="utf-8"))
+            for s in stages
+        }
+        with atomic_file(ctx.output(METRICS)) as handle:
+            json.dump(
+                {"run": ctx.config.run.name, "task": ctx.config.run.task, "stages": metrics},
+                handle,
+                indent=2,
+                sort_keys=True,
+            )
+        sections = [s.describe(metrics[s.name]) for s in stages if s.describe]
+        sections.append(
+            Section(
+                "Run",
+                [
+                    f"Stages run: {', '.join(s.name for s in stages)}.",
+                    f"Configuration: {ctx.config.run.task} task, labels "
+                    f"{', '.join(ctx.config.run.labels) or '(from data)'}"
+                    f", seed {ctx.config.run.seed}.",
+                ],
+            )
+        )
+        title = f"weakforge report: {ctx.config.run.name}"
+        if "md" in formats:
+            with atomic_file(ctx.output("report.md")) as handle:
+                handle.write(render_markdown(title, sections))
+        if "html" in formats:
+            with atomic_file(ctx.output("report.html")) as handle:
+                handle.write(render_html(title, sections, ctx.run_dir))
+        return {"sections": [s.title for s in sections]}
+
+    return Stage(
+        name="report",
+        run=run_report,
+        outputs=outputs,
+        config_keys=("report",),
+        inputs=tuple(
+            x for s in stages for x in (s.metrics_name, *s.outputs) if x.endswith((".json", ".png"))
+        ),
+    )
+
+
+def select_stages(config: RunConfig, until: str | None = None) -> list[Stage]:
+    """The configured stages (all available ones by default), plus the report stage."""
+    by_name = {s.name: s for s in AVAILABLE}
+    wanted = list(config.run.stages) or [s.name for s in AVAILABLE]
+    for name in wanted:
+        if name not in by_name:
+            later = " (not available in this version yet)" if name in PLANNED else ""
+            raise ConfigError(
+                f"[run] stages: unknown stage '{name}'{later}; available: "
+                f"{[s.name for s in AVAILABLE]}"
+            )
+    chosen = [s for s in AVAILABLE if s.name in wanted]
+    if until is not None:
+        if until not in by_name:
+            raise ConfigError(f"unknown stage '{until}'; available: {list(by_name)}")
+        chosen = chosen[: [s.name for s in chosen].index(until) + 1]
+        return chosen
+    return [*chosen, report_stage(chosen, config.report.formats)]
+
+
+def run(
+    config: RunConfig, run_dir: Path, force_from: str | None = None, until: str | None = None
+) -> RunResult:
+    """Run the configured stages into ``run_dir`` (see :func:`run_stages`)."""
+    return run_stages(select_stages(config, until), config, run_dir, force_from)
