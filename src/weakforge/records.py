@@ -91,7 +91,7 @@ def label_from_json(value: Any) -> Label:
     """Inverse of :func:`label_to_json`; also accepts ``{"start", "end", "label"}`` dicts."""
     if value is None or isinstance(value, str):
         return value
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return spans_from_json(value)
     raise ValueError(f"a label must be a class name, a list of spans or null, not {value!r}")
 

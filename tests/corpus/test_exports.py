@@ -1,0 +1,55 @@
+"""Out-only formats: Label Studio tasks, Hugging Face datasets folder, chat JSONL."""
+
+import json
+
+from weakforge.corpus import WriteOptions, write_corpus
+
+
+def test_labelstudio_predictions_and_annotations(tmp_path, ner_examples, clf_examples):
+    path = tmp_path / "tasks.json"
+    weak = [ner_examples[0].__class__(**{**ner_examples[0].__dict__,
+                                         "label": ner_examples[0].votes["caps"]})]
+    write_corpus(weak, path, "labelstudio", WriteOptions(task="ner", labels=("PER", "ORG")))
+    task = json.loads(path.read_text())[0]
+    assert task["data"]["text"] == weak[0].text
+    result = task["predictions"][0]["result"][0]
+    assert result["type"] == "labels" and result["value"]["labels"] == ["PER"]
+    assert result["value"]["text"] == "Angela Merkel"
+    assert len(task["annotations"][0]["result"]) == 3
+    assert '<Label value="PER"/>' in path.with_suffix(".label_config.xml").read_text()
+    write_corpus(clf_examples, path, "labelstudio")
+    tasks = json.loads(path.read_text())
+    assert tasks[0]["predictions"][0]["result"][0]["value"] == {"choices": ["SPAM"]}
+    assert tasks[0]["predictions"][0]["score"] == 0.9
+
+
+def test_hf_datasets_folder(tmp_path, ner_examples, clf_examples):
+    import datasets
+
+    write_corpus(clf_examples, tmp_path / "clf", "hf", WriteOptions(labels=("HAM", "SPAM")))
+    loaded = datasets.load_from_disk(str(tmp_path / "clf"))
+    assert set(loaded) == {"train", "dev", "test"}
+    assert loaded["train"][0]["label"] == 1 and loaded["test"][0]["label"] == 0
+    write_corpus(ner_examples, tmp_path / "ner", "hf",
+                 WriteOptions(task="ner", labels=("PER", "ORG", "LOC", "MISC")))
+    ner = datasets.load_from_disk(str(tmp_path / "ner"))
+    row = ner["train"][0]
+    names = ner["train"].features["ner_tags"].feature.names
+    tags = [names[t] for t in row["ner_tags"]]
+    assert row["tokens"][:2] == ["Angela", "Merkel"] and tags[:3] == ["B-PER", "I-PER", "O"]
+    assert row["spans"][0] == {"start": 0, "end": 13, "label": "PER"}
+
+
+def test_chat_jsonl(tmp_path, ner_examples, clf_examples):
+    path = tmp_path / "chat.jsonl"
+    write_corpus(ner_examples, path, "chat", WriteOptions(task="ner"))
+    lines = [json.loads(x) for x in path.read_text().splitlines()]
+    assert len(lines) == 3
+    roles = [m["role"] for m in lines[0]["messages"]]
+    assert roles == ["system", "user", "assistant"]
+    answer = json.loads(lines[0]["messages"][2]["content"])
+    assert answer[0] == {"text": "Angela Merkel", "label": "PER"}
+    assert lines[2]["messages"][2]["content"] == "[]"
+    write_corpus(clf_examples, path, "chat")
+    answers = [json.loads(x)["messages"][2]["content"] for x in path.read_text().splitlines()]
+    assert answers == ["SPAM", "HAM", "HAM"]

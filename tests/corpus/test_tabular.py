@@ -1,0 +1,59 @@
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from weakforge.corpus import Columns, ReadOptions, WriteOptions, read_corpus, write_corpus
+from weakforge.corpus.tabular import load_records, save_records
+from weakforge.records import Span
+
+
+def test_jsonl_round_trip_keeps_whole_records(tmp_path, ner_examples, clf_examples):
+    for examples in (ner_examples, clf_examples):
+        path = tmp_path / "c.jsonl"
+        write_corpus(examples, path)
+        assert read_corpus(path).examples == examples
+
+
+def test_jsonl_with_mapped_fields_keeps_other_fields_as_meta(tmp_path):
+    path = tmp_path / "in.jsonl"
+    rows = [{"uid": 7, "body": "Paris is nice", "ents": [[0, 5, "LOC"]], "author": "x"},
+            {"uid": 8, "body": "No entity", "ents": []}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
+    options = ReadOptions(columns=Columns(text="body", id="uid", label="ents"), task="ner")
+    examples = read_corpus(path, options=options).examples
+    assert [e.id for e in examples] == ["7", "8"]
+    assert examples[0].gold == (Span(0, 5, "LOC"),) and examples[1].gold == ()
+    assert examples[0].meta == {"author": "x"}
+
+
+def test_csv_round_trip_classification_and_ner(tmp_path, ner_examples, clf_examples):
+    for examples in (clf_examples, ner_examples):
+        path = tmp_path / "c.csv"
+        write_corpus(examples, path)
+        back = read_corpus(path).examples
+        assert [(e.id, e.text, e.split) for e in back] == [
+            (e.id, e.text, e.split) for e in examples]
+        assert [e.gold for e in back] == [e.gold if e.gold is not None else e.label
+                                          for e in examples]
+
+
+def test_parquet_round_trip_native_and_mapped(tmp_path, ner_examples):
+    path = tmp_path / "c.parquet"
+    write_corpus(ner_examples, path)
+    assert read_corpus(path).examples == ner_examples
+    mapped = tmp_path / "m.parquet"
+    pq.write_table(pa.table({"content": ["a text", "another"], "y": ["A", "B"]}), mapped)
+    back = read_corpus(mapped, options=ReadOptions(columns=Columns(text="content", label="y")))
+    assert [(e.id, e.gold) for e in back.examples] == [("m-1", "A"), ("m-2", "B")]
+
+
+def test_record_store_round_trip(tmp_path, clf_examples):
+    save_records(clf_examples, tmp_path / "r.parquet")
+    assert load_records(tmp_path / "r.parquet") == clf_examples
+
+
+def test_csv_writer_uses_requested_label(tmp_path, clf_examples):
+    path = tmp_path / "c.csv"
+    write_corpus(clf_examples, path, options=WriteOptions(which="gold"))
+    assert [e.gold for e in read_corpus(path).examples] == ["SPAM", "HAM", None]

@@ -1,0 +1,43 @@
+import json
+
+from typer.testing import CliRunner
+
+from weakforge.cli import app
+
+runner = CliRunner()
+
+
+def test_run_twice_then_from(tmp_path):
+    (tmp_path / "c.jsonl").write_text('{"text": "hello", "label": "A"}\n')
+    (tmp_path / "run.toml").write_text('[run]\nname = "x"\n[data]\npath = "c.jsonl"\n')
+    out = tmp_path / "out"
+    args = ["run", str(tmp_path / "run.toml"), "--out", str(out)]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "ran: ingest, report" in first.output and "report.html" in first.output
+    assert "up to date: ingest, report" in runner.invoke(app, args).output
+    assert "ran: report" in runner.invoke(app, [*args, "--from", "report"]).output
+
+
+def test_errors_are_short_and_exit_2(tmp_path):
+    (tmp_path / "run.toml").write_text('[data]\npath = "missing.jsonl"\nfoo = 1\n')
+    result = runner.invoke(app, ["run", str(tmp_path / "run.toml")])
+    assert result.exit_code == 2
+    assert "unknown key(s) ['foo']" in result.output and "Traceback" not in result.output
+
+
+def test_convert_skips_bad_records_into_a_rejects_file(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "Rome", "label": [[0, 4, "LOC"]]}\n{"text": ""}\n')
+    target = tmp_path / "out.conll"
+    result = runner.invoke(app, ["convert", str(source), str(target), "--skip-bad"])
+    assert result.exit_code == 0, result.output
+    assert target.read_text() == "Rome B-LOC\n\n"
+    rejects = tmp_path / "out.conll.rejects.jsonl"
+    assert "empty text" in json.loads(rejects.read_text())["problem"]
+    assert "skipped 1 bad records" in result.output
+
+
+def test_help_for_every_command():
+    for command in ("run", "ingest", "convert"):
+        assert runner.invoke(app, [command, "--help"]).exit_code == 0

@@ -1,0 +1,120 @@
+import json
+import multiprocessing
+import os
+import signal
+
+import pytest
+
+from weakforge.config import config_from_dict
+from weakforge.errors import StageError
+from weakforge.pipeline import MANIFEST, Stage, digest_path, run_stages
+
+
+def make_stages(calls):
+    def first(ctx):
+        calls.append("first")
+        text = ctx.config.resolve(ctx.config.data.path).read_text()
+        ctx.output("a.txt").write_text(text.upper() + ctx.config.data.text_field)
+        return {"chars": len(text)}
+
+    def second(ctx):
+        calls.append("second")
+        ctx.output("b/b.txt").write_text(ctx.input("a.txt").read_text()[::-1])
+        return {}
+
+    return [
+        Stage("first", first, outputs=("a.txt",), config_keys=("data",),
+              external=lambda c: [c.resolve(c.data.path)]),
+        Stage("second", second, inputs=("a.txt",), outputs=("b/b.txt",)),
+    ]
+
+
+@pytest.fixture
+def setup(tmp_path):
+    (tmp_path / "in.txt").write_text("hello")
+    config = config_from_dict({"data": {"path": "in.txt"}}, base_dir=tmp_path)
+    return config, tmp_path / "run"
+
+
+def test_second_run_skips_every_stage(setup):
+    config, run_dir = setup
+    calls = []
+    first = run_stages(make_stages(calls), config, run_dir)
+    assert first.ran == ["first", "second"] and first.metrics["first"] == {"chars": 5}
+    second = run_stages(make_stages(calls), config, run_dir)
+    assert second.ran == [] and second.skipped == ["first", "second"]
+    assert calls == ["first", "second"]
+    assert (run_dir / "b/b.txt").read_text() == "txetOLLEH"
+    assert json.loads((run_dir / "config.resolved.json").read_text())["data"]["path"] == "in.txt"
+
+
+def test_changed_input_config_or_output_reruns(setup, tmp_path):
+    config, run_dir = setup
+    calls = []
+    run_stages(make_stages(calls), config, run_dir)
+    (tmp_path / "in.txt").write_text("bye")
+    assert run_stages(make_stages(calls), config, run_dir).ran == ["first", "second"]
+    changed = config_from_dict({"data": {"path": "in.txt", "text_field": "x"}},
+                               base_dir=tmp_path)
+    assert run_stages(make_stages(calls), changed, run_dir).ran == ["first", "second"]
+    (run_dir / "b/b.txt").write_text("tampered")
+    assert run_stages(make_stages(calls), changed, run_dir).ran == ["second"]
+
+
+def test_force_from_reruns_that_stage_and_later(setup):
+    config, run_dir = setup
+    calls = []
+    run_stages(make_stages(calls), config, run_dir)
+    assert run_stages(make_stages(calls), config, run_dir, force_from="second").ran == ["second"]
+    with pytest.raises(Exception, match="no such stage"):
+        run_stages(make_stages(calls), config, run_dir, force_from="third")
+
+
+def test_failing_stage_leaves_no_output_and_names_the_stage(setup):
+    config, run_dir = setup
+
+    def broken(ctx):
+        ctx.output("a.txt").write_text("half")
+        raise ValueError("disk on fire")
+
+    with pytest.raises(StageError, match="stage 'first' failed: ValueError: disk on fire"):
+        run_stages([Stage("first", broken, outputs=("a.txt",))], config, run_dir)
+    assert not (run_dir / "a.txt").exists()
+    manifest = run_dir / MANIFEST
+    assert not manifest.exists() or "first" not in json.loads(manifest.read_text())["stages"]
+
+
+def test_undeclared_output_is_an_error(setup):
+    config, run_dir = setup
+    stage = Stage("s", lambda ctx: ctx.output("other.txt") and {}, outputs=("x.txt",))
+    with pytest.raises(StageError, match="undeclared output 'other.txt'"):
+        run_stages([stage], config, run_dir)
+
+
+def _killed_midway(config, run_dir):
+    """Child process: start the second stage, write half its output, then die by SIGKILL."""
+
+    def dying(ctx):
+        ctx.output("b/b.txt").write_text("partial")
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    stages = make_stages([])
+    stages[1] = Stage("second", dying, inputs=("a.txt",), outputs=("b/b.txt",))
+    run_stages(stages, config, run_dir)
+
+
+def test_run_killed_mid_stage_resumes_to_identical_artifacts(setup, tmp_path):
+    config, run_dir = setup
+    child = multiprocessing.get_context("fork").Process(target=_killed_midway,
+                                                        args=(config, run_dir))
+    child.start()
+    child.join(60)
+    assert child.exitcode == -signal.SIGKILL
+    assert not (run_dir / "b/b.txt").exists()
+    calls = []
+    resumed = run_stages(make_stages(calls), config, run_dir)
+    assert resumed.skipped == ["first"] and resumed.ran == ["second"]
+    clean_dir = tmp_path / "clean"
+    run_stages(make_stages([]), config, clean_dir)
+    for name in ("a.txt", "b/b.txt", "stages/first.json", "stages/second.json"):
+        assert digest_path(run_dir / name) == digest_path(clean_dir / name)

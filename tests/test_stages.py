@@ -1,0 +1,65 @@
+import multiprocessing
+import os
+import signal
+
+import pytest
+
+from weakforge import stages
+from weakforge.config import config_from_dict
+from weakforge.errors import ConfigError
+from weakforge.pipeline import digest_path
+
+ROWS = "".join(f'{{"id": "r{i}", "text": "text number {i}", "label": "{"AB"[i % 2]}"}}\n'
+               for i in range(50))
+
+
+@pytest.fixture
+def config(tmp_path):
+    (tmp_path / "c.jsonl").write_text(ROWS)
+    return config_from_dict({"run": {"name": "t", "labels": ["A", "B"]},
+                             "data": {"path": "c.jsonl"}}, base_dir=tmp_path)
+
+
+def artifacts(run_dir):
+    return {str(p.relative_to(run_dir)): digest_path(p) for p in sorted(run_dir.rglob("*"))
+            if p.is_file() and p.name != "manifest.json"}
+
+
+def _die_while_saving_records(config, run_dir):
+    from weakforge import ingest
+
+    def half_then_die(examples, path):
+        path.write_bytes(b"PAR1 half a file")
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    ingest.save_records = half_then_die
+    stages.run(config, run_dir)
+
+
+def test_killed_ingest_resumes_to_the_same_run_folder(config, tmp_path):
+    run_dir = tmp_path / "run"
+    child = multiprocessing.get_context("fork").Process(target=_die_while_saving_records,
+                                                        args=(config, run_dir))
+    child.start()
+    child.join(60)
+    assert child.exitcode == -signal.SIGKILL
+    assert not (run_dir / "records.parquet").exists()
+    resumed = stages.run(config, run_dir)
+    assert resumed.ran == ["ingest", "report"]
+    stages.run(config, tmp_path / "clean")
+    assert artifacts(run_dir) == artifacts(tmp_path / "clean")
+    assert stages.run(config, run_dir).skipped == ["ingest", "report"]
+
+
+def test_report_and_metrics_are_written(config, tmp_path):
+    result = stages.run(config, tmp_path / "run")
+    assert result.metrics["ingest"]["n_examples"] == 50
+    html = (tmp_path / "run" / "report.html").read_text()
+    assert "data:image/png;base64," in html and "Corpus" in html
+    assert (tmp_path / "run" / "metrics.json").exists()
+
+
+def test_unknown_or_planned_stage_is_a_clear_error(tmp_path):
+    config = config_from_dict({"run": {"stages": ["ingest", "train"]}}, base_dir=tmp_path)
+    with pytest.raises(ConfigError, match="'train' \\(not available in this version yet\\)"):
+        stages.select_stages(config)
