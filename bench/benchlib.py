@@ -50,6 +50,10 @@ def record(name: str, metrics: dict, table: str, data: list[str], notes: str = "
     results.mkdir(exist_ok=True)
     payload = {**metrics, "command": command, "data": data, "when": when, "machine": machine}
     (results / f"{name}.json").write_text(json.dumps(payload, indent=2) + "\n")
-    with (BENCH / "RESULTS.md").open("a", encoding="utf-8") as handle:
+    results_md = BENCH / "RESULTS.md"
+    if not results_md.exists():
+        results_md.write_text("# Benchmark results\n\nEach section is appended by a script in "
+                              "`bench/` (command, data and machine named in it).\n")
+    with results_md.open("a", encoding="utf-8") as handle:
         handle.write(f"\n## {name} ({when})\n\n`{command}` on {', '.join(data)}; {machine}.\n\n"
                      f"{table}\n" + (f"\n{notes}\n" if notes else ""))
