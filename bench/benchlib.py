@@ -15,16 +15,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SHARED_DATA = Path(os.environ.get("WEAKFORGE_SHARED_DATA",
-                                  BENCH.parent.parent / "shared" / "data"))
+SHARED_DATA = Path(os.environ.get("WEAKFORGE_SHARED_DATA", BENCH.parent.parent / "shared" / "data"))
 
 
 def shared(*parts: str) -> Path:
     """A path under the shared data folder; exits with a clear message when it is missing."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        sys.exit(f"{path} not found: benchmarks read ../shared/data (or set "
-                 "WEAKFORGE_SHARED_DATA to the folder that holds it)")
+        sys.exit(
+            f"{path} not found: benchmarks read ../shared/data (or set "
+            "WEAKFORGE_SHARED_DATA to the folder that holds it)"
+        )
     return path
 
 
@@ -52,8 +53,12 @@ def record(name: str, metrics: dict, table: str, data: list[str], notes: str = "
     (results / f"{name}.json").write_text(json.dumps(payload, indent=2) + "\n")
     results_md = BENCH / "RESULTS.md"
     if not results_md.exists():
-        results_md.write_text("# Benchmark results\n\nEach section is appended by a script in "
-                              "`bench/` (command, data and machine named in it).\n")
+        results_md.write_text(
+            "# Benchmark results\n\nEach section is appended by a script in "
+            "`bench/` (command, data and machine named in it).\n"
+        )
     with results_md.open("a", encoding="utf-8") as handle:
-        handle.write(f"\n## {name} ({when})\n\n`{command}` on {', '.join(data)}; {machine}.\n\n"
-                     f"{table}\n" + (f"\n{notes}\n" if notes else ""))
+        handle.write(
+            f"\n## {name} ({when})\n\n`{command}` on {', '.join(data)}; {machine}.\n\n"
+            f"{table}\n" + (f"\n{notes}\n" if notes else "")
+        )

@@ -6,12 +6,13 @@ from weakforge.errors import ConfigError
 
 def test_defaults_and_resolution(tmp_path):
     path = tmp_path / "run.toml"
-    path.write_text('[run]\nname = "x"\ntask = "ner"\nlabels = ["PER"]\n'
-                    '[data]\npath = "corpus.jsonl"\n')
+    path.write_text(
+        '[run]\nname = "x"\ntask = "ner"\nlabels = ["PER"]\n[data]\npath = "corpus.jsonl"\n'
+    )
     config = load_config(path)
     assert config.run.labels == ("PER",) and config.data.text_field == DataSection().text_field
     assert config.resolve(config.data.path) == tmp_path / "corpus.jsonl"
-    assert config.resolve("/abs/file") .as_posix() == "/abs/file"
+    assert config.resolve("/abs/file").as_posix() == "/abs/file"
 
 
 def test_unknown_key_lists_allowed_keys():

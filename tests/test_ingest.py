@@ -13,21 +13,27 @@ def write_jsonl(path, rows):
 
 
 def config_for(tmp_path, **data):
-    return config_from_dict({"run": {"task": "classification", "labels": ["HAM", "SPAM"]},
-                             "data": data}, base_dir=tmp_path)
+    return config_from_dict(
+        {"run": {"task": "classification", "labels": ["HAM", "SPAM"]}, "data": data},
+        base_dir=tmp_path,
+    )
 
 
 def test_train_dev_test_files_get_their_splits(tmp_path):
-    write_jsonl(tmp_path / "train.jsonl", [{"id": "t1", "text": "win cash"},
-                                           {"id": "t2", "text": "hello"}])
+    write_jsonl(
+        tmp_path / "train.jsonl", [{"id": "t1", "text": "win cash"}, {"id": "t2", "text": "hello"}]
+    )
     write_jsonl(tmp_path / "dev.jsonl", [{"id": "d1", "text": "nice", "label": "HAM"}])
     write_jsonl(tmp_path / "test.jsonl", [{"id": "x1", "text": "buy", "label": "SPAM"}])
-    config = config_for(tmp_path, path="train.jsonl", dev_path="dev.jsonl",
-                        test_path="test.jsonl")
+    config = config_for(tmp_path, path="train.jsonl", dev_path="dev.jsonl", test_path="test.jsonl")
     result = run(config, tmp_path / "run", until="ingest")
     records = load_records(tmp_path / "run" / "records.parquet")
-    assert [(r.id, r.split) for r in records] == [("t1", "train"), ("t2", "train"),
-                                                  ("d1", "dev"), ("x1", "test")]
+    assert [(r.id, r.split) for r in records] == [
+        ("t1", "train"),
+        ("t2", "train"),
+        ("d1", "dev"),
+        ("x1", "test"),
+    ]
     metrics = result.metrics["ingest"]
     assert metrics["splits"] == {"dev": 1, "test": 1, "train": 2}
     assert metrics["label_counts"]["dev"] == {"HAM": 1}
@@ -37,13 +43,16 @@ def test_duplicate_ids_across_files(tmp_path):
     write_jsonl(tmp_path / "a.jsonl", [{"id": "same", "text": "one"}])
     write_jsonl(tmp_path / "b.jsonl", [{"id": "same", "text": "two"}])
     with pytest.raises(CorpusError, match="record 'same'.*duplicate id"):
-        run(config_for(tmp_path, path="a.jsonl", dev_path="b.jsonl"), tmp_path / "r",
-            until="ingest")
+        run(
+            config_for(tmp_path, path="a.jsonl", dev_path="b.jsonl"), tmp_path / "r", until="ingest"
+        )
 
 
 def test_skip_mode_writes_rejects_and_counts_them(tmp_path):
-    write_jsonl(tmp_path / "a.jsonl", [{"id": "1", "text": "ok", "label": "HAM"},
-                                       {"id": "2", "text": "bad", "label": "EGGS"}])
+    write_jsonl(
+        tmp_path / "a.jsonl",
+        [{"id": "1", "text": "ok", "label": "HAM"}, {"id": "2", "text": "bad", "label": "EGGS"}],
+    )
     result = run(config_for(tmp_path, path="a.jsonl", on_error="skip"), tmp_path / "r")
     assert result.metrics["ingest"]["n_rejects"] == 1
     reject = json.loads((tmp_path / "r" / "rejects.jsonl").read_text())

@@ -23,8 +23,13 @@ def make_stages(calls):
         return {}
 
     return [
-        Stage("first", first, outputs=("a.txt",), config_keys=("data",),
-              external=lambda c: [c.resolve(c.data.path)]),
+        Stage(
+            "first",
+            first,
+            outputs=("a.txt",),
+            config_keys=("data",),
+            external=lambda c: [c.resolve(c.data.path)],
+        ),
         Stage("second", second, inputs=("a.txt",), outputs=("b/b.txt",)),
     ]
 
@@ -54,8 +59,7 @@ def test_changed_input_config_or_output_reruns(setup, tmp_path):
     run_stages(make_stages(calls), config, run_dir)
     (tmp_path / "in.txt").write_text("bye")
     assert run_stages(make_stages(calls), config, run_dir).ran == ["first", "second"]
-    changed = config_from_dict({"data": {"path": "in.txt", "text_field": "x"}},
-                               base_dir=tmp_path)
+    changed = config_from_dict({"data": {"path": "in.txt", "text_field": "x"}}, base_dir=tmp_path)
     assert run_stages(make_stages(calls), changed, run_dir).ran == ["first", "second"]
     (run_dir / "b/b.txt").write_text("tampered")
     assert run_stages(make_stages(calls), changed, run_dir).ran == ["second"]
@@ -105,8 +109,9 @@ def _killed_midway(config, run_dir):
 
 def test_run_killed_mid_stage_resumes_to_identical_artifacts(setup, tmp_path):
     config, run_dir = setup
-    child = multiprocessing.get_context("fork").Process(target=_killed_midway,
-                                                        args=(config, run_dir))
+    child = multiprocessing.get_context("fork").Process(
+        target=_killed_midway, args=(config, run_dir)
+    )
     child.start()
     child.join(60)
     assert child.exitcode == -signal.SIGKILL

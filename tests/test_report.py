@@ -4,9 +4,16 @@ from weakforge.report import Image, Section, Table, render_html, render_markdown
 
 def test_markdown_and_html_render_the_same_blocks(tmp_path):
     grouped_bars({"train": {"A": 3, "B": 1}}, tmp_path / "p.png", "t")
-    sections = [Section("Audit", ["<script>alert(1)</script>",
-                                  Table(["id", "score"], [["a|b", 0.123456]]),
-                                  Image("p.png", "scores")])]
+    sections = [
+        Section(
+            "Audit",
+            [
+                "<script>alert(1)</script>",
+                Table(["id", "score"], [["a|b", 0.123456]]),
+                Image("p.png", "scores"),
+            ],
+        )
+    ]
     md = render_markdown("R", sections)
     assert "| a\\|b | 0.1235 |" in md and "![scores](p.png)" in md
     html = render_html("R", sections, tmp_path)

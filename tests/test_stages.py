@@ -9,20 +9,25 @@ from weakforge.config import config_from_dict
 from weakforge.errors import ConfigError
 from weakforge.pipeline import digest_path
 
-ROWS = "".join(f'{{"id": "r{i}", "text": "text number {i}", "label": "{"AB"[i % 2]}"}}\n'
-               for i in range(50))
+ROWS = "".join(
+    f'{{"id": "r{i}", "text": "text number {i}", "label": "{"AB"[i % 2]}"}}\n' for i in range(50)
+)
 
 
 @pytest.fixture
 def config(tmp_path):
     (tmp_path / "c.jsonl").write_text(ROWS)
-    return config_from_dict({"run": {"name": "t", "labels": ["A", "B"]},
-                             "data": {"path": "c.jsonl"}}, base_dir=tmp_path)
+    return config_from_dict(
+        {"run": {"name": "t", "labels": ["A", "B"]}, "data": {"path": "c.jsonl"}}, base_dir=tmp_path
+    )
 
 
 def artifacts(run_dir):
-    return {str(p.relative_to(run_dir)): digest_path(p) for p in sorted(run_dir.rglob("*"))
-            if p.is_file() and p.name != "manifest.json"}
+    return {
+        str(p.relative_to(run_dir)): digest_path(p)
+        for p in sorted(run_dir.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
 
 
 def _die_while_saving_records(config, run_dir):
@@ -38,8 +43,9 @@ def _die_while_saving_records(config, run_dir):
 
 def test_killed_ingest_resumes_to_the_same_run_folder(config, tmp_path):
     run_dir = tmp_path / "run"
-    child = multiprocessing.get_context("fork").Process(target=_die_while_saving_records,
-                                                        args=(config, run_dir))
+    child = multiprocessing.get_context("fork").Process(
+        target=_die_while_saving_records, args=(config, run_dir)
+    )
     child.start()
     child.join(60)
     assert child.exitcode == -signal.SIGKILL

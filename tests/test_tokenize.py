@@ -4,8 +4,12 @@ from weakforge.tokenize import blank_pipeline, token_bounds, words_and_spaces
 
 
 def test_pretokenized_text_splits_on_single_spaces():
-    assert token_bounds("EU rejects it .", pretokenized=True) == [(0, 2), (3, 10), (11, 13),
-                                                                   (14, 15)]
+    assert token_bounds("EU rejects it .", pretokenized=True) == [
+        (0, 2),
+        (3, 10),
+        (11, 13),
+        (14, 15),
+    ]
 
 
 def test_cuts_split_tokens_at_span_edges():

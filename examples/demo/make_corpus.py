@@ -20,22 +20,109 @@ from pathlib import Path
 HERE = Path(__file__).parent
 SPLITS = (("train", 220), ("dev", 40), ("test", 40))
 
-PER = ["Angela Merkel", "Boris Johnson", "Maria Sanchez", "John Smith", "Ahmed Hassan",
-       "Chen Wei", "Olga Petrova", "David Miller", "Sarah Thompson", "Luis Garcia",
-       "Yuki Tanaka", "Peter Blackburn", "Emma Wilson", "Hans Meyer", "Fatima Khan",
-       "Robert Brown", "Anna Kowalski", "James Carter", "Sofia Rossi", "Michael Adams",
-       "Ivan Horvat", "Laura Martin", "Kofi Mensah", "Priya Sharma", "Thomas Becker"]
-ORG = ["Apple", "Siemens", "the United Nations", "Reuters", "Deutsche Bank", "Toyota",
-       "the European Commission", "Microsoft", "Nestle", "Manchester United", "Barclays",
-       "General Motors", "the World Bank", "Volkswagen", "Samsung", "Oxford University",
-       "the IMF", "Shell", "Airbus", "Goldman Sachs", "Acme Holdings Inc.", "Lufthansa",
-       "Bayern Munich", "the Red Cross", "Unilever"]
-LOC = ["Berlin", "London", "Paris", "Tokyo", "New York", "Madrid", "Moscow", "Beijing",
-       "Brussels", "Cairo", "Nairobi", "Sydney", "Toronto", "Mumbai", "Rome", "Geneva",
-       "Germany", "France", "Japan", "Brazil", "Kenya", "India", "Canada", "Italy", "Texas"]
-MISC = ["German", "French", "Japanese", "British", "Olympic", "World Cup", "Euro",
-        "Brazilian", "Italian", "Nobel Prize", "Champions League", "Islamic", "Christmas",
-        "Canadian", "Indian", "Wimbledon", "Kenyan", "European", "Russian", "American"]
+PER = [
+    "Angela Merkel",
+    "Boris Johnson",
+    "Maria Sanchez",
+    "John Smith",
+    "Ahmed Hassan",
+    "Chen Wei",
+    "Olga Petrova",
+    "David Miller",
+    "Sarah Thompson",
+    "Luis Garcia",
+    "Yuki Tanaka",
+    "Peter Blackburn",
+    "Emma Wilson",
+    "Hans Meyer",
+    "Fatima Khan",
+    "Robert Brown",
+    "Anna Kowalski",
+    "James Carter",
+    "Sofia Rossi",
+    "Michael Adams",
+    "Ivan Horvat",
+    "Laura Martin",
+    "Kofi Mensah",
+    "Priya Sharma",
+    "Thomas Becker",
+]
+ORG = [
+    "Apple",
+    "Siemens",
+    "the United Nations",
+    "Reuters",
+    "Deutsche Bank",
+    "Toyota",
+    "the European Commission",
+    "Microsoft",
+    "Nestle",
+    "Manchester United",
+    "Barclays",
+    "General Motors",
+    "the World Bank",
+    "Volkswagen",
+    "Samsung",
+    "Oxford University",
+    "the IMF",
+    "Shell",
+    "Airbus",
+    "Goldman Sachs",
+    "Acme Holdings Inc.",
+    "Lufthansa",
+    "Bayern Munich",
+    "the Red Cross",
+    "Unilever",
+]
+LOC = [
+    "Berlin",
+    "London",
+    "Paris",
+    "Tokyo",
+    "New York",
+    "Madrid",
+    "Moscow",
+    "Beijing",
+    "Brussels",
+    "Cairo",
+    "Nairobi",
+    "Sydney",
+    "Toronto",
+    "Mumbai",
+    "Rome",
+    "Geneva",
+    "Germany",
+    "France",
+    "Japan",
+    "Brazil",
+    "Kenya",
+    "India",
+    "Canada",
+    "Italy",
+    "Texas",
+]
+MISC = [
+    "German",
+    "French",
+    "Japanese",
+    "British",
+    "Olympic",
+    "World Cup",
+    "Euro",
+    "Brazilian",
+    "Italian",
+    "Nobel Prize",
+    "Champions League",
+    "Islamic",
+    "Christmas",
+    "Canadian",
+    "Indian",
+    "Wimbledon",
+    "Kenyan",
+    "European",
+    "Russian",
+    "American",
+]
 
 NER_TEMPLATES = [
     "{PER} met officials from {ORG} in {LOC} on Monday .",
@@ -137,10 +224,22 @@ SLOTS = {
     "n": ["5", "8", "10", "12", "3"],
     "city": ["Chicago", "Madrid", "Lagos", "Manila", "Lisbon", "Seoul"],
     "subject": ["biology", "math", "history", "chemistry"],
-    "thing": ["free gift cards", "cool beats", "game hacks", "funny videos", "free robux",
-              "makeup tutorials"],
-    "url": ["http://bit.ly/2xK9free", "www.freegiftz.net", "http://tinyurl.com/winbig",
-            "https://goo.gl/abc123", "www.my-music-page.com", "http://cashdaily.biz"],
+    "thing": [
+        "free gift cards",
+        "cool beats",
+        "game hacks",
+        "funny videos",
+        "free robux",
+        "makeup tutorials",
+    ],
+    "url": [
+        "http://bit.ly/2xK9free",
+        "www.freegiftz.net",
+        "http://tinyurl.com/winbig",
+        "https://goo.gl/abc123",
+        "www.my-music-page.com",
+        "http://cashdaily.biz",
+    ],
     "money": ["500", "300", "1000", "250"],
     "prize": ["iPhone", "PS5", "gift card", "laptop", "headphones"],
     "handle": ["@beatz_daily", "@freestuff4u", "@dj.mix.king", "@glam_tips"],
@@ -151,7 +250,7 @@ SLOTS = {
 def fill_ner(template: str, rng: random.Random) -> dict:
     text, spans, position = "", [], 0
     for match in re.finditer(r"\{(PER|ORG|LOC|MISC)\}", template):
-        text += template[position:match.start()]
+        text += template[position : match.start()]
         kind = match.group(1)
         value = rng.choice({"PER": PER, "ORG": ORG, "LOC": LOC, "MISC": MISC}[kind])
         start = len(text)
@@ -177,15 +276,17 @@ def build(kind: str, rng: random.Random) -> list[dict]:
             row = fill_ner(rng.choice(NER_TEMPLATES), rng)
         else:
             label = rng.choice(["SPAM", "HAM"])
-            row = {"text": fill_comment(rng.choice(SPAM if label == "SPAM" else HAM), rng),
-                   "label": label}
+            row = {
+                "text": fill_comment(rng.choice(SPAM if label == "SPAM" else HAM), rng),
+                "label": label,
+            }
         if row["text"] in seen:
             continue
         seen.add(row["text"])
         rows.append(row)
     out, start = [], 0
     for split, n in SPLITS:
-        for i, row in enumerate(rows[start:start + n]):
+        for i, row in enumerate(rows[start : start + n]):
             record = {"id": f"{kind}-{split}-{i:03d}", "text": row["text"], "split": split}
             if split != "train":  # train is what weak supervision labels
                 record["label"] = row["label"]
@@ -197,8 +298,9 @@ def build(kind: str, rng: random.Random) -> list[dict]:
 def main() -> None:
     for kind, name in (("ner", "ner.jsonl"), ("spam", "spam.jsonl")):
         rows = build(kind, random.Random(13))
-        (HERE / name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
-                                         for r in rows), encoding="utf-8")
+        (HERE / name).write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+        )
 
 
 if __name__ == "__main__":

@@ -36,10 +36,13 @@ def test_iob1_four_columns_round_trip_byte_exact(tmp_path):
     source = tmp_path / "eng.testa"
     source.write_text(IOB1)
     examples = read_corpus(source, "conll").examples
-    assert [e.text for e in examples] == ["EU rejects German call .",
-                                          "Peter Blackburn Paul Smith", "BRUSSELS 1996-08-22"]
+    assert [e.text for e in examples] == [
+        "EU rejects German call .",
+        "Peter Blackburn Paul Smith",
+        "BRUSSELS 1996-08-22",
+    ]
     first = examples[0]
-    assert [first.text[s.start:s.end] for s in first.gold] == ["EU", "German"]
+    assert [first.text[s.start : s.end] for s in first.gold] == ["EU", "German"]
     assert [s.label for s in examples[1].gold] == ["PER", "PER"]
     assert examples[2].meta["doc"] == 1
     out = tmp_path / "out.conll"
@@ -64,7 +67,8 @@ def test_free_text_is_tokenized_and_spans_stay_on_token_edges(tmp_path, ner_exam
     write_corpus(ner_examples, out, "conll")
     back = read_corpus(out, "conll", ReadOptions()).examples
     for original, copy in zip(ner_examples, back):
-        assert ([original.text[s.start:s.end] for s in original.gold]
-                == [copy.text[s.start:s.end] for s in copy.gold])
+        assert [original.text[s.start : s.end] for s in original.gold] == [
+            copy.text[s.start : s.end] for s in copy.gold
+        ]
         assert [s.label for s in original.gold] == [s.label for s in copy.gold]
     assert back[0].text.split(" ")[-3:] == ["on", "Monday", "."]  # spaCy split off the period

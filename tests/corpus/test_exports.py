@@ -7,8 +7,11 @@ from weakforge.corpus import WriteOptions, write_corpus
 
 def test_labelstudio_predictions_and_annotations(tmp_path, ner_examples, clf_examples):
     path = tmp_path / "tasks.json"
-    weak = [ner_examples[0].__class__(**{**ner_examples[0].__dict__,
-                                         "label": ner_examples[0].votes["caps"]})]
+    weak = [
+        ner_examples[0].__class__(
+            **{**ner_examples[0].__dict__, "label": ner_examples[0].votes["caps"]}
+        )
+    ]
     write_corpus(weak, path, "labelstudio", WriteOptions(task="ner", labels=("PER", "ORG")))
     task = json.loads(path.read_text())[0]
     assert task["data"]["text"] == weak[0].text
@@ -30,8 +33,12 @@ def test_hf_datasets_folder(tmp_path, ner_examples, clf_examples):
     loaded = datasets.load_from_disk(str(tmp_path / "clf"))
     assert set(loaded) == {"train", "dev", "test"}
     assert loaded["train"][0]["label"] == 1 and loaded["test"][0]["label"] == 0
-    write_corpus(ner_examples, tmp_path / "ner", "hf",
-                 WriteOptions(task="ner", labels=("PER", "ORG", "LOC", "MISC")))
+    write_corpus(
+        ner_examples,
+        tmp_path / "ner",
+        "hf",
+        WriteOptions(task="ner", labels=("PER", "ORG", "LOC", "MISC")),
+    )
     ner = datasets.load_from_disk(str(tmp_path / "ner"))
     row = ner["train"][0]
     names = ner["train"].features["ner_tags"].feature.names

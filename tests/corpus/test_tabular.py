@@ -17,8 +17,10 @@ def test_jsonl_round_trip_keeps_whole_records(tmp_path, ner_examples, clf_exampl
 
 def test_jsonl_with_mapped_fields_keeps_other_fields_as_meta(tmp_path):
     path = tmp_path / "in.jsonl"
-    rows = [{"uid": 7, "body": "Paris is nice", "ents": [[0, 5, "LOC"]], "author": "x"},
-            {"uid": 8, "body": "No entity", "ents": []}]
+    rows = [
+        {"uid": 7, "body": "Paris is nice", "ents": [[0, 5, "LOC"]], "author": "x"},
+        {"uid": 8, "body": "No entity", "ents": []},
+    ]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
     options = ReadOptions(columns=Columns(text="body", id="uid", label="ents"), task="ner")
     examples = read_corpus(path, options=options).examples
@@ -33,9 +35,11 @@ def test_csv_round_trip_classification_and_ner(tmp_path, ner_examples, clf_examp
         write_corpus(examples, path)
         back = read_corpus(path).examples
         assert [(e.id, e.text, e.split) for e in back] == [
-            (e.id, e.text, e.split) for e in examples]
-        assert [e.gold for e in back] == [e.gold if e.gold is not None else e.label
-                                          for e in examples]
+            (e.id, e.text, e.split) for e in examples
+        ]
+        assert [e.gold for e in back] == [
+            e.gold if e.gold is not None else e.label for e in examples
+        ]
 
 
 def test_parquet_round_trip_native_and_mapped(tmp_path, ner_examples):

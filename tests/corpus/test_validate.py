@@ -83,12 +83,14 @@ def test_bad_conll_tag_and_columns(tmp_path):
 
 
 def test_skip_mode_collects_rejects_and_keeps_the_rest(tmp_path):
-    lines = ['{"id": "a", "text": "Paris", "label": [[0, 5, "LOC"]]}',
-             '{"id": "b", "text": ""}',
-             "not json",
-             b'{"id": "c", "text": "\xff"}',
-             '{"id": "a", "text": "dup"}',
-             '{"id": "d", "text": "Rome", "label": [[0, 4, "LOC"]]}']
+    lines = [
+        '{"id": "a", "text": "Paris", "label": [[0, 5, "LOC"]]}',
+        '{"id": "b", "text": ""}',
+        "not json",
+        b'{"id": "c", "text": "\xff"}',
+        '{"id": "a", "text": "dup"}',
+        '{"id": "d", "text": "Rome", "label": [[0, 4, "LOC"]]}',
+    ]
     path = write_lines(tmp_path / "c.jsonl", lines)
     result = read_corpus(path, options=ReadOptions(task="ner", on_error="skip"))
     assert [e.id for e in result.examples] == ["a", "d"]

@@ -7,10 +7,11 @@ from weakforge.corpus.wrench import source_names
 def make_wrench(folder):
     folder.mkdir()
     (folder / "label.json").write_text(json.dumps({"0": "HAM", "1": "SPAM"}))
-    train = {"0": {"label": 1, "weak_labels": [1, -1, 0], "data": {"text": "buy now\ufeff"}},
-             "5": {"label": 0, "weak_labels": [-1, -1, -1], "data": {"text": "nice song"}}}
-    test = {"9": {"label": 0, "weak_labels": [0, 0, -1], "data": {"text": "lovely",
-                                                                     "extra": 3}}}
+    train = {
+        "0": {"label": 1, "weak_labels": [1, -1, 0], "data": {"text": "buy now\ufeff"}},
+        "5": {"label": 0, "weak_labels": [-1, -1, -1], "data": {"text": "nice song"}},
+    }
+    test = {"9": {"label": 0, "weak_labels": [0, 0, -1], "data": {"text": "lovely", "extra": 3}}}
     (folder / "train.json").write_text(json.dumps(train))
     (folder / "test.json").write_text(json.dumps(test))
     return train, test
@@ -29,7 +30,11 @@ def test_weak_labels_become_fixed_width_sources(tmp_path):
 def test_wrench_round_trip_is_exact(tmp_path):
     train, test = make_wrench(tmp_path / "yt")
     examples = read_corpus(tmp_path / "yt").examples
-    write_corpus(examples, tmp_path / "out", "wrench", )
+    write_corpus(
+        examples,
+        tmp_path / "out",
+        "wrench",
+    )
     assert json.loads((tmp_path / "out" / "train.json").read_text()) == train
     assert json.loads((tmp_path / "out" / "test.json").read_text()) == test
     assert read_corpus(tmp_path / "out").examples == examples
