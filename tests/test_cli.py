@@ -9,7 +9,9 @@ runner = CliRunner()
 
 def test_run_twice_then_from(tmp_path):
     (tmp_path / "c.jsonl").write_text('{"text": "hello", "label": "A"}\n')
-    (tmp_path / "run.toml").write_text('[run]\nname = "x"\n[data]\npath = "c.jsonl"\n')
+    (tmp_path / "run.toml").write_text(
+        '[run]\nname = "x"\nstages = ["ingest"]\n[data]\npath = "c.jsonl"\n'
+    )
     out = tmp_path / "out"
     args = ["run", str(tmp_path / "run.toml"), "--out", str(out)]
     first = runner.invoke(app, args)

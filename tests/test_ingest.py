@@ -14,7 +14,10 @@ def write_jsonl(path, rows):
 
 def config_for(tmp_path, **data):
     return config_from_dict(
-        {"run": {"task": "classification", "labels": ["HAM", "SPAM"]}, "data": data},
+        {
+            "run": {"task": "classification", "labels": ["HAM", "SPAM"], "stages": ["ingest"]},
+            "data": data,
+        },
         base_dir=tmp_path,
     )
 

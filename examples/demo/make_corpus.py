@@ -193,6 +193,14 @@ HAM = [
     "this makes me miss {city} so much",
     "the bass line is so good with headphones",
     "how is this only {n} million views?",
+    "{name} never disappoints, the {genre} vibe here is perfect",
+    "I played this at my {rel}'s birthday and everyone sang along",
+    "the part at {time} where the beat drops is my favourite",
+    "first heard this on the radio in {city} back in {year}",
+    "my {rel} and I learned the dance from this video",
+    "still the best thing {name} ever recorded",
+    "this got me through my {subject} finals in {year}",
+    "the crowd in {city} went wild when {name} sang this",
 ]
 SPAM = [
     "check out my channel for {thing} {url}",
@@ -216,13 +224,13 @@ SPAM = [
 ]
 SLOTS = {
     "year": ["2015", "2019", "2021", "2023", "2024", "2025"],
-    "name": ["Shakira", "Katy", "Eminem", "the singer", "LMFAO", "Psy"],
+    "name": ["Shakira", "Katy", "Eminem", "the singer", "LMFAO", "Psy", "Adele", "Drake"],
     "event": ["halftime show", "movie trailer", "tiktok trend", "award show"],
     "time": ["1:23", "2:45", "3:10", "0:58", "4:02"],
     "rel": ["mom", "dad", "sister", "brother", "best friend", "grandma"],
     "genre": ["pop", "rock", "hip hop", "reggae", "dance"],
     "n": ["5", "8", "10", "12", "3"],
-    "city": ["Chicago", "Madrid", "Lagos", "Manila", "Lisbon", "Seoul"],
+    "city": ["Chicago", "Madrid", "Lagos", "Manila", "Lisbon", "Seoul", "Lima", "Oslo"],
     "subject": ["biology", "math", "history", "chemistry"],
     "thing": [
         "free gift cards",
@@ -271,11 +279,13 @@ def fill_comment(template: str, rng: random.Random) -> str:
 def build(kind: str, rng: random.Random) -> list[dict]:
     rows, seen = [], set()
     total = sum(n for _, n in SPLITS)
-    while len(rows) < total:
+    for _attempt in range(200 * total):
+        if len(rows) == total:
+            break
         if kind == "ner":
             row = fill_ner(rng.choice(NER_TEMPLATES), rng)
         else:
-            label = rng.choice(["SPAM", "HAM"])
+            label = "HAM" if len(rows) % 5 < 3 else "SPAM"  # 60% ham, as in real comments
             row = {
                 "text": fill_comment(rng.choice(SPAM if label == "SPAM" else HAM), rng),
                 "label": label,
@@ -284,6 +294,8 @@ def build(kind: str, rng: random.Random) -> list[dict]:
             continue
         seen.add(row["text"])
         rows.append(row)
+    else:
+        raise SystemExit(f"only {len(rows)} distinct {kind} texts: add templates or slot values")
     out, start = [], 0
     for split, n in SPLITS:
         for i, row in enumerate(rows[start : start + n]):

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.text import Text
 
 from weakforge.config import load_config
 from weakforge.corpus import (
@@ -49,7 +50,7 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except WeakforgeError as exc:
-            console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            console.print(Text.assemble(("error: ", "bold red"), str(exc)), highlight=False)
             raise typer.Exit(2) from None
 
     return wrapper

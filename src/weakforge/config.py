@@ -52,6 +52,47 @@ class DataSection:
 
 
 @dataclass(frozen=True)
+class LabelSection:
+    """``[label]``: which labeling functions vote, and how they are applied.
+
+    ``rules`` are rules files or folders; ``data_paths`` are files the rules read (e.g.
+    gazetteers), so that editing them reruns the stage. ``engine = "dask"`` runs shards on a
+    Dask cluster (``dask_address``, or a local cluster of ``workers`` processes)."""
+
+    rules: tuple[str, ...] = ()
+    data_paths: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    engine: Literal["local", "dask"] = "local"
+    workers: int = 1
+    shard_size: int = 2000
+    fault_tolerant: bool = False
+    dask_address: str = ""
+
+
+@dataclass(frozen=True)
+class AggregateSection:
+    """``[aggregate]``: turning votes into probabilistic labels (skweak).
+
+    ``method``: auto (HMM for NER, Naive Bayes for classification), hmm, naive_bayes or
+    majority. ``weights_from_gold`` sets class prior and source weights from dev/reviewed
+    labels; ``abstain = "prior"`` gives items no source voted on the most likely class;
+    ``doc_majority`` adds skweak's document-level majority source (NER, documents grouped by
+    the ``group_by`` metadata key); ``label_groups`` maps a coarse label (e.g. ENT) a source
+    emits to the labels it may stand for."""
+
+    method: Literal["auto", "hmm", "naive_bayes", "majority"] = "auto"
+    fit_sample: int = 20000
+    n_iter: int = 4
+    redundancy_factor: float = 0.1
+    weights_from_gold: bool = True
+    abstain: Literal["prior", "none"] = "prior"
+    doc_majority: bool = True
+    group_by: str = "doc"
+    label_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ReportSection:
     """``[report]``: the human report."""
 
@@ -65,6 +106,8 @@ class RunConfig:
 
     run: RunSection = field(default_factory=RunSection)
     data: DataSection = field(default_factory=DataSection)
+    label: LabelSection = field(default_factory=LabelSection)
+    aggregate: AggregateSection = field(default_factory=AggregateSection)
     report: ReportSection = field(default_factory=ReportSection)
     base_dir: str = "."
 
@@ -140,6 +183,14 @@ def coerce(value: Any, hint: Any, where: str) -> Any:
         if value not in choices:
             raise ConfigError(f"{where} = {value!r}; choose one of {list(choices)}")
         return value
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where} must be a table, got {value!r}")
+        key_hint, value_hint = typing.get_args(hint)
+        return {
+            coerce(k, key_hint, where): coerce(v, value_hint, f"{where}.{k}")
+            for k, v in value.items()
+        }
     if origin is tuple:
         if not isinstance(value, list):
             raise ConfigError(f"{where} must be a list, got {value!r}")

@@ -151,3 +151,8 @@ def labels_in(label: Label) -> set[str]:
 def dumps_label(label: Label) -> str:
     """Compact JSON text of a label, for columnar storage."""
     return json.dumps(label_to_json(label), ensure_ascii=False)
+
+
+def tuning_gold(examples: Iterable[Example]) -> list[Example]:
+    """Items whose gold label may tune rules and aggregators: never the test split's."""
+    return [e for e in examples if e.gold is not None and e.split != "test"]

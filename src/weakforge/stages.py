@@ -15,11 +15,13 @@ from weakforge.atomic import atomic_file
 from weakforge.config import RunConfig
 from weakforge.errors import ConfigError
 from weakforge.ingest import INGEST
+from weakforge.labeling import LABEL
 from weakforge.pipeline import RunResult, Stage, StageContext, run_stages
 from weakforge.report import Section, render_html, render_markdown
+from weakforge.weak_labels import AGGREGATE
 
-AVAILABLE: tuple[Stage, ...] = (INGEST,)
-PLANNED = ("label", "aggregate", "audit", "review", "augment", "train")
+AVAILABLE: tuple[Stage, ...] = (INGEST, LABEL, AGGREGATE)
+PLANNED = ("audit", "review", "augment", "train")
 METRICS = "metrics.json"
 
 

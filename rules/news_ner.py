@@ -1,0 +1,199 @@
+"""News NER rules (PER/ORG/LOC/MISC, CoNLL-2003 style).
+
+Each object below is one labeling function; weakforge finds them by scanning this file.
+They show the main kinds of source: gazetteers (lists), distant supervision (a pretrained
+spaCy NER, derived place/language lists), contextual heuristics, and an underspecified
+"ENT" detector whose type the aggregator works out (see [aggregate] label_groups).
+"""
+
+from weakforge import gazetteer, name_after_rule, name_before_rule, pattern_rule, span_rule
+from weakforge.builtin_lists import cities, countries, languages, us_states
+from weakforge.distant import spacy_ner_voter
+
+# --- distant supervision -------------------------------------------------------------------
+spacy_ner = spacy_ner_voter("spacy_ner")  # en_core_web_sm, OntoNotes types mapped to CoNLL's
+
+# --- gazetteers ----------------------------------------------------------------------------
+country_names = gazetteer("countries", {"LOC": countries()})
+city_names = gazetteer("cities", {"LOC": [*cities(100_000), *us_states()]})
+language_names = gazetteer("languages", {"MISC": languages()})
+nationalities = gazetteer("nationalities", "gazetteers/nationalities.txt", label="MISC")
+events = gazetteer("events", "gazetteers/events.txt", label="MISC")
+known_orgs = gazetteer("known_orgs", "gazetteers/organizations.txt", label="ORG")
+
+# --- contextual heuristics -----------------------------------------------------------------
+company_suffix = name_before_rule(
+    "company_suffix",
+    [
+        "Inc",
+        "Inc.",
+        "Corp",
+        "Corp.",
+        "Ltd",
+        "Ltd.",
+        "LLC",
+        "plc",
+        "PLC",
+        "AG",
+        "GmbH",
+        "SA",
+        "NV",
+        "Co",
+        "Co.",
+        "Group",
+        "Holdings",
+        "Bank",
+        "Airlines",
+        "Motors",
+        "Corporation",
+        "Party",
+        "Council",
+        "Agency",
+        "Association",
+        "Federation",
+        "Union",
+        "University",
+        "Institute",
+        "United",
+        "Rovers",
+        "Athletic",
+    ],
+    "ORG",
+)
+
+org_of = pattern_rule(
+    "org_of",
+    [
+        [
+            {
+                "LOWER": {
+                    "IN": [
+                        "ministry",
+                        "university",
+                        "bank",
+                        "council",
+                        "department",
+                        "institute",
+                        "federation",
+                        "association",
+                        "union",
+                        "office",
+                    ]
+                }
+            },
+            {"LOWER": "of"},
+            {"IS_TITLE": True, "OP": "+"},
+        ]
+    ],
+    "ORG",
+)
+
+person_title = name_after_rule(
+    "person_title",
+    [
+        "mr",
+        "mr.",
+        "mrs",
+        "mrs.",
+        "ms",
+        "ms.",
+        "dr",
+        "dr.",
+        "president",
+        "minister",
+        "chancellor",
+        "senator",
+        "governor",
+        "judge",
+        "gen.",
+        "general",
+        "prince",
+        "princess",
+        "king",
+        "queen",
+        "pope",
+        "sir",
+        "spokesman",
+        "spokeswoman",
+        "coach",
+        "striker",
+        "midfielder",
+        "captain",
+        "manager",
+        "chairman",
+        "premier",
+        "leader",
+        "secretary",
+    ],
+    "PER",
+    max_tokens=3,
+)
+
+NOT_NAMES = {
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "the",
+    "a",
+    "an",
+    "i",
+    "he",
+    "she",
+    "it",
+    "we",
+    "they",
+    "his",
+    "her",
+    "their",
+    "this",
+    "that",
+    "in",
+    "on",
+    "at",
+    "for",
+    "but",
+    "and",
+    "if",
+    "as",
+    "after",
+    "before",
+    "when",
+    "new",
+}
+
+
+@span_rule(label="ENT")
+def proper_names(doc):
+    """Runs of title-cased words not at the start of a sentence: some entity, type unknown."""
+    i = 1
+    while i < len(doc):
+        token = doc[i]
+        if (
+            token.is_title
+            and token.lower_ not in NOT_NAMES
+            and not doc[i - 1].is_sent_start
+            and doc[i - 1].text not in {".", "!", "?", '"', ":"}
+        ):
+            end = i
+            while end < len(doc) and doc[end].is_title and doc[end].lower_ not in NOT_NAMES:
+                end += 1
+            yield i, end
+            i = end
+        else:
+            i += 1

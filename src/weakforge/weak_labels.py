@@ -1,0 +1,146 @@
+"""The aggregate stage: merge every source's votes into the records, aggregate them into
+probabilistic weak labels, score the label model on gold dev/test items, and analyse the
+sources (LF table)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from typing import Any
+
+from weakforge.aggregation import AggregateOptions, aggregate, resolve_method
+from weakforge.apply import read_votes
+from weakforge.config import RunConfig
+from weakforge.corpus.tabular import load_records, save_records
+from weakforge.evaluation import evaluate
+from weakforge.ingest import RECORDS
+from weakforge.labeling import VOTES
+from weakforge.lf_analysis import lf_stats, table_rows
+from weakforge.pipeline import Stage, StageContext
+from weakforge.plots import grouped_bars
+from weakforge.records import Example
+from weakforge.report import Image, Section, Table
+
+AGGREGATED = "aggregated.parquet"
+PLOT = "plots/aggregate_labels.png"
+
+
+def with_votes(examples: list[Example], votes: dict[str, dict[str, Any]]) -> list[Example]:
+    """Records with the rule votes added to the votes they already carry."""
+    return [replace(e, votes={**e.votes, **votes[e.id]}) if e.id in votes else e for e in examples]
+
+
+def options_from(config: RunConfig) -> AggregateOptions:
+    section = config.aggregate
+    return AggregateOptions(
+        method=section.method,
+        fit_sample=section.fit_sample,
+        n_iter=section.n_iter,
+        redundancy_factor=section.redundancy_factor,
+        weights_from_gold=section.weights_from_gold,
+        abstain=section.abstain,
+        doc_majority=section.doc_majority,
+        group_by=section.group_by,
+        label_groups=dict(section.label_groups),
+        seed=config.run.seed,
+    )
+
+
+def labels_of(config: RunConfig, examples: list[Example]) -> list[str]:
+    if config.run.labels:
+        return list(config.run.labels)
+    found = set()
+    for e in examples:
+        for label in (e.gold, *e.votes.values()):
+            if isinstance(label, str):
+                found.add(label)
+            elif isinstance(label, tuple):
+                found.update(s.label for s in label)
+    return sorted(found)
+
+
+def weak_label_counts(examples: list[Example]) -> dict[str, dict[str, int]]:
+    counts: dict[str, Counter] = {}
+    for e in examples:
+        counter = counts.setdefault(e.split, Counter())
+        if isinstance(e.label, tuple):
+            counter.update(s.label for s in e.label)
+        elif e.label is not None:
+            counter[e.label] += 1
+    return {s: dict(sorted(c.items())) for s, c in sorted(counts.items())}
+
+
+def run_aggregate(ctx: StageContext) -> dict[str, Any]:
+    config = ctx.config
+    examples = with_votes(load_records(ctx.input(RECORDS)), read_votes(ctx.input(VOTES)))
+    labels = labels_of(config, examples)
+    task = config.run.task
+    result = aggregate(examples, task, labels, options_from(config))
+    save_records(result, ctx.output(AGGREGATED))
+    counts = weak_label_counts(result)
+    grouped_bars(
+        counts, ctx.output(PLOT), "weak labels per split", "entities" if task == "ner" else "texts"
+    )
+    return {
+        "task": task,
+        "method": resolve_method(config.aggregate.method, task),
+        "labels": labels,
+        "n_sources": len({s for e in result for s in e.votes}),
+        "unlabeled": sum(e.label is None for e in result),
+        "label_counts": counts,
+        "label_model": {split: evaluate(result, task, labels, split) for split in ("dev", "test")},
+        "lf_stats": lf_stats(result, task),
+    }
+
+
+def describe_aggregate(metrics: dict[str, Any]) -> Section:
+    task = metrics["task"]
+    section = Section(
+        "Weak labels",
+        [
+            f"Aggregated {metrics['n_sources']} sources with {metrics['method']}; "
+            f"{metrics['unlabeled']} texts left without a label.",
+            Image(PLOT, "weak labels per split"),
+        ],
+    )
+    for split, scores in metrics["label_model"].items():
+        if scores is None:
+            continue
+        if task == "ner":
+            section.blocks.append(
+                f"Label model on {split} gold ({scores['support']} entities): "
+                f"P {scores['precision']:.3f} / R {scores['recall']:.3f} / "
+                f"F1 {scores['f1']:.3f} (exact span and type)."
+            )
+        else:
+            section.blocks.append(
+                f"Label model on {split} gold ({scores['support']} texts): "
+                f"accuracy {scores['accuracy']:.3f}, macro-F1 "
+                f"{scores['macro_f1']:.3f}."
+            )
+        section.blocks.append(
+            Table(
+                ["label", "precision", "recall", "f1", "support"],
+                [
+                    [name, s["precision"], s["recall"], s["f1"], s["support"]]
+                    for name, s in scores["per_label"].items()
+                ],
+            )
+        )
+    headers, rows = table_rows(metrics["lf_stats"], task)
+    section.blocks += [
+        "Labeling functions (coverage, overlap and conflict over all texts; "
+        "accuracy/precision/recall on dev and reviewed gold):",
+        Table(headers, rows),
+    ]
+    return section
+
+
+AGGREGATE = Stage(
+    name="aggregate",
+    run=run_aggregate,
+    inputs=(RECORDS, VOTES),
+    outputs=(AGGREGATED, PLOT),
+    config_keys=("aggregate",),
+    describe=describe_aggregate,
+)
