@@ -95,7 +95,8 @@ def span_source_stats(examples: Sequence[Example], source: str) -> dict[str, Any
         )
         row.update(
             {
-                "precision": scored["precision"],
+                # no vote on a gold item: precision unknown, not zero
+                "precision": scored["precision"] if sum(n_pred.values()) else None,
                 "recall": scored["recall"],
                 "per_label": {x: prf(tp[x], n_pred[x], n_gold[x]) for x in emitted},
             }
@@ -113,7 +114,10 @@ def table_rows(rows: Sequence[dict[str, Any]], task: str) -> tuple[list[str], li
     """Headers and cells for a terminal or report table ('-' where there is no gold)."""
     headers = COLUMNS[task]
     cells = [
-        [(round(r[h], 3) if isinstance(r.get(h), float) else r.get(h, "-")) for h in headers]
+        [
+            round(r[h], 3) if isinstance(r.get(h), float) else "-" if r.get(h) is None else r[h]
+            for h in headers
+        ]
         for r in rows
     ]
     return headers, cells
