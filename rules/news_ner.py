@@ -197,3 +197,53 @@ def proper_names(doc):
             i = end
         else:
             i += 1
+
+
+def _name_runs(doc):
+    """Maximal runs of title-cased or upper-case words (a team or place name)."""
+    runs, i = [], 0
+    while i < len(doc):
+        if (doc[i].is_title or (doc[i].is_upper and doc[i].is_alpha)) and doc[i].text not in {
+            "AT",
+            "V",
+            "VS",
+        }:
+            end = i + 1
+            while (
+                end < len(doc)
+                and (doc[end].is_title or doc[end].is_upper)
+                and doc[end].is_alpha
+                and doc[end].text not in {"AT", "V", "VS"}
+            ):
+                end += 1
+            runs.append((i, end))
+            i = end
+        else:
+            i += 1
+    return runs
+
+
+def _is_count(token):
+    return token.text.isdigit() or (
+        token.text.count("-") == 1 and token.text.replace("-", "").isdigit()
+    )
+
+
+@span_rule(label="ORG")
+def sports_teams(doc):
+    """Result lines, tables and fixtures name teams: "Newport 29 Caerphilly 10",
+    "Falkirk 3 1 1 1 4", "MINNESOTA AT MILWAUKEE", "May 18 v Worcestershire"."""
+    runs = [(s, e) for s, e in _name_runs(doc) if doc[s].lower_ not in NOT_NAMES]
+    for start, end in runs:
+        before = doc[start - 1] if start > 0 else None
+        after = doc[end] if end < len(doc) else None
+        scored = (
+            after is not None
+            and _is_count(after)
+            and (start == 0 or (before is not None and (_is_count(before) or before.text == ".")))
+        )
+        fixture = (after is not None and after.text in {"AT", "v", "vs", "V", "VS"}) or (
+            before is not None and before.text in {"AT", "v", "vs", "V", "VS"}
+        )
+        if scored or fixture:
+            yield start, end

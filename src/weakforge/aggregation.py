@@ -45,6 +45,7 @@ class AggregateOptions:
     doc_majority: bool = True
     group_by: str = "doc"
     label_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
     seed: int = 0
 
 
@@ -367,7 +368,10 @@ def aggregate_ner(
     examples: Sequence[Example], labels: Sequence[str], options: AggregateOptions, method: str
 ) -> list[Example]:
     sources = sources_of(examples)
-    weights = span_gold_weights(examples, sources) if options.weights_from_gold else {}
+    weights = {
+        **options.weights,
+        **(span_gold_weights(examples, sources) if options.weights_from_gold else {}),
+    }
     groups = group_documents(examples, options.group_by)
 
     def builds(chosen: Sequence[list[Example]]):
@@ -428,7 +432,10 @@ def aggregate(
     else:
         prior = class_prior(examples, labels)
         sources = sources_of(examples)
-        weights = gold_weights(examples, sources) if options.weights_from_gold else {}
+        weights = {
+            **options.weights,
+            **(gold_weights(examples, sources) if options.weights_from_gold else {}),
+        }
         if method == "majority":
             result = majority_classification(examples, labels, prior, options.abstain, weights)
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import traceback
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -24,6 +25,7 @@ import pyarrow.parquet as pq
 import spacy
 from rich.progress import Progress
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from weakforge.atomic import atomic_path
 from weakforge.discovery import RuleError, RuleSet, discover
@@ -87,13 +89,19 @@ def apply_shard(
     spec: RuleSpec,
     ids: Sequence[str],
     texts: Sequence[str],
+    pretokenized: Sequence[bool] = (),
     fault_tolerant: bool = False,
     batch_size: int = 256,
 ) -> ShardVotes:
-    """Parse the texts once and collect every rule's vote on each."""
+    """Parse the texts once and collect every rule's vote on each (pretokenized texts are
+    split on single spaces, so rules see the corpus's own tokens)."""
     nlp, ruleset = worker_state(spec)
+    inputs = [
+        Doc(nlp.vocab, words=text.split(" ")) if flag else text
+        for text, flag in zip(texts, pretokenized or [False] * len(texts))
+    ]
     result = ShardVotes(list(ids), {r.name: [] for r in ruleset.rules})
-    for doc_id, doc in zip(ids, nlp.pipe(texts, batch_size=batch_size)):
+    for doc_id, doc in zip(ids, nlp.pipe(inputs, batch_size=batch_size)):
         for rule in ruleset.rules:
             try:
                 vote: Label = rule.vote(doc)
@@ -118,10 +126,18 @@ def apply_shard(
     return result
 
 
-def shards(examples: Sequence[Example], size: int) -> Iterator[tuple[list[str], list[str]]]:
+Job = tuple[list[str], list[str], list[bool]]
+
+
+def shards(examples: Sequence[Example], size: int) -> Iterator[Job]:
+    """(ids, texts, pretokenized) per shard; pretokenized texts (CoNLL) keep their tokens."""
     for start in range(0, len(examples), size):
         chunk = examples[start : start + size]
-        yield [e.id for e in chunk], [e.text for e in chunk]
+        yield (
+            [e.id for e in chunk],
+            [e.text for e in chunk],
+            [e.meta.get("tokenized") == "conll" for e in chunk],
+        )
 
 
 def write_shard(shard: ShardVotes, path: Path) -> None:
@@ -146,7 +162,7 @@ def apply_rules(
     out_dir: Path,
     engine: str = "local",
     workers: int = 1,
-    shard_size: int = 2000,
+    shard_size: int = 1000,
     fault_tolerant: bool = False,
     dask_address: str = "",
 ) -> ApplyReport:
@@ -176,7 +192,7 @@ def apply_rules(
 
 def run_shards(
     spec: RuleSpec,
-    jobs: list[tuple[list[str], list[str]]],
+    jobs: list[Job],
     engine: str,
     workers: int,
     fault_tolerant: bool,
@@ -186,20 +202,26 @@ def run_shards(
     if engine == "dask":
         yield from run_on_dask(spec, jobs, workers, fault_tolerant, dask_address)
     elif workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # forked workers inherit spaCy and the rules loaded here, instead of loading them again
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        if fork:
+            worker_state(spec)
+        context = multiprocessing.get_context("fork" if fork else "spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = [
-                pool.submit(apply_shard, spec, ids, texts, fault_tolerant) for ids, texts in jobs
+                pool.submit(apply_shard, spec, ids, texts, pretok, fault_tolerant)
+                for ids, texts, pretok in jobs
             ]
             for future in futures:
                 yield future.result()
     else:
-        for ids, texts in jobs:
-            yield apply_shard(spec, ids, texts, fault_tolerant)
+        for ids, texts, pretok in jobs:
+            yield apply_shard(spec, ids, texts, pretok, fault_tolerant)
 
 
 def run_on_dask(
     spec: RuleSpec,
-    jobs: list[tuple[list[str], list[str]]],
+    jobs: list[Job],
     workers: int,
     fault_tolerant: bool,
     address: str,
@@ -223,8 +245,8 @@ def run_on_dask(
     try:
         spec_future = client.scatter(spec, broadcast=True)
         futures = [
-            client.submit(apply_shard, spec_future, ids, texts, fault_tolerant, pure=False)
-            for ids, texts in jobs
+            client.submit(apply_shard, spec_future, ids, texts, pretok, fault_tolerant, pure=False)
+            for ids, texts, pretok in jobs
         ]
         for future in futures:
             yield future.result()

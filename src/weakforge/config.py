@@ -65,7 +65,7 @@ class LabelSection:
     exclude: tuple[str, ...] = ()
     engine: Literal["local", "dask"] = "local"
     workers: int = 1
-    shard_size: int = 2000
+    shard_size: int = 1000
     fault_tolerant: bool = False
     dask_address: str = ""
 
@@ -79,7 +79,8 @@ class AggregateSection:
     labels; ``abstain = "prior"`` gives items no source voted on the most likely class;
     ``doc_majority`` adds skweak's document-level majority source (NER, documents grouped by
     the ``group_by`` metadata key); ``label_groups`` maps a coarse label (e.g. ENT) a source
-    emits to the labels it may stand for."""
+    emits to the labels it may stand for; ``weights`` are initial source weights (1 = normal,
+    0 = ignore), e.g. trust in a precise rule, overridden by gold-based weights."""
 
     method: Literal["auto", "hmm", "naive_bayes", "majority"] = "auto"
     fit_sample: int = 20000
@@ -90,6 +91,7 @@ class AggregateSection:
     doc_majority: bool = True
     group_by: str = "doc"
     label_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

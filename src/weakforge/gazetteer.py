@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from spacy.attrs import LOWER, ORTH
 from spacy.tokens import Doc
 
 from weakforge.atomic import atomic_file
@@ -29,7 +30,7 @@ from weakforge.rules import LabelingFunction
 from weakforge.tokenize import blank_tokenizer
 
 log = logging.getLogger(__name__)
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 
 def cache_dir() -> Path:
@@ -84,23 +85,25 @@ def _read_lists(path: Path) -> dict[str | None, list[str]]:
 
 @dataclass
 class EntryIndex:
-    """Tokenized entries: joined-token key -> label, plus pruning facts for matching."""
+    """Tokenized entries as tuples of spaCy string hashes (ORTH, or LOWER when matching is
+    case-insensitive) -> label, plus pruning facts for matching. Hashes let matching read a
+    document's tokens with one ``doc.to_array`` call instead of a Python loop."""
 
-    entries: dict[str, str]
-    first_tokens: frozenset[str]
+    entries: dict[tuple[int, ...], str]
+    first_tokens: frozenset[int]
     max_tokens: int
 
     @classmethod
     def build(cls, lists: Mapping[str, Iterable[str]], case_sensitive: bool) -> EntryIndex:
-        entries: dict[str, str] = {}
+        entries: dict[tuple[int, ...], str] = {}
         tokenizer = blank_tokenizer()
         for label, items in lists.items():
             items = [x.strip() for x in items if x.strip()]
             for doc in tokenizer.pipe(items, batch_size=5000):
-                tokens = [t.text if case_sensitive else t.lower_ for t in doc]
-                entries.setdefault(" ".join(tokens), label)  # first label listed wins
-        firsts = frozenset(key.split(" ", 1)[0] for key in entries)
-        longest = max((key.count(" ") + 1 for key in entries), default=0)
+                key = tuple(t.orth if case_sensitive else t.lower for t in doc)
+                entries.setdefault(key, label)  # first label listed wins
+        firsts = frozenset(key[0] for key in entries)
+        longest = max((len(key) for key in entries), default=0)
         return cls(entries, firsts, longest)
 
 
@@ -129,13 +132,13 @@ def load_index(
 
 def match(doc: Doc, index: EntryIndex, case_sensitive: bool) -> list[tuple[int, int, str]]:
     """Left-to-right, longest match first, non-overlapping."""
-    keys = [t.text if case_sensitive else t.lower_ for t in doc]
+    keys = doc.to_array(ORTH if case_sensitive else LOWER).tolist()
     found = []
     i, n = 0, len(keys)
     while i < n:
         if keys[i] in index.first_tokens:
             for length in range(min(index.max_tokens, n - i), 0, -1):
-                label = index.entries.get(" ".join(keys[i : i + length]))
+                label = index.entries.get(tuple(keys[i : i + length]))
                 if label is not None:
                     found.append((i, i + length, label))
                     i += length

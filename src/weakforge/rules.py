@@ -20,7 +20,6 @@ from typing import Any, Literal
 
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
-from spacy.util import filter_spans
 
 from weakforge.records import Label, Span
 
@@ -59,7 +58,7 @@ class LabelingFunction:
     def spans_from(self, doc: Doc, output: Iterable[Any] | None) -> tuple[Span, ...]:
         if output is None:
             return ()
-        found: list[SpacySpan] = []
+        found: list[tuple[int, int, str]] = []
         default = self.labels[0] if len(self.labels) == 1 else None
         for item in output:
             if isinstance(item, SpacySpan):
@@ -85,11 +84,10 @@ class LabelingFunction:
                     f"document's {len(doc)} tokens"
                 )
             self._check_label(label)
-            found.append(SpacySpan(doc, start, end, label=label))
-        # one rule votes once per token: keep the longest of overlapping spans
+            found.append((start, end, label))
         return tuple(
-            Span(s.start_char, s.end_char, s.label_)
-            for s in sorted(filter_spans(found), key=lambda s: s.start)
+            Span(doc[start].idx, doc[end - 1].idx + len(doc[end - 1]), label)
+            for start, end, label in longest_first(found)
         )
 
     def _check_label(self, label: str | None) -> None:
@@ -97,6 +95,20 @@ class LabelingFunction:
             raise RuleOutputError(
                 f"emitted label {label!r}, which it does not declare ({list(self.labels)})"
             )
+
+
+def longest_first(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """One rule votes once per token: keep the longest of overlapping token spans (ties to
+    the earlier one, as ``spacy.util.filter_spans``), in text order."""
+    if len(spans) < 2:
+        return spans
+    taken: set[int] = set()
+    kept = []
+    for start, end, label in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+        if not taken.intersection(range(start, end)):
+            kept.append((start, end, label))
+            taken.update(range(start, end))
+    return sorted(kept)
 
 
 def _make(

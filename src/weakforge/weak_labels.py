@@ -42,6 +42,7 @@ def options_from(config: RunConfig) -> AggregateOptions:
         doc_majority=section.doc_majority,
         group_by=section.group_by,
         label_groups=dict(section.label_groups),
+        weights=dict(section.weights),
         seed=config.run.seed,
     )
 
