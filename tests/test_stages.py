@@ -18,7 +18,11 @@ ROWS = "".join(
 def config(tmp_path):
     (tmp_path / "c.jsonl").write_text(ROWS)
     return config_from_dict(
-        {"run": {"name": "t", "labels": ["A", "B"], "stages": ["ingest"]}, "data": {"path": "c.jsonl"}}, base_dir=tmp_path
+        {
+            "run": {"name": "t", "labels": ["A", "B"], "stages": ["ingest"]},
+            "data": {"path": "c.jsonl"},
+        },
+        base_dir=tmp_path,
     )
 
 

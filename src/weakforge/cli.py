@@ -3,6 +3,7 @@ without a traceback and exit with status 2."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from functools import wraps
@@ -105,6 +106,67 @@ def ingest(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -
         f"{metrics['n_examples']} records, splits {metrics['splits']}, "
         f"{metrics['n_rejects']} rejected -> {run_dir / 'records.parquet'}"
     )
+
+
+@app.command()
+@friendly_errors
+def label(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -> None:
+    """Apply the configured labeling functions (runs ingest first if needed)."""
+    from weakforge import stages
+
+    setup_logging(verbose)
+    cfg, run_dir = run_dir_for(config, out)
+    metrics = stages.run(cfg, run_dir, until="label").metrics["label"]
+    console.print(
+        f"{len(metrics['sources'])} sources voted on {metrics['n_docs']} texts "
+        f"-> {run_dir / 'votes'}"
+    )
+
+
+@app.command()
+@friendly_errors
+def aggregate(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -> None:
+    """Aggregate the votes into weak labels with skweak (runs earlier stages if needed)."""
+    from weakforge import stages
+
+    setup_logging(verbose)
+    cfg, run_dir = run_dir_for(config, out)
+    metrics = stages.run(cfg, run_dir, until="aggregate").metrics["aggregate"]
+    console.print(
+        f"{metrics['method']}: {metrics['n_sources']} sources -> {run_dir / 'aggregated.parquet'}"
+    )
+    print_label_model(metrics)
+
+
+def print_label_model(metrics: dict[str, Any]) -> None:
+    for split, scores in (metrics.get("label_model") or {}).items():
+        if scores:
+            main = "f1" if "f1" in scores else "accuracy"
+            console.print(f"label model on {split} gold: {main} {scores[main]:.3f}")
+
+
+@app.command("lf-stats")
+@friendly_errors
+def lf_stats_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder (after the aggregate stage).")],
+) -> None:
+    """Per labeling source: coverage, overlap, conflict, and accuracy/precision on gold."""
+    from rich.table import Table as RichTable
+
+    from weakforge.corpus.tabular import load_records
+    from weakforge.lf_analysis import lf_stats, table_rows
+
+    path = run_dir / "aggregated.parquet"
+    if not path.exists():
+        raise WeakforgeError(
+            f"{path} not found; run `weakforge aggregate CONFIG --out {run_dir}` first"
+        )
+    task = json.loads((run_dir / "config.resolved.json").read_text())["run"]["task"]
+    headers, rows = table_rows(lf_stats(load_records(path), task), task)
+    table = RichTable(*headers, title=f"labeling functions in {run_dir}")
+    for row in rows:
+        table.add_row(*(str(c) for c in row))
+    Console().print(table)
 
 
 @app.command()

@@ -1,0 +1,103 @@
+import pytest
+
+from weakforge.aggregation import AggregateOptions, AggregationError, aggregate
+from weakforge.records import Example, Span
+
+LABELS = ["HAM", "SPAM"]
+
+
+def clf(i, votes, gold=None, split="train"):
+    return Example(id=str(i), text=f"text {i}", votes=votes, gold=gold, split=split)
+
+
+def test_majority_vote_ties_abstains_and_probabilities():
+    examples = [
+        clf(0, {"a": "SPAM", "b": "SPAM", "c": "HAM"}),
+        clf(1, {"a": "SPAM", "b": "HAM"}),
+        clf(2, {"a": None, "b": None}),
+    ]
+    examples += [clf(10 + i, {}, gold="HAM", split="dev") for i in range(3)]
+    out = aggregate(
+        examples,
+        "classification",
+        LABELS,
+        AggregateOptions(method="majority", weights_from_gold=False),
+    )
+    assert out[0].label == "SPAM" and out[0].probs["SPAM"] == pytest.approx(2 / 3, abs=1e-3)
+    assert out[1].label == "HAM"  # tie: the dev prior favours HAM
+    assert out[2].label == "HAM" and out[2].probs["HAM"] > 0.5  # no vote: the prior
+    none = aggregate(
+        examples, "classification", LABELS, AggregateOptions(method="majority", abstain="none")
+    )
+    assert none[2].label is None and none[2].probs == {}
+
+
+def test_gold_weights_let_a_reliable_source_win():
+    dev = [
+        clf(f"d{i}", {"good": g, "bad": "SPAM" if g == "HAM" else "HAM"}, gold=g, split="dev")
+        for i, g in enumerate(["HAM", "SPAM"] * 5)
+    ]
+    train = [clf(0, {"good": "HAM", "bad": "SPAM"})]
+    out = aggregate(train + dev, "classification", LABELS, AggregateOptions(method="majority"))
+    assert out[0].label == "HAM"
+
+
+def test_naive_bayes_follows_the_votes_and_gold_overrides_train():
+    examples = [clf(i, {"a": "SPAM", "b": "SPAM"}) for i in range(20)]
+    examples += [clf(100 + i, {"a": "HAM", "c": "HAM"}) for i in range(20)]
+    examples.append(clf(999, {"a": "SPAM"}, gold="HAM"))  # a reviewed training item
+    examples.append(clf(998, {"a": "SPAM"}, gold="HAM", split="test"))
+    out = {e.id: e for e in aggregate(examples, "classification", LABELS)}
+    assert out["0"].label == "SPAM" and out["100"].label == "HAM"
+    assert abs(sum(out["0"].probs.values()) - 1) < 1e-6
+    assert out["999"].label == "HAM" and out["999"].probs == {"HAM": 1.0, "SPAM": 0.0}
+    assert out["998"].label == "SPAM"  # test items are scored, never overridden
+
+
+def ner(i, votes, text="Angela Merkel visited Paris today", meta=None):
+    return Example(id=str(i), text=text, votes=votes, meta=meta or {})
+
+
+def test_hmm_and_majority_on_spans():
+    per, loc = Span(0, 13, "PER"), Span(22, 27, "LOC")
+    examples = [ner(i, {"names": (per,), "places": (loc,), "spacy": (per, loc)}) for i in range(30)]
+    for method in ("hmm", "majority"):
+        out = aggregate(
+            examples, "ner", ["PER", "LOC"], AggregateOptions(method=method, doc_majority=False)
+        )
+        assert out[0].label == (per, loc)
+        assert all(0.5 < s.prob <= 1.0 for s in out[0].label)
+
+
+def test_label_groups_and_document_majority():
+    text = "Acme said Acme grew"
+    acme1, acme2 = Span(0, 4, "ENT"), Span(10, 14, "ENT")
+    examples = [
+        ner(i, {"caps": (acme1, acme2), "orgs": (Span(0, 4, "ORG"),)}, text=text) for i in range(20)
+    ]
+    out = aggregate(
+        examples,
+        "ner",
+        ["ORG", "PER"],
+        AggregateOptions(method="hmm", label_groups={"ENT": ("ORG", "PER")}, doc_majority=True),
+    )
+    assert out[0].label[0] == Span(0, 4, "ORG")
+    assert Span(10, 14, "ORG") in out[0].label  # the same string, typed the same way
+
+
+def test_sentences_of_one_document_are_split_back():
+    first = Example(
+        id="s1", text="Paris is big", meta={"doc": 0}, votes={"g": (Span(0, 5, "LOC"),)}
+    )
+    second = Example(
+        id="s2", text="I like Paris", meta={"doc": 0}, votes={"g": (Span(7, 12, "LOC"),)}
+    )
+    out = aggregate([first, second] * 1, "ner", ["LOC"], AggregateOptions(method="majority"))
+    assert out[0].label == (Span(0, 5, "LOC"),) and out[1].label == (Span(7, 12, "LOC"),)
+
+
+def test_bad_method_and_empty_votes_are_explained():
+    with pytest.raises(AggregationError, match="does not fit a ner task"):
+        aggregate([ner(0, {})], "ner", ["PER"], AggregateOptions(method="naive_bayes"))
+    with pytest.raises(AggregationError, match="no item has any vote"):
+        aggregate([clf(0, {})], "classification", LABELS)

@@ -1,0 +1,74 @@
+import pytest
+
+from weakforge.discovery import RuleError, discover
+
+SPAN_RULES = """
+from weakforge import span_rule, gazetteer
+
+places = gazetteer("places", {"LOC": ["Paris"]})
+
+@span_rule(label="PER")
+def title_pair(doc):
+    for tok in doc[:-1]:
+        if tok.text == "Dr." and doc[tok.i + 1].is_title:
+            yield tok.i + 1, tok.i + 2
+"""
+DOC_RULES = """
+from weakforge import doc_rule, keyword_rule
+free = keyword_rule("free", ["free"], "SPAM")
+
+@doc_rule
+def shouty(doc):
+    return "SPAM" if doc.text.isupper() else None
+"""
+
+
+@pytest.fixture
+def rules_dir(tmp_path):
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "ner.py").write_text(SPAN_RULES)
+    (folder / "spam.py").write_text(DOC_RULES)
+    (folder / "_helpers.py").write_text("raise RuntimeError('never imported')")
+    return folder
+
+
+def test_folder_scan_finds_rules_of_the_task_kind(rules_dir):
+    ner = discover([rules_dir], "ner", ["PER", "LOC"])
+    assert ner.names == ["places", "title_pair"]
+    spam = discover([rules_dir], "classification", ["HAM", "SPAM"])
+    assert spam.names == ["free", "shouty"] and spam.model is None
+    assert discover([rules_dir], "ner", ["PER", "LOC"]).names == ner.names  # no registry
+
+
+def test_include_and_exclude(rules_dir):
+    assert discover([rules_dir], "ner", exclude=["places"]).names == ["title_pair"]
+    assert discover([rules_dir], "ner", include=["places"]).names == ["places"]
+    with pytest.raises(RuleError, match="unknown rules \\['nope'\\]"):
+        discover([rules_dir], "ner", include=["nope"])
+
+
+def test_duplicate_names_name_both_files(rules_dir):
+    (rules_dir / "more.py").write_text(SPAN_RULES)
+    with pytest.raises(
+        RuleError,
+        match="two rules are named 'places'.*ner.py.*more.py|"
+        "two rules are named 'places'.*more.py.*ner.py",
+    ):
+        discover([rules_dir], "ner")
+
+
+def test_unknown_label_names_rule_file_and_choices(rules_dir):
+    with pytest.raises(RuleError) as info:
+        discover([rules_dir], "ner", ["PER", "ORG"])
+    message = str(info.value)
+    assert "rule 'places'" in message and "ner.py" in message and "['LOC']" in message
+    assert "valid labels: ['PER', 'ORG']" in message
+
+
+def test_broken_rules_file_names_file_and_line(tmp_path):
+    (tmp_path / "broken.py").write_text("x = 1\ny = undefined_name\n")
+    with pytest.raises(
+        RuleError, match="broken.py: importing the rules failed at line 2: NameError"
+    ):
+        discover([tmp_path / "broken.py"], "ner")

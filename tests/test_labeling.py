@@ -1,0 +1,45 @@
+import json
+
+from weakforge.apply import read_votes
+from weakforge.config import config_from_dict
+from weakforge.stages import run
+
+RULES = """
+from weakforge import keyword_rule, doc_rule
+free = keyword_rule("free", ["free", "win"], "SPAM")
+
+@doc_rule
+def song(doc):
+    return "HAM" if "song" in doc.text else None
+"""
+
+
+def test_label_stage_writes_votes_and_reruns_when_rules_change(tmp_path):
+    (tmp_path / "rules.py").write_text(RULES)
+    rows = [{"id": f"t{i}", "text": t} for i, t in enumerate(["win free stuff", "nice song"])]
+    (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    config = config_from_dict(
+        {
+            "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "label"]},
+            "data": {"path": "c.jsonl"},
+            "label": {"rules": ["rules.py"]},
+        },
+        base_dir=tmp_path,
+    )
+    first = run(config, tmp_path / "run")
+    assert first.metrics["label"]["sources"] == ["free", "song"]
+    votes = read_votes(tmp_path / "run" / "votes")
+    assert votes["t0"] == {"free": "SPAM", "song": None}
+    assert run(config, tmp_path / "run").ran == []
+    (tmp_path / "rules.py").write_text(RULES.replace('"win"', '"stuff"'))
+    # the votes change; the report (built from metrics) does not, so it is not redone
+    assert run(config, tmp_path / "run").ran == ["label"]
+
+
+def test_no_rules_means_precomputed_votes(tmp_path):
+    (tmp_path / "c.jsonl").write_text(json.dumps({"text": "x"}) + "\n")
+    config = config_from_dict(
+        {"run": {"stages": ["ingest", "label"]}, "data": {"path": "c.jsonl"}}, base_dir=tmp_path
+    )
+    assert run(config, tmp_path / "r").metrics["label"]["sources"] == []
+    assert (tmp_path / "r" / "votes").is_dir()

@@ -1,0 +1,32 @@
+from weakforge.lf_analysis import lf_stats, table_rows
+from weakforge.records import Example, Span
+
+
+def test_classification_stats_ignore_test_gold():
+    examples = [
+        Example(id="1", text="a", votes={"x": "SPAM", "y": "HAM"}, gold="SPAM", split="dev"),
+        Example(id="2", text="b", votes={"x": "SPAM", "y": None}),
+        Example(id="3", text="c", votes={"x": None, "y": "HAM"}, gold="SPAM", split="test"),
+    ]
+    rows = {r["source"]: r for r in lf_stats(examples, "classification")}
+    assert rows["x"]["coverage"] == 2 / 3 and rows["x"]["conflict"] == 1 / 3
+    assert rows["x"]["accuracy"] == 1.0 and rows["y"]["accuracy"] == 0.0
+    assert rows["y"]["gold_votes"] == 1  # the test item does not count
+    headers, cells = table_rows(list(rows.values()), "classification")
+    assert headers[0] == "source" and cells[0][0] == "x"
+
+
+def test_span_stats_per_label():
+    gold = (Span(0, 5, "LOC"), Span(10, 13, "PER"))
+    examples = [
+        Example(
+            id="1",
+            text="Paris and Bob",
+            gold=gold,
+            split="dev",
+            votes={"g": (Span(0, 5, "LOC"), Span(10, 13, "LOC")), "p": (Span(10, 13, "PER"),)},
+        )
+    ]
+    rows = {r["source"]: r for r in lf_stats(examples, "ner")}
+    assert rows["g"]["precision"] == 0.5 and rows["g"]["per_label"]["LOC"]["recall"] == 1.0
+    assert rows["p"]["precision"] == 1.0 and rows["g"]["conflict"] == 0.5

@@ -1,0 +1,84 @@
+import pytest
+from spacy.tokens import Span as SpacySpan
+
+from weakforge import doc_rule, span_rule
+from weakforge.records import Span
+from weakforge.rules import LabelingFunction, RuleOutputError
+from weakforge.tokenize import blank_pipeline
+
+nlp = blank_pipeline()
+
+
+def test_decorators_with_and_without_arguments():
+    @doc_rule
+    def plain(doc):
+        return "SPAM" if "free" in doc.text else None
+
+    @doc_rule(name="renamed", labels=["HAM"])
+    def other(doc):
+        return "HAM"
+
+    assert isinstance(plain, LabelingFunction) and plain.name == "plain"
+    assert plain.kind == "doc" and plain.file.endswith("test_rules.py")
+    assert plain.vote(nlp("free stuff")) == "SPAM" and plain.vote(nlp("hi")) is None
+    assert other.name == "renamed" and other.vote(nlp("x")) == "HAM"
+
+
+def test_span_rule_accepts_spans_and_token_offsets_and_several_labels():
+    @span_rule(labels=["PER", "LOC"])
+    def mixed(doc):
+        yield SpacySpan(doc, 0, 2, label="PER")
+        yield 4, 5, "LOC"
+
+    @span_rule(label="ORG")
+    def offsets(doc):
+        yield (2, 3)
+
+    doc = nlp("Angela Merkel in Berlin Paris")
+    assert mixed.vote(doc) == (Span(0, 13, "PER"), Span(24, 29, "LOC"))
+    assert offsets.vote(doc) == (Span(14, 16, "ORG"),)
+
+
+def test_overlapping_spans_keep_the_longest():
+    @span_rule(label="LOC")
+    def nested(doc):
+        yield 0, 1
+        yield 0, 2
+        yield 1, 3
+
+    assert nested.vote(nlp("New York City hall")) == (Span(0, 8, "LOC"),)
+
+
+@pytest.mark.parametrize(
+    "output, message",
+    [
+        ([(0, 9)], "outside the document"),
+        (["Berlin"], "yield spaCy Spans or"),
+        ([(0, 1, "CITY")], "does not declare"),
+    ],
+)
+def test_bad_span_output_is_explained(output, message):
+    @span_rule(label="LOC")
+    def bad(doc):
+        yield from output
+
+    with pytest.raises(RuleOutputError, match=message):
+        bad.vote(nlp("in Berlin"))
+
+
+def test_doc_rule_must_return_a_label_or_none():
+    @doc_rule
+    def numeric(doc):
+        return 1
+
+    with pytest.raises(RuleOutputError, match="returns a label string or None"):
+        numeric.vote(nlp("x"))
+
+
+def test_span_without_label_is_an_error():
+    @span_rule
+    def unlabeled(doc):
+        yield 0, 1
+
+    with pytest.raises(RuleOutputError, match="without a label"):
+        unlabeled.vote(nlp("Berlin"))
