@@ -47,7 +47,8 @@ lint: setup
 	$(BIN)/ruff check src tests bench examples app
 
 bench: setup
-	$(BIN)/python bench/io_roundtrip.py
+	for script in io_roundtrip aggregate_conll aggregate_wrench apply_throughput gazetteer_load; do \
+	  $(BIN)/python bench/$$script.py || exit 1; done
 
 clean:
 	rm -rf runs .pytest_cache

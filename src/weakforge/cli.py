@@ -145,6 +145,21 @@ def print_label_model(metrics: dict[str, Any]) -> None:
             console.print(f"label model on {split} gold: {main} {scores[main]:.3f}")
 
 
+@app.command()
+@friendly_errors
+def audit(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -> None:
+    """Flag label errors, duplicates, outliers and leakage; fill the review queue."""
+    from weakforge import stages
+
+    setup_logging(verbose)
+    cfg, run_dir = run_dir_for(config, out)
+    metrics = stages.run(cfg, run_dir, until="audit").metrics["audit"]
+    console.print(
+        f"{metrics['flagged']} of {metrics['n_examples']} items flagged: "
+        f"{metrics['issue_counts']}; review queue {metrics['queue']['database']}"
+    )
+
+
 @app.command("lf-stats")
 @friendly_errors
 def lf_stats_command(

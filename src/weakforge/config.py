@@ -95,6 +95,26 @@ class AggregateSection:
 
 
 @dataclass(frozen=True)
+class AuditSection:
+    """``[audit]``: finding label errors, duplicates, outliers and leakage (cleanlab).
+
+    ``model`` is the sentence-embedding model (empty: the offline all-MiniLM-L6-v2);
+    near duplicates are pairs with cosine similarity >= ``near_duplicate_threshold`` or
+    estimated shingle Jaccard >= ``minhash_threshold``; the ``outlier_fraction`` least typical
+    items are flagged as outliers; ``database`` is the review queue (empty: review.sqlite in
+    the run folder)."""
+
+    model: str = ""
+    folds: int = 5
+    knn: int = 10
+    near_duplicate_threshold: float = 0.95
+    minhash_threshold: float = 0.8
+    outlier_fraction: float = 0.02
+    imbalance_ratio: float = 5.0
+    database: str = ""
+
+
+@dataclass(frozen=True)
 class ReportSection:
     """``[report]``: the human report."""
 
@@ -110,6 +130,7 @@ class RunConfig:
     data: DataSection = field(default_factory=DataSection)
     label: LabelSection = field(default_factory=LabelSection)
     aggregate: AggregateSection = field(default_factory=AggregateSection)
+    audit: AuditSection = field(default_factory=AuditSection)
     report: ReportSection = field(default_factory=ReportSection)
     base_dir: str = "."
 

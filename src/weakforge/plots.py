@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -27,6 +27,23 @@ def grouped_bars(
     ax.set_title(title)
     if keys:
         ax.legend(fontsize="small", ncols=min(len(keys), 4))
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(fig)
+    return path
+
+
+def histograms(values: Mapping[str, Sequence[float]], path: Path, title: str) -> Path:
+    """One histogram panel per named score distribution."""
+    names = [n for n, v in values.items() if len(v)]
+    fig, axes = plt.subplots(
+        1, max(len(names), 1), figsize=(3.2 * max(len(names), 1), 2.6), squeeze=False
+    )
+    for ax, name in zip(axes[0], names):
+        ax.hist(values[name], bins=30, color="#4477aa")
+        ax.set_title(name, fontsize="small")
+    fig.suptitle(title)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100, metadata={"Software": None})

