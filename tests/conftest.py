@@ -50,3 +50,47 @@ def clf_examples() -> list[Example]:
             probs={"HAM": 0.7, "SPAM": 0.3},
         ),
     ]
+
+
+WORDS = (
+    "the a and of to in is it this that song video love great check out my channel free "
+    "win money click subscribe http www com paris berlin london angela merkel met "
+    "officials from apple in on monday said hello world good bad text number"
+).split()
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory):
+    """A 2-layer random BERT with a small WordPiece vocabulary: a stand-in for MiniLM that
+    loads in milliseconds (as a sentence-transformer, with mean pooling)."""
+    import torch
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+    vocab = [
+        "[PAD]",
+        "[UNK]",
+        "[CLS]",
+        "[SEP]",
+        "[MASK]",
+        *".,!?'\"-:;/()$@#",
+        *WORDS,
+        *letters,
+        *(f"##{c}" for c in letters),
+    ]
+    (folder / "vocab.txt").write_text("\n".join(dict.fromkeys(vocab)) + "\n")
+    BertTokenizerFast(vocab_file=str(folder / "vocab.txt"), do_lower_case=True).save_pretrained(
+        folder
+    )
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(dict.fromkeys(vocab)),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+    )
+    BertModel(config).save_pretrained(folder)
+    return str(folder)

@@ -162,9 +162,10 @@ def ner_label_issues(
 
 
 def outlier_scores(features: np.ndarray, knn_graph) -> np.ndarray:
-    """cleanlab's outlier scores (low = atypical) from embeddings and a prebuilt kNN graph."""
+    """cleanlab's outlier scores (low = atypical) from a prebuilt kNN graph of the features
+    (building the graph with faiss keeps this linear; cleanlab's own kNN is quadratic)."""
     from cleanlab import Datalab
 
     lab = Datalab(data={"index": list(range(len(features)))}, verbosity=0)
-    lab.find_issues(features=features, knn_graph=knn_graph, issue_types={"outlier": {}})
+    lab.find_issues(knn_graph=knn_graph, issue_types={"outlier": {}})
     return lab.get_issues("outlier")["outlier_score"].to_numpy()

@@ -24,13 +24,14 @@ from weakforge.audit import outlier_scores as cleanlab_outlier_scores
 from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records, save_records
 from weakforge.duplicates import (
+    DuplicateSet,
     embedding_duplicate_sets,
     exact_duplicate_sets,
     merge_sets,
     minhash_duplicate_sets,
 )
 from weakforge.embeddings import embed, word_vectors
-from weakforge.neighbors import nearest_neighbours
+from weakforge.neighbors import Neighbours, nearest_neighbours
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import histograms
 from weakforge.records import Example, Label, label_to_json
@@ -141,12 +142,14 @@ def label_findings(
 
 
 def duplicate_findings(
-    examples: list[Example], embeddings: np.ndarray, neighbours, config: RunConfig, found: Findings
-) -> list:
+    examples: list[Example], neighbours: Neighbours, config: RunConfig, found: Findings
+) -> list[DuplicateSet]:
     texts = [e.text for e in examples]
+    exact = exact_duplicate_sets(texts)
+    has_twin = {i for group in exact for i in group}
     sets = merge_sets(
         {
-            "exact": exact_duplicate_sets(texts),
+            "exact": exact,
             "near (MinHash)": minhash_duplicate_sets(texts, config.audit.minhash_threshold),
             "paraphrase (embedding)": embedding_duplicate_sets(
                 neighbours, config.audit.near_duplicate_threshold
@@ -158,7 +161,7 @@ def duplicate_findings(
     for number, duplicate in enumerate(sets):
         for i in duplicate.members:
             found.duplicate_set[i] = number
-            kind = "exact_duplicate" if duplicate.kinds == ("exact",) else "near_duplicate"
+            kind = "exact_duplicate" if i in has_twin else "near_duplicate"
             found.flags[i][kind] = 1.0
             others = [examples[j].id for j in duplicate.members if j != i][:3]
             found.why[i].append(f"{' + '.join(duplicate.kinds)} duplicate of {others}")
@@ -229,7 +232,7 @@ def run_audit(ctx: StageContext) -> dict[str, Any]:
     embeddings = embed(texts, config.audit.model, ctx.run_dir / EMBEDDING_CACHE)
     neighbours = nearest_neighbours(embeddings, config.audit.knn)
     found = label_findings(examples, labels, task, embeddings, config)
-    sets = duplicate_findings(examples, embeddings, neighbours, config, found)
+    sets = duplicate_findings(examples, neighbours, config, found)
     outliers = (
         cleanlab_outlier_scores(embeddings, neighbours.graph())
         if len(examples) > config.audit.knn + 1

@@ -1,0 +1,62 @@
+import json
+import sqlite3
+
+from weakforge.config import config_from_dict
+from weakforge.corpus.tabular import load_records
+from weakforge.review_queue import connect
+from weakforge.stages import run
+
+RULES = """
+from weakforge import keyword_rule
+free = keyword_rule("free", ["free", "win", "click"], "SPAM")
+song = keyword_rule("song", ["song", "love"], "HAM")
+"""
+
+
+def corpus(tmp_path):
+    rows = []
+    for i in range(40):
+        rows.append({"id": f"s{i}", "text": f"click to win free money number {i}"})
+        rows.append({"id": f"h{i}", "text": f"i love this song {i} times"})
+    rows.append({"id": "dup", "text": "click to win free money number 3"})
+    rows.append(
+        {"id": "dev1", "text": "i love this song 3 times", "split": "test", "label": "SPAM"}
+    )  # wrong gold, and leaks a training text
+    (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "rules.py").write_text(RULES)
+
+
+def test_audit_flags_queues_and_keeps_decisions(tmp_path, tiny_model_dir):
+    corpus(tmp_path)
+    config = config_from_dict(
+        {
+            "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "label", "aggregate", "audit"]},
+            "data": {"path": "c.jsonl"},
+            "label": {"rules": ["rules.py"]},
+            "aggregate": {"method": "majority"},
+            "audit": {"model": tiny_model_dir, "folds": 3},
+        },
+        base_dir=tmp_path,
+    )
+    result = run(config, tmp_path / "run")
+    metrics = result.metrics["audit"]
+    assert metrics["issue_counts"]["exact_duplicate"] >= 2
+    assert metrics["issue_counts"]["leakage"] >= 2 and metrics["leaking_sets"] >= 1
+    assert metrics["conflicting_sets"] >= 1
+    records = {r.id: r for r in load_records(tmp_path / "run" / "audited.parquet")}
+    assert "leakage" in records["dev1"].flags and records["dup"].flags["exact_duplicate"] == 1.0
+    assert records["dev1"].meta["audit"]["why"]
+    db = tmp_path / "run" / "review.sqlite"
+    queued = dict(sqlite3.connect(db).execute("SELECT id, priority FROM items").fetchall())
+    assert "dev1" in queued and "dup" in queued
+    connection = connect(db)
+    connection.execute(
+        "INSERT INTO decisions (item_id, reviewer, action, new_label, "
+        "created_at) VALUES ('dev1', 'bo', 'relabel', 'HAM', 'now')"
+    )
+    connection.close()
+    run(config, tmp_path / "run", force_from="audit")
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM decisions").fetchone()[0] == 1
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert "## Audit" in report and "leakage" in report
+    assert (tmp_path / "run" / "cache" / "embeddings").is_dir()
