@@ -47,7 +47,8 @@ lint: setup
 	$(BIN)/ruff check src tests bench examples app
 
 bench: setup
-	for script in io_roundtrip aggregate_conll aggregate_wrench apply_throughput gazetteer_load; do \
+	for script in io_roundtrip aggregate_conll aggregate_wrench apply_throughput gazetteer_load \
+	    audit_duplicates audit_noise audit_scale; do \
 	  $(BIN)/python bench/$$script.py || exit 1; done
 
 clean:

@@ -58,18 +58,30 @@ def main() -> None:
     t0 = time.perf_counter()
     matches = sum(len(warm.vote(doc)) for doc in docs)
     match_s = time.perf_counter() - t0
-    rows.append(["cold load (tokenize 539,174 entries, write cache)", round(cold_s, 2),
-                 round(cold_mb, 1)])
+    rows.append(
+        ["cold load (tokenize 539,174 entries, write cache)", round(cold_s, 2), round(cold_mb, 1)]
+    )
     rows.append(["warm load (from cache, fresh process)", round(warm_s, 2), round(warm_mb, 1)])
-    rows.append([f"match {len(docs)} CoNLL dev sentences ({matches} matches)",
-                 round(match_s, 2), "-"])
+    rows.append(
+        [f"match {len(docs)} CoNLL dev sentences ({matches} matches)", round(match_s, 2), "-"]
+    )
     table = markdown_table(["step", "seconds", "memory added (MB RSS)"], rows)
-    record("gazetteer_load",
-           {"entries": 539174, "cold_load_s": round(cold_s, 2), "warm_load_s": round(warm_s, 2),
-            "memory_mb": round(warm_mb, 1), "cold_memory_mb": round(cold_mb, 1),
-            "match_sents_per_s": round(len(docs) / match_s, 1)},
-           table, ["../shared/data/gazetteers_skweak/crunchbase_companies.json.gz",
-                   "../shared/data/conll2003/eng.testa"])
+    record(
+        "gazetteer_load",
+        {
+            "entries": 539174,
+            "cold_load_s": round(cold_s, 2),
+            "warm_load_s": round(warm_s, 2),
+            "memory_mb": round(warm_mb, 1),
+            "cold_memory_mb": round(cold_mb, 1),
+            "match_sents_per_s": round(len(docs) / match_s, 1),
+        },
+        table,
+        [
+            "../shared/data/gazetteers_skweak/crunchbase_companies.json.gz",
+            "../shared/data/conll2003/eng.testa",
+        ],
+    )
 
 
 if __name__ == "__main__":

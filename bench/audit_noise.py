@@ -1,0 +1,211 @@
+"""Label-error detection with known truth, and on real weak labels.
+
+1. WRENCH youtube and sms train: flip 10% of gold labels (seed 0); out-of-sample
+   probabilities from 5-fold logistic regression on MiniLM embeddings; cleanlab flags
+   issues. Precision / recall of the flagged set, and precision of the top 50 / 100 of the
+   queue (ranked by cleanlab label quality).
+2. CoNLL-2003 dev NER: corrupt 10% of entities (seed 0; half type swaps, half dropped);
+   token-level out-of-sample probabilities from MiniLM word vectors; precision of the 100
+   lowest-quality sentences (a sentence counts if it holds a corruption).
+3. Real errors: WRENCH youtube train labelled by majority vote of its LFs (ties and
+   all-abstain to the prior); precision@50 of the queue = share of the top 50 whose weak
+   label differs from gold.
+
+    python bench/audit_noise.py
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from benchlib import markdown_table, record, shared
+
+from weakforge.aggregation import AggregateOptions, aggregate
+from weakforge.audit import classification_label_issues, cross_val_probs, ner_label_issues
+from weakforge.corpus import read_corpus
+from weakforge.embeddings import embed, word_vectors
+from weakforge.records import Span
+from weakforge.tokenize import token_bounds
+
+CACHE = Path(tempfile.gettempdir()) / "weakforge-bench-embeddings"
+
+
+def flip_scores(name: str) -> dict:
+    examples = [e for e in read_corpus(shared("wrench", name)).examples if e.split == "train"]
+    labels = sorted({e.gold for e in examples})
+    y_true = np.array([labels.index(e.gold) for e in examples])
+    rng = np.random.default_rng(0)
+    flipped = rng.choice(len(y_true), int(0.1 * len(y_true)), replace=False)
+    y = y_true.copy()
+    y[flipped] = 1 - y[flipped]
+    vectors = embed([e.text for e in examples], cache_dir=CACHE)
+    issues = classification_label_issues(y, cross_val_probs(vectors, y, len(labels)))
+    truth = np.zeros(len(y), bool)
+    truth[flipped] = True
+    flagged = issues.is_issue
+    ranked = np.argsort(issues.quality)
+    return {
+        "precision": float(truth[flagged].mean()),
+        "recall": float(flagged[truth].mean()),
+        "top50": float(truth[ranked[:50]].mean()),
+        "top100": float(truth[ranked[:100]].mean()),
+        "flagged": int(flagged.sum()),
+        "flipped": len(flipped),
+        "n": len(y),
+    }
+
+
+def conll_scores() -> dict:
+    examples = read_corpus(shared("conll2003", "eng.testa"), "conll").examples
+    rng = random.Random(0)
+    types = ["PER", "ORG", "LOC", "MISC"]
+    entities = [(i, k) for i, e in enumerate(examples) for k in range(len(e.gold))]
+    chosen = rng.sample(entities, int(0.1 * len(entities)))
+    corrupted = set()
+    noisy = [list(e.gold) for e in examples]
+    for n, (i, k) in enumerate(sorted(chosen, reverse=True)):
+        span = noisy[i][k]
+        if n % 2:
+            noisy[i].pop(k)
+        else:
+            noisy[i][k] = Span(
+                span.start, span.end, rng.choice([t for t in types if t != span.label])
+            )
+        corrupted.add(i)
+    words = [token_bounds(e.text, pretokenized=True) for e in examples]
+    vectors = word_vectors([e.text for e in examples], words)
+    issues = ner_label_issues(vectors, words, [tuple(sorted(x)) for x in noisy], types)
+    ranked = np.argsort(issues.quality)
+    truth = np.array([i in corrupted for i in range(len(examples))])
+    return {
+        "top100": float(truth[ranked[:100]].mean()),
+        "top50": float(truth[ranked[:50]].mean()),
+        "flagged": int(issues.is_issue.sum()),
+        "flagged_precision": float(truth[issues.is_issue].mean()),
+        "corrupted_sentences": len(corrupted),
+        "n": len(examples),
+    }
+
+
+def real_weak_label_scores() -> dict:
+    examples = read_corpus(shared("wrench", "youtube")).examples
+    train = [replace(e, gold=None) for e in examples if e.split == "train"]
+    gold = {e.id: e.gold for e in examples}
+    labelled = aggregate(
+        train,
+        "classification",
+        ["HAM", "SPAM"],
+        AggregateOptions(method="majority", weights_from_gold=False),
+    )
+    labels = ["HAM", "SPAM"]
+    y = np.array([labels.index(e.label) for e in labelled])
+    vectors = embed([e.text for e in labelled], cache_dir=CACHE)
+    issues = classification_label_issues(y, cross_val_probs(vectors, y, 2))
+    wrong = np.array([e.label != gold[e.id] for e in labelled])
+    ranked = np.argsort(issues.quality)
+    return {
+        "precision_at_50": float(wrong[ranked[:50]].mean()),
+        "flagged_precision": float(wrong[issues.is_issue].mean()),
+        "weak_label_error_rate": float(wrong.mean()),
+        "flagged": int(issues.is_issue.sum()),
+    }
+
+
+def main() -> None:
+    started = time.perf_counter()
+    youtube, sms = flip_scores("youtube"), flip_scores("sms")
+    conll = conll_scores()
+    real = real_weak_label_scores()
+    rows = [
+        [
+            name,
+            s["n"],
+            s["flipped"],
+            s["flagged"],
+            s["precision"],
+            s["recall"],
+            s["top50"],
+            s["top100"],
+        ]
+        for name, s in (("WRENCH youtube train", youtube), ("WRENCH sms train", sms))
+    ]
+    table = (
+        markdown_table(
+            [
+                "data (10% labels flipped)",
+                "items",
+                "flipped",
+                "flagged",
+                "precision",
+                "recall",
+                "precision@50",
+                "precision@100",
+            ],
+            rows,
+        )
+        + "\n\n"
+        + markdown_table(
+            [
+                "CoNLL-2003 dev, 10% entities corrupted",
+                "sentences",
+                "corrupted sentences",
+                "flagged",
+                "flagged precision",
+                "precision@50",
+                "precision@100",
+            ],
+            [
+                [
+                    "token-level cleanlab",
+                    conll["n"],
+                    conll["corrupted_sentences"],
+                    conll["flagged"],
+                    conll["flagged_precision"],
+                    conll["top50"],
+                    conll["top100"],
+                ]
+            ],
+        )
+        + "\n\n"
+        + markdown_table(
+            [
+                "WRENCH youtube train, majority-vote labels",
+                "weak-label error rate",
+                "flagged",
+                "flagged precision",
+                "precision@50",
+            ],
+            [
+                [
+                    "real weak-label errors",
+                    real["weak_label_error_rate"],
+                    real["flagged"],
+                    real["flagged_precision"],
+                    real["precision_at_50"],
+                ]
+            ],
+        )
+        + f"\n\nTotal {time.perf_counter() - started:.0f} s."
+    )
+    record(
+        "audit_noise",
+        {
+            "youtube_precision": youtube["precision"],
+            "youtube_recall": youtube["recall"],
+            "sms_precision": sms["precision"],
+            "sms_recall": sms["recall"],
+            "conll_top100_precision": conll["top100"],
+            "youtube_mv_precision_at_50": real["precision_at_50"],
+        },
+        table,
+        ["../shared/data/wrench/{youtube,sms}", "../shared/data/conll2003/eng.testa"],
+    )
+
+
+if __name__ == "__main__":
+    main()
