@@ -370,4 +370,5 @@ AUDIT = Stage(
     outputs=(AUDITED, PLOT),
     config_keys=("audit",),
     describe=describe_audit,
+    records_out=AUDITED,
 )

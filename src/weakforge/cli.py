@@ -160,6 +160,65 @@ def audit(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) ->
     )
 
 
+@app.command("train")
+@friendly_errors
+def train_command(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -> None:
+    """Fine-tune the end model (transformers + peft) and evaluate it against its teacher."""
+    from weakforge import stages
+
+    setup_logging(verbose)
+    cfg, run_dir = run_dir_for(config, out)
+    metrics = stages.run(cfg, run_dir, until="train").metrics["train"]
+    console.print(
+        f"trained on {metrics['train_items']} items on {metrics['device']} "
+        f"({metrics['seconds_per_epoch']} s/epoch) -> {run_dir / 'model'}"
+    )
+    for split, scores in metrics["scores"].items():
+        key = "f1" if metrics["task"] == "ner" else "accuracy"
+        console.print(
+            f"{split}: end model {key} {scores['end_model'][key]:.3f}, label model "
+            f"{scores['label_model'][key]:.3f}"
+        )
+
+
+@app.command()
+@friendly_errors
+def predict(
+    model: Annotated[Path, typer.Argument(help="A model folder (RUN_DIR/model).")],
+    source: Annotated[Path, typer.Argument(help="Texts to label, in any readable format.")],
+    out: Annotated[Path, typer.Option("--out", help="Where predictions go.")],
+    from_format: Annotated[str | None, typer.Option("--from", help="Input format.")] = None,
+    to_format: Annotated[
+        str | None,
+        typer.Option("--to", help="Output format, e.g. jsonl or labelstudio (pre-labels)."),
+    ] = None,
+    text_field: str = "text",
+    verbose: VerboseOpt = False,
+) -> None:
+    """Label new texts with a trained model; write them in any format (Label Studio too)."""
+    from dataclasses import replace
+
+    from weakforge.training import load_model
+    from weakforge.training import predict as run_predict
+
+    setup_logging(verbose)
+    loaded = load_model(model)
+    examples = read_corpus(
+        source, from_format, ReadOptions(columns=Columns(text=text_field), task=loaded.task)
+    ).examples
+    predicted = [
+        replace(e, label=label, probs=probs)
+        for e, (label, probs) in zip(examples, run_predict(loaded, examples))
+    ]
+    write_corpus(
+        predicted,
+        out,
+        to_format,
+        WriteOptions(task=loaded.task, labels=tuple(loaded.labels), which="label"),
+    )
+    console.print(f"labeled {len(predicted)} texts -> {out}")
+
+
 @app.command("lf-stats")
 @friendly_errors
 def lf_stats_command(

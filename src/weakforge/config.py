@@ -115,6 +115,40 @@ class AuditSection:
 
 
 @dataclass(frozen=True)
+class TrainSection:
+    """``[train]``: fine-tuning the end model (transformers + peft).
+
+    ``base_model``: a model folder or hub name ("" = the offline all-MiniLM-L6-v2). LoRA
+    (``lora_*``, ``target_modules``) by default, the classifier head trained fully; ``lora =
+    false`` fine-tunes everything; ``merge`` also saves LoRA merged into full weights.
+    ``soft_labels`` trains on the label model's probabilities; items whose weak-label
+    confidence is under ``min_confidence`` are left out, and ``confidence_weighting`` weights
+    the rest by it. ``batch_size`` on CPU, ``gpu_batch_size`` on CUDA; early stopping on dev
+    gold after ``patience`` epochs without improvement; ``max_steps`` > 0 caps training."""
+
+    base_model: str = ""
+    lora: bool = True
+    lora_r: int = 8
+    lora_alpha: int = 16
+    lora_dropout: float = 0.1
+    target_modules: tuple[str, ...] = ("query", "value")
+    merge: bool = False
+    soft_labels: bool = True
+    min_confidence: float = 0.0
+    confidence_weighting: bool = False
+    epochs: float = 3.0
+    batch_size: int = 16
+    gpu_batch_size: int = 64
+    learning_rate: float = 5e-4
+    warmup_ratio: float = 0.06
+    weight_decay: float = 0.01
+    max_length: int = 128
+    patience: int = 2
+    max_steps: int = -1
+    tensorboard: bool = False
+
+
+@dataclass(frozen=True)
 class ReportSection:
     """``[report]``: the human report."""
 
@@ -131,6 +165,7 @@ class RunConfig:
     label: LabelSection = field(default_factory=LabelSection)
     aggregate: AggregateSection = field(default_factory=AggregateSection)
     audit: AuditSection = field(default_factory=AuditSection)
+    train: TrainSection = field(default_factory=TrainSection)
     report: ReportSection = field(default_factory=ReportSection)
     base_dir: str = "."
 

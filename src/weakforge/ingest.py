@@ -164,4 +164,5 @@ INGEST = Stage(
     config_keys=("data",),
     external=lambda config: [path for path, _ in corpus_files(config)],
     describe=describe_ingest,
+    records_out=RECORDS,
 )

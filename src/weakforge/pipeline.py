@@ -29,6 +29,7 @@ from weakforge.report import Section
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
+LATEST_RECORDS = "@records"
 RESOLVED_CONFIG = "config.resolved.json"
 
 
@@ -62,7 +63,9 @@ class Stage:
     JSON-compatible dict, saved as the output ``stages/<name>.json``). ``config_keys`` are the
     config tables whose values enter the stage's hash; ``external`` lists files outside the
     run folder (a corpus, a rules folder) whose content does too. ``describe`` turns the
-    metrics into the stage's section of the report.
+    metrics into the stage's section of the report. ``records_out`` names the records file a
+    stage writes; a stage listing ``LATEST_RECORDS`` among its inputs reads the newest one
+    written before it (``records_from``), so stages can be left out of a run.
     """
 
     name: str
@@ -72,6 +75,8 @@ class Stage:
     config_keys: tuple[str, ...] = ()
     external: Callable[[RunConfig], Sequence[Path]] = field(default=lambda config: ())
     describe: Callable[[dict[str, Any]], Section] | None = None
+    records_out: str | None = None
+    records_from: str = ""
     version: str = "1"
 
     @property

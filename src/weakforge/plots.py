@@ -49,3 +49,24 @@ def histograms(values: Mapping[str, Sequence[float]], path: Path, title: str) ->
     fig.savefig(path, dpi=100, metadata={"Software": None})
     plt.close(fig)
     return path
+
+
+def confusion_matrix(matrix: Mapping[str, Mapping[str, int]], path: Path, title: str) -> Path:
+    """Gold (rows) against predicted (columns) counts, annotated."""
+    labels = list(matrix)
+    fig, ax = plt.subplots(figsize=(1.2 + 0.8 * len(labels), 1.0 + 0.7 * len(labels)))
+    values = [[matrix[g].get(p, 0) for p in labels] for g in labels]
+    ax.imshow(values, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("gold")
+    for i, row in enumerate(values):
+        for j, value in enumerate(row):
+            ax.text(j, i, str(value), ha="center", va="center", fontsize="small")
+    ax.set_title(title, fontsize="small")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(fig)
+    return path

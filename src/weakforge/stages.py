@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,13 @@ from weakforge.config import RunConfig
 from weakforge.errors import ConfigError
 from weakforge.ingest import INGEST
 from weakforge.labeling import LABEL
-from weakforge.pipeline import RunResult, Stage, StageContext, run_stages
+from weakforge.pipeline import LATEST_RECORDS, RunResult, Stage, StageContext, run_stages
 from weakforge.report import Section, render_html, render_markdown
+from weakforge.train_stage import TRAIN
 from weakforge.weak_labels import AGGREGATE
 
-AVAILABLE: tuple[Stage, ...] = (INGEST, LABEL, AGGREGATE, AUDIT)
-PLANNED = ("review", "augment", "train")
+AVAILABLE: tuple[Stage, ...] = (INGEST, LABEL, AGGREGATE, AUDIT, TRAIN)
+PLANNED = ("review", "augment")
 METRICS = "metrics.json"
 
 
@@ -74,6 +76,23 @@ def report_stage(stages: Sequence[Stage], formats: Sequence[str]) -> Stage:
     )
 
 
+def resolve_records(chosen: Sequence[Stage]) -> list[Stage]:
+    """Point each ``LATEST_RECORDS`` input at the newest records file written before it."""
+    resolved, latest = [], None
+    for stage in chosen:
+        if LATEST_RECORDS in stage.inputs:
+            if latest is None:
+                raise ConfigError(
+                    f"stage '{stage.name}' needs records from an earlier stage; "
+                    "include 'ingest' in [run] stages"
+                )
+            inputs = tuple(latest if x == LATEST_RECORDS else x for x in stage.inputs)
+            stage = replace(stage, inputs=inputs, records_from=latest)
+        resolved.append(stage)
+        latest = stage.records_out or latest
+    return resolved
+
+
 def select_stages(config: RunConfig, until: str | None = None) -> list[Stage]:
     """The configured stages (all available ones by default), plus the report stage."""
     by_name = {s.name: s for s in AVAILABLE}
@@ -85,7 +104,7 @@ def select_stages(config: RunConfig, until: str | None = None) -> list[Stage]:
                 f"[run] stages: unknown stage '{name}'{later}; available: "
                 f"{[s.name for s in AVAILABLE]}"
             )
-    chosen = [s for s in AVAILABLE if s.name in wanted]
+    chosen = resolve_records([s for s in AVAILABLE if s.name in wanted])
     if until is not None:
         if until not in by_name:
             raise ConfigError(f"unknown stage '{until}'; available: {list(by_name)}")

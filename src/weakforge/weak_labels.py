@@ -144,4 +144,5 @@ AGGREGATE = Stage(
     outputs=(AGGREGATED, PLOT),
     config_keys=("aggregate",),
     describe=describe_aggregate,
+    records_out=AGGREGATED,
 )

@@ -1,0 +1,195 @@
+"""The train stage: fine-tune the end model on the current training set, evaluate it next to
+its teacher (the label model) on the dev and test gold, and save it with a model card.
+
+The training set is the newest records of the run: weak labels from the aggregate stage,
+overridden by gold/reviewed labels, with the audit's flags when the audit ran.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import replace
+from typing import Any
+
+from weakforge.atomic import atomic_file
+from weakforge.config import RunConfig
+from weakforge.corpus.tabular import load_records
+from weakforge.evaluation import evaluate
+from weakforge.pipeline import LATEST_RECORDS, Stage, StageContext
+from weakforge.plots import confusion_matrix, grouped_bars
+from weakforge.records import Example
+from weakforge.report import Image, Section, Table
+from weakforge.training import load_model, predict, train
+
+MODEL = "model"
+PLOT = "plots/train_confusion.png"
+
+
+def labels_for(config: RunConfig, examples: list[Example]) -> list[str]:
+    if config.run.labels:
+        return list(config.run.labels)
+    found = set()
+    for e in examples:
+        for label in (e.gold, e.label):
+            found.update([label] if isinstance(label, str) else [s.label for s in label or ()])
+    return sorted(found)
+
+
+def scored_splits(
+    examples: list[Example], predictions: dict[str, Any], task: str, labels: list[str]
+) -> dict[str, Any]:
+    """End model and label model on each split's gold items."""
+    results = {}
+    for split in ("dev", "test"):
+        items = [e for e in examples if e.split == split and e.gold is not None]
+        if not items:
+            continue
+        end_model = [replace(e, label=predictions[e.id]) for e in items]
+        results[split] = {
+            "end_model": evaluate(end_model, task, labels, split),
+            "label_model": evaluate(items, task, labels, split),
+        }
+    return results
+
+
+def model_card(config: RunConfig, metrics: dict[str, Any]) -> str:
+    lines = [
+        f"# weakforge model: {config.run.name}",
+        "",
+        f"- task: {config.run.task}; labels: {', '.join(metrics['labels'])}",
+        f"- base model: {config.train.base_model or 'all-MiniLM-L6-v2 (offline package)'}"
+        f"; {'LoRA r=' + str(config.train.lora_r) if config.train.lora else 'full'} "
+        "fine-tuning",
+        f"- trained on {metrics['train_items']} weakly labeled items "
+        f"({'soft' if config.train.soft_labels else 'hard'} labels) on "
+        f"{metrics['device']} in {metrics['seconds']:.0f} s",
+        f"- trainable parameters: {metrics['trainable_parameters']:,} of "
+        f"{metrics['total_parameters']:,}",
+        "",
+        "## Scores",
+        "",
+    ]
+    for split, scores in metrics["scores"].items():
+        key = "f1" if config.run.task == "ner" else "accuracy"
+        lines.append(
+            f"- {split}: end model {key} {scores['end_model'][key]:.3f}, label model "
+            f"{scores['label_model'][key]:.3f}"
+        )
+    lines += [
+        "",
+        "## Configuration",
+        "",
+        "```json",
+        json.dumps(config.to_dict()["train"], indent=2),
+        "```",
+        "",
+        "Load with `weakforge predict MODEL_DIR INPUT`.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def run_train(ctx: StageContext) -> dict[str, Any]:
+    config = ctx.config
+    task = config.run.task
+    examples = load_records(ctx.input(ctx.stage.records_from))
+    labels = labels_for(config, examples)
+    out = ctx.output(MODEL)
+    result = train(examples, task, labels, out, config.train, config.run.seed)
+    loaded = load_model(out)
+    evaluated = [e for e in examples if e.split in ("dev", "test") and e.gold is not None]
+    predictions = {e.id: label for e, (label, _) in zip(evaluated, predict(loaded, evaluated))}
+    scores = scored_splits(examples, predictions, task, labels)
+    split = "test" if "test" in scores else "dev" if "dev" in scores else None
+    matrix: dict[str, dict[str, int]] = {}
+    if task != "ner" and split:
+        pairs = Counter((e.gold, predictions[e.id]) for e in evaluated if e.split == split)
+        matrix = {g: {p: pairs[(g, p)] for p in labels} for g in labels}
+        confusion_matrix(matrix, ctx.output(PLOT), f"end model on {split} gold")
+    else:  # NER, or no gold: F1 per label of end model and teacher
+        per_model = {
+            name: {label: s[name]["per_label"][label]["f1"] for label in labels}
+            for s in ([scores[split]] if split else [])
+            for name in s
+        }
+        grouped_bars(per_model, ctx.output(PLOT), f"F1 per label on {split or 'no'} gold", "F1")
+    by_epoch: dict[float, dict[str, Any]] = {}  # the Trainer logs train and dev loss apart
+    for h in result.history:
+        if "loss" in h or "eval_loss" in h:
+            by_epoch.setdefault(h.get("epoch"), {"epoch": h.get("epoch")}).update(
+                {k: h[k] for k in ("loss", "eval_loss") if k in h}
+            )
+    epochs = [by_epoch[e] for e in sorted(by_epoch, key=lambda x: x or 0)]
+    metrics = {
+        "task": task,
+        "labels": labels,
+        "device": result.device,
+        "seconds": round(result.seconds, 1),
+        "seconds_per_epoch": round(result.seconds_per_epoch, 1),
+        "train_items": result.train_items,
+        "trainable_parameters": result.trainable_parameters,
+        "total_parameters": result.total_parameters,
+        "epochs": epochs,
+        "scores": scores,
+        "confusion": {"split": split, "matrix": matrix},
+    }
+    with atomic_file(out / "README.md") as handle:
+        handle.write(model_card(config, metrics))
+    return metrics
+
+
+def describe_train(metrics: dict[str, Any]) -> Section:
+    key = "f1" if metrics["task"] == "ner" else "accuracy"
+    section = Section(
+        "End model",
+        [
+            f"Fine-tuned on {metrics['train_items']} training items on {metrics['device']} in "
+            f"{metrics['seconds']} s ({metrics['seconds_per_epoch']} s per epoch); "
+            f"{metrics['trainable_parameters']:,} of {metrics['total_parameters']:,} parameters "
+            "trained. Model, tokenizer, label map and card: model/.",
+            Table(
+                ["split", f"end model {key}", f"label model {key}", "end model beats teacher"],
+                [
+                    [
+                        s,
+                        v["end_model"][key],
+                        v["label_model"][key],
+                        v["end_model"][key] > v["label_model"][key],
+                    ]
+                    for s, v in metrics["scores"].items()
+                ],
+            ),
+            "Per epoch:",
+            Table(
+                ["epoch", "train loss", "dev loss"],
+                [
+                    [e.get("epoch"), e.get("loss", "-"), e.get("eval_loss", "-")]
+                    for e in metrics["epochs"]
+                ],
+            ),
+        ],
+    )
+    for split, scores in metrics["scores"].items():
+        section.blocks.append(f"End model per label on {split}:")
+        section.blocks.append(
+            Table(
+                ["label", "precision", "recall", "f1", "support"],
+                [
+                    [n, s["precision"], s["recall"], s["f1"], s["support"]]
+                    for n, s in scores["end_model"]["per_label"].items()
+                ],
+            )
+        )
+    caption = "confusion matrix" if metrics["confusion"]["matrix"] else "F1 per label"
+    section.blocks.append(Image(PLOT, f"{caption}, {metrics['confusion']['split']} split"))
+    return section
+
+
+TRAIN = Stage(
+    name="train",
+    run=run_train,
+    inputs=(LATEST_RECORDS,),
+    outputs=(MODEL, PLOT),
+    config_keys=("train",),
+    describe=describe_train,
+)

@@ -1,0 +1,507 @@
+"""Fine-tuning a transformer on weak labels (the only module that imports transformers and
+peft).
+
+Sequence classification and token classification (BIO tags on the first word piece of each
+word) share one recipe: every item carries a target *distribution* — one-hot for hard labels,
+the label model's probabilities when ``soft_labels`` is on — and the loss is the
+cross-entropy against it (optionally weighted by the label's confidence). LoRA adapters by
+default (the classifier head trains fully), full fine-tuning as an option. CUDA with bf16,
+TF32, fused AdamW and larger batches when a GPU is present; the CPU otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from weakforge.config import TrainSection
+from weakforge.corpus.conll import decode_tags
+from weakforge.embeddings import resolve_model
+from weakforge.errors import WeakforgeError
+from weakforge.records import Example, Label, Span
+from weakforge.tokenize import token_bounds
+
+log = logging.getLogger(__name__)
+MODEL_INFO = "weakforge_model.json"
+
+
+def device_settings(options: TrainSection) -> dict[str, Any]:
+    """What the hardware allows: CUDA with bf16/TF32/fused AdamW and bigger batches, or CPU."""
+    if torch.cuda.is_available():
+        return {
+            "device": "cuda",
+            "batch_size": options.gpu_batch_size,
+            "bf16": torch.cuda.is_bf16_supported(),
+            "tf32": True,
+            "optim": "adamw_torch_fused",
+            "workers": 2,
+        }
+    return {
+        "device": "cpu",
+        "batch_size": options.batch_size,
+        "bf16": False,
+        "tf32": False,
+        "optim": "adamw_torch",
+        "workers": 0,
+    }
+
+
+def tag_names(labels: Sequence[str]) -> list[str]:
+    return ["O"] + [f"{p}-{x}" for x in labels for p in ("B", "I")]
+
+
+# --- targets ---------------------------------------------------------------------------------
+
+
+def class_target(example: Example, label: Label, labels: Sequence[str], soft: bool) -> np.ndarray:
+    """A distribution over the classes: the label model's probabilities or one-hot."""
+    target = np.zeros(len(labels), dtype=np.float32)
+    if soft and example.gold is None and example.probs:
+        for i, name in enumerate(labels):
+            target[i] = example.probs.get(name, 0.0)
+        if target.sum() > 0:
+            return target / target.sum()
+    target[labels.index(label)] = 1.0
+    return target
+
+
+def word_targets(
+    words: Sequence[tuple[int, int]], spans: Sequence[Span], tags: Sequence[str], soft: bool
+) -> np.ndarray:
+    """Per word a distribution over BIO tags; a span with confidence p puts p on its tag
+    and 1 - p on O (soft), or 1 on its tag (hard)."""
+    index = {t: i for i, t in enumerate(tags)}
+    target = np.zeros((len(words), len(tags)), dtype=np.float32)
+    target[:, 0] = 1.0
+    starts = {a: i for i, (a, _) in enumerate(words)}
+    ends = {b: i for i, (_, b) in enumerate(words)}
+    token_spans = [
+        (starts[s.start], ends[s.end] + 1, s) for s in spans if s.start in starts and s.end in ends
+    ]
+    for first, last, span in token_spans:
+        p = span.prob if soft else 1.0
+        for w in range(first, last):
+            target[w] = 0.0
+            target[w, 0] = 1.0 - p
+            target[w, index[f"{'B' if w == first else 'I'}-{span.label}"]] += p
+    return target
+
+
+def words_of(example: Example, label: Label) -> list[tuple[int, int]]:
+    spans = label if isinstance(label, tuple) else ()
+    return token_bounds(
+        example.text,
+        [o for s in spans for o in (s.start, s.end)],
+        pretokenized=example.meta.get("tokenized") == "conll",
+    )
+
+
+# --- encoding --------------------------------------------------------------------------------
+
+
+class Encoded(torch.utils.data.Dataset):
+    """Tokenized items with their target distributions and weights."""
+
+    def __init__(self, rows: list[dict[str, Any]]):
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        return self.rows[i]
+
+
+def first_piece_index(
+    offsets: Sequence[tuple[int, int]], words: Sequence[tuple[int, int]]
+) -> list[int]:
+    """For each word piece, the word it starts (or -1: special, continuation, truncated)."""
+    word_at = {start: w for w, (start, _) in enumerate(words)}
+    result, seen = [], set()
+    for start, end in offsets:
+        w = word_at.get(start, -1) if end > start else -1
+        if w in seen:
+            w = -1
+        seen.add(w)
+        result.append(w)
+    return result
+
+
+def encode(
+    tokenizer,
+    task: str,
+    items: Sequence[tuple[Example, Label, float]],
+    labels: Sequence[str],
+    options: TrainSection,
+) -> Encoded:
+    rows = []
+    tags = tag_names(labels)
+    for example, label, weight in items:
+        encoding = tokenizer(
+            example.text,
+            truncation=True,
+            max_length=options.max_length,
+            return_offsets_mapping=True,
+        )
+        row = {
+            "input_ids": encoding["input_ids"],
+            "attention_mask": encoding["attention_mask"],
+            "sample_weight": weight,
+        }
+        if task == "ner":
+            words = words_of(example, label)
+            targets = word_targets(
+                words,
+                label if isinstance(label, tuple) else (),
+                tags,
+                options.soft_labels and example.gold is None,
+            )
+            pieces = first_piece_index(encoding["offset_mapping"], words)
+            soft = np.zeros((len(pieces), len(tags)), dtype=np.float32)
+            for p, w in enumerate(pieces):
+                if w >= 0:
+                    soft[p] = targets[w]
+            row["soft_labels"] = soft
+        else:
+            row["soft_labels"] = class_target(example, label, labels, options.soft_labels)
+        rows.append(row)
+    return Encoded(rows)
+
+
+def collate(batch: list[dict[str, Any]], pad_id: int) -> dict[str, torch.Tensor]:
+    length = max(len(r["input_ids"]) for r in batch)
+    ids = torch.full((len(batch), length), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(batch), length), dtype=torch.long)
+    for i, r in enumerate(batch):
+        ids[i, : len(r["input_ids"])] = torch.tensor(r["input_ids"])
+        mask[i, : len(r["attention_mask"])] = torch.tensor(r["attention_mask"])
+    first = batch[0]["soft_labels"]
+    if first.ndim == 2:
+        soft = torch.zeros((len(batch), length, first.shape[1]))
+        for i, r in enumerate(batch):
+            soft[i, : len(r["soft_labels"])] = torch.from_numpy(r["soft_labels"])
+    else:
+        soft = torch.from_numpy(np.stack([r["soft_labels"] for r in batch]))
+    weights = torch.tensor([r["sample_weight"] for r in batch], dtype=torch.float32)
+    return {"input_ids": ids, "attention_mask": mask, "soft_labels": soft, "sample_weight": weights}
+
+
+def soft_cross_entropy(
+    logits: torch.Tensor, soft: torch.Tensor, weights: torch.Tensor
+) -> torch.Tensor:
+    """Cross-entropy against target distributions; positions whose target is all zero (pads,
+    continuation pieces) do not count."""
+    log_probs = torch.log_softmax(logits.float(), dim=-1)
+    per_position = -(soft * log_probs).sum(-1)
+    counted = (soft.sum(-1) > 0).float()
+    if per_position.ndim == 2:  # tokens: weight each position by its item's weight
+        counted = counted * weights[:, None]
+    else:
+        counted = counted * weights
+    return (per_position * counted).sum() / counted.sum().clamp(min=1e-6)
+
+
+# --- model -----------------------------------------------------------------------------------
+
+
+def build_model(task: str, labels: Sequence[str], options: TrainSection):
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoModelForTokenClassification,
+        AutoTokenizer,
+    )
+
+    base = resolve_model(options.base_model)
+    names = tag_names(labels) if task == "ner" else list(labels)
+    auto = AutoModelForTokenClassification if task == "ner" else AutoModelForSequenceClassification
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(base)
+        model = auto.from_pretrained(
+            base,
+            num_labels=len(names),
+            id2label=dict(enumerate(names)),
+            label2id={n: i for i, n in enumerate(names)},
+        )
+    except OSError as exc:
+        raise WeakforgeError(
+            f"cannot load base model {options.base_model or base!r}: {exc}. "
+            "Offline, name a local model folder in [train] base_model"
+        ) from None
+    if options.lora:
+        from peft import LoraConfig, TaskType, get_peft_model
+
+        config = LoraConfig(
+            task_type=TaskType.TOKEN_CLS if task == "ner" else TaskType.SEQ_CLS,
+            r=options.lora_r,
+            lora_alpha=options.lora_alpha,
+            lora_dropout=options.lora_dropout,
+            target_modules=list(options.target_modules),
+            modules_to_save=["classifier"],
+        )
+        model = get_peft_model(model, config)
+    return tokenizer, model, names
+
+
+@dataclass
+class TrainResult:
+    history: list[dict[str, Any]]
+    device: str
+    seconds: float
+    seconds_per_epoch: float
+    train_items: int
+    trainable_parameters: int
+    total_parameters: int
+
+
+def training_items(
+    examples: Sequence[Example], task: str, options: TrainSection
+) -> list[tuple[Example, Label, float]]:
+    """Train-split items with a label (gold overrides weak), filtered by confidence."""
+    items = []
+    for example in examples:
+        label = example.gold if example.gold is not None else example.label
+        if example.split != "train" or label is None:
+            continue
+        confidence = 1.0
+        if example.gold is None:
+            if isinstance(label, str) and example.probs:
+                confidence = max(example.probs.values())
+            elif isinstance(label, tuple) and label:
+                confidence = min(s.prob for s in label)
+        if confidence < options.min_confidence:
+            continue
+        items.append((example, label, confidence if options.confidence_weighting else 1.0))
+    return items
+
+
+def train(
+    examples: Sequence[Example],
+    task: str,
+    labels: Sequence[str],
+    out_dir: Path,
+    options: TrainSection,
+    seed: int = 0,
+) -> TrainResult:
+    """Fine-tune, keep the best epoch on dev (when dev gold exists), save everything the
+    model needs into ``out_dir``."""
+    from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
+
+    set_seed(seed)
+    items = training_items(examples, task, options)
+    if not items:
+        raise WeakforgeError(
+            "no training items: the train split has no weak or gold labels "
+            "(run the aggregate stage, or lower [train] min_confidence)"
+        )
+    dev = [(e, e.gold, 1.0) for e in examples if e.split == "dev" and e.gold is not None]
+    tokenizer, model, names = build_model(task, labels, options)
+    hardware = device_settings(options)
+    train_set = encode(tokenizer, task, items, labels, options)
+    dev_set = (
+        encode(
+            tokenizer, task, dev, labels, TrainSection(**{**asdict(options), "soft_labels": False})
+        )
+        if dev
+        else None
+    )
+
+    class SoftTrainer(Trainer):
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            soft = inputs.pop("soft_labels")
+            weights = inputs.pop("sample_weight")
+            outputs = model(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"])
+            loss = soft_cross_entropy(outputs.logits, soft, weights)
+            return (loss, outputs) if return_outputs else loss
+
+    report_to = ["tensorboard"] if options.tensorboard else "none"
+    args = TrainingArguments(
+        output_dir=str(out_dir / "checkpoints"),
+        num_train_epochs=options.epochs,
+        max_steps=options.max_steps,
+        per_device_train_batch_size=hardware["batch_size"],
+        per_device_eval_batch_size=hardware["batch_size"] * 2,
+        learning_rate=options.learning_rate,
+        warmup_steps=options.warmup_ratio,
+        weight_decay=options.weight_decay,
+        eval_strategy="epoch" if dev_set else "no",
+        save_strategy="epoch" if dev_set else "no",
+        load_best_model_at_end=bool(dev_set),
+        metric_for_best_model="eval_loss",
+        greater_is_better=False,
+        save_total_limit=2,
+        logging_strategy="epoch",
+        seed=seed,
+        data_seed=seed,
+        bf16=hardware["bf16"],
+        tf32=hardware["tf32"] or None,
+        optim=hardware["optim"],
+        dataloader_num_workers=hardware["workers"],
+        use_cpu=hardware["device"] == "cpu",
+        remove_unused_columns=False,
+        label_names=["soft_labels"],
+        report_to=report_to,
+        save_only_model=True,
+    )
+    trainer = SoftTrainer(
+        model=model,
+        args=args,
+        train_dataset=train_set,
+        eval_dataset=dev_set,
+        data_collator=lambda batch: collate(batch, tokenizer.pad_token_id or 0),
+        callbacks=[EarlyStoppingCallback(options.patience)] if dev_set else [],
+    )
+    started = time.perf_counter()
+    trainer.train()
+    seconds = time.perf_counter() - started
+    epochs_run = max(1.0, trainer.state.epoch or 1.0)
+    save_model(trainer.model, tokenizer, task, labels, names, out_dir, options)
+    trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
+    total = sum(p.numel() for p in trainer.model.parameters())
+    shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
+    history = [
+        {k: (round(v, 5) if isinstance(v, float) else v) for k, v in entry.items()}
+        for entry in trainer.state.log_history
+    ]
+    return TrainResult(
+        history, hardware["device"], seconds, seconds / epochs_run, len(items), trainable, total
+    )
+
+
+def save_model(
+    model,
+    tokenizer,
+    task: str,
+    labels: Sequence[str],
+    names: Sequence[str],
+    out_dir: Path,
+    options: TrainSection,
+) -> None:
+    """The adapter (or full weights) as safetensors, the tokenizer, the label map, and
+    optionally LoRA merged into full weights under ``merged/``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out_dir, safe_serialization=True)
+    tokenizer.save_pretrained(out_dir)
+    if options.lora and options.merge:
+        merged = model.merge_and_unload()
+        merged.save_pretrained(out_dir / "merged", safe_serialization=True)
+        tokenizer.save_pretrained(out_dir / "merged")
+    info = {
+        "task": task,
+        "labels": list(labels),
+        "names": list(names),
+        "lora": options.lora,
+        "base_model": options.base_model or "default",
+        "max_length": options.max_length,
+    }
+    (out_dir / MODEL_INFO).write_text(json.dumps(info, indent=2))
+
+
+# --- prediction ------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadedModel:
+    task: str
+    labels: list[str]
+    names: list[str]
+    tokenizer: Any
+    model: Any
+    max_length: int
+
+
+def load_model(model_dir: Path) -> LoadedModel:
+    """A model saved by :func:`train` (adapter on its base model, or full weights)."""
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoModelForTokenClassification,
+        AutoTokenizer,
+    )
+
+    info_path = model_dir / MODEL_INFO
+    if not info_path.exists():
+        raise WeakforgeError(
+            f"{model_dir} is not a weakforge model folder (no {MODEL_INFO}); point at RUN_DIR/model"
+        )
+    info = json.loads(info_path.read_text())
+    task, names = info["task"], info["names"]
+    auto = AutoModelForTokenClassification if task == "ner" else AutoModelForSequenceClassification
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    if info["lora"]:
+        from peft import PeftModel
+
+        base = resolve_model("" if info["base_model"] == "default" else info["base_model"])
+        model = auto.from_pretrained(
+            base,
+            num_labels=len(names),
+            id2label=dict(enumerate(names)),
+            label2id={n: i for i, n in enumerate(names)},
+        )
+        model = PeftModel.from_pretrained(model, model_dir)
+    else:
+        model = auto.from_pretrained(model_dir)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model.to(device).eval()
+    return LoadedModel(task, info["labels"], names, tokenizer, model, info["max_length"])
+
+
+@torch.no_grad()
+def predict(
+    loaded: LoadedModel, examples: Sequence[Example], batch_size: int = 32
+) -> list[tuple[Label, dict[str, float]]]:
+    """Per example: the predicted label (class, or spans with confidences) and, for
+    classification, the class probabilities."""
+    device = next(loaded.model.parameters()).device
+    results: list[tuple[Label, dict[str, float]]] = []
+    for start in range(0, len(examples), batch_size):
+        chunk = examples[start : start + batch_size]
+        encoding = loaded.tokenizer(
+            [e.text for e in chunk],
+            truncation=True,
+            padding=True,
+            max_length=loaded.max_length,
+            return_offsets_mapping=True,
+            return_tensors="pt",
+        )
+        offsets = encoding.pop("offset_mapping").tolist()
+        logits = loaded.model(**{k: v.to(device) for k, v in encoding.items()}).logits
+        probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+        for row, example in enumerate(chunk):
+            if loaded.task != "ner":
+                p = probs[row]
+                results.append(
+                    (
+                        loaded.names[int(p.argmax())],
+                        {n: round(float(x), 6) for n, x in zip(loaded.names, p)},
+                    )
+                )
+                continue
+            words = token_bounds(
+                example.text, pretokenized=example.meta.get("tokenized") == "conll"
+            )
+            pieces = first_piece_index([tuple(o) for o in offsets[row]], words)
+            word_probs = np.zeros((len(words), len(loaded.names)))
+            word_probs[:, 0] = 1.0
+            for p, w in enumerate(pieces):
+                if w >= 0:
+                    word_probs[w] = probs[row][p]
+            tags = [loaded.names[int(i)] for i in word_probs.argmax(axis=1)]
+            spans = tuple(
+                Span(
+                    words[a][0],
+                    words[b - 1][1],
+                    kind,
+                    round(float(np.mean([word_probs[w].max() for w in range(a, b)])), 6),
+                )
+                for a, b, kind in decode_tags(tags)
+            )
+            results.append((spans, {}))
+    return results
