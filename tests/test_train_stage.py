@@ -1,0 +1,73 @@
+import json
+
+from typer.testing import CliRunner
+
+from weakforge.cli import app
+from weakforge.config import config_from_dict
+from weakforge.stages import run
+
+RULES = """
+from weakforge import keyword_rule
+free = keyword_rule("free", ["free", "channel"], "SPAM")
+song = keyword_rule("song", ["song", "love"], "HAM")
+"""
+
+
+def test_train_stage_without_audit_and_predict_to_label_studio(tmp_path, tiny_model_dir):
+    rows = [{"id": f"s{i}", "text": f"check out my channel free {i}"} for i in range(20)]
+    rows += [{"id": f"h{i}", "text": f"great song love it {i}"} for i in range(20)]
+    rows += [
+        {"id": "t1", "text": "check out my channel free 99", "split": "test", "label": "SPAM"},
+        {"id": "t2", "text": "great song love it 99", "split": "test", "label": "HAM"},
+    ]
+    (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "rules.py").write_text(RULES)
+    config = config_from_dict(
+        {
+            "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "label", "aggregate", "train"]},
+            "data": {"path": "c.jsonl"},
+            "label": {"rules": ["rules.py"]},
+            "aggregate": {"method": "majority"},
+            "train": {
+                "base_model": tiny_model_dir,
+                "lora": False,
+                "epochs": 12,
+                "learning_rate": 5e-3,
+                "batch_size": 8,
+                "patience": 50,
+            },
+        },
+        base_dir=tmp_path,
+    )
+    result = run(config, tmp_path / "run")
+    metrics = result.metrics["train"]
+    assert metrics["train_items"] == 40 and metrics["device"] == "cpu"
+    assert set(metrics["scores"]) == {"test"}  # no dev gold: no early stopping, all epochs
+    assert metrics["scores"]["test"]["label_model"]["accuracy"] == 1.0
+    assert metrics["scores"]["test"]["end_model"]["accuracy"] == 1.0
+    card = (tmp_path / "run" / "model" / "README.md").read_text()
+    assert "weakforge model" in card and "label model" in card
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert "## End model" in report and "end model beats teacher" in report
+    (tmp_path / "new.jsonl").write_text(
+        '{"text": "check out my channel free 7"}\n{"text": "great song love it 7"}\n'
+    )
+    out = tmp_path / "pre.json"
+    cli = CliRunner().invoke(
+        app,
+        [
+            "predict",
+            str(tmp_path / "run" / "model"),
+            str(tmp_path / "new.jsonl"),
+            "--out",
+            str(out),
+            "--to",
+            "labelstudio",
+        ],
+    )
+    assert cli.exit_code == 0, cli.output
+    tasks = json.loads(out.read_text())
+    assert [t["predictions"][0]["result"][0]["value"]["choices"] for t in tasks] == [
+        ["SPAM"],
+        ["HAM"],
+    ]

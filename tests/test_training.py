@@ -1,0 +1,132 @@
+import numpy as np
+import pytest
+import torch
+
+from weakforge.config import TrainSection
+from weakforge.records import Example, Span
+from weakforge.training import (
+    device_settings,
+    load_model,
+    predict,
+    soft_cross_entropy,
+    tag_names,
+    train,
+    training_items,
+    word_targets,
+)
+
+FAST = TrainSection(epochs=12, learning_rate=5e-3, lora=False, batch_size=8, patience=50)
+
+
+def spam_ham(n=20):
+    spam = [
+        Example(
+            id=f"s{i}",
+            text=f"check out my channel free {i}",
+            label="SPAM",
+            probs={"HAM": 0.2, "SPAM": 0.8},
+        )
+        for i in range(n)
+    ]
+    ham = [
+        Example(
+            id=f"h{i}", text=f"great song love it {i}", label="HAM", probs={"HAM": 0.9, "SPAM": 0.1}
+        )
+        for i in range(n)
+    ]
+    return spam + ham
+
+
+def test_soft_cross_entropy_masks_and_weights():
+    logits = torch.tensor([[2.0, 0.0], [0.0, 2.0]])
+    soft = torch.tensor([[1.0, 0.0], [0.5, 0.5]])
+    full = soft_cross_entropy(logits, soft, torch.ones(2))
+    only_first = soft_cross_entropy(logits, soft, torch.tensor([1.0, 0.0]))
+    assert only_first < full
+    tokens = torch.zeros((1, 3, 2))
+    tokens[0, 0] = torch.tensor([1.0, 0.0])  # positions 1-2: padding, all-zero targets
+    assert soft_cross_entropy(torch.randn(1, 3, 2), tokens, torch.ones(1)) > 0
+
+
+def test_word_targets_soft_and_hard():
+    words = [(0, 6), (7, 13), (14, 17)]
+    spans = (Span(0, 13, "PER", 0.8),)
+    soft = word_targets(words, spans, tag_names(["PER"]), soft=True)
+    assert soft[0].tolist() == pytest.approx([0.2, 0.8, 0.0])
+    assert soft[1].tolist() == pytest.approx([0.2, 0.0, 0.8])
+    assert soft[2].tolist() == [1.0, 0.0, 0.0]
+    hard = word_targets(words, spans, tag_names(["PER"]), soft=False)
+    assert hard[0].tolist() == [0.0, 1.0, 0.0]
+
+
+def test_training_items_gold_overrides_and_confidence_filter():
+    items = spam_ham(2) + [
+        Example(id="r", text="x", label="SPAM", gold="HAM"),
+        Example(id="d", text="y", gold="HAM", split="dev"),
+        Example(id="u", text="z"),
+    ]
+    chosen = training_items(items, "classification", TrainSection(min_confidence=0.85))
+    assert [(e.id, label) for e, label, _ in chosen] == [("h0", "HAM"), ("h1", "HAM"), ("r", "HAM")]
+
+
+def test_device_settings_pick_cuda_bf16_and_bigger_batches(monkeypatch):
+    assert device_settings(TrainSection())["device"] == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
+    gpu = device_settings(TrainSection(batch_size=16, gpu_batch_size=64))
+    assert gpu == {
+        "device": "cuda",
+        "batch_size": 64,
+        "bf16": True,
+        "tf32": True,
+        "optim": "adamw_torch_fused",
+        "workers": 2,
+    }
+
+
+def test_classifier_learns_soft_targets_and_saves(tiny_model_dir, tmp_path):
+    options = TrainSection(**{**FAST.__dict__, "base_model": tiny_model_dir})
+    result = train(spam_ham(), "classification", ["HAM", "SPAM"], tmp_path / "m", options)
+    assert result.device == "cpu" and result.train_items == 40
+    assert {"model.safetensors", "weakforge_model.json", "tokenizer.json"} <= {
+        p.name for p in (tmp_path / "m").iterdir()
+    }
+    loaded = load_model(tmp_path / "m")
+    (spam, spam_probs), (ham, _) = predict(loaded, [spam_ham()[0], spam_ham()[-1]])
+    assert spam == "SPAM" and ham == "HAM"
+    assert spam_probs["SPAM"] == pytest.approx(0.8, abs=0.1)  # soft targets, not 1.0
+
+
+def test_lora_token_classifier_predicts_aligned_spans(tiny_model_dir, tmp_path):
+    text = "angela merkel met officials in paris"
+    examples = [
+        Example(id=f"n{i}", text=text, label=(Span(0, 13, "PER", 0.9), Span(31, 36, "LOC", 0.9)))
+        for i in range(24)
+    ]
+    options = TrainSection(
+        base_model=tiny_model_dir,
+        epochs=25,
+        learning_rate=2e-2,
+        batch_size=8,
+        patience=50,
+        merge=True,
+    )
+    train(examples, "ner", ["PER", "LOC"], tmp_path / "ner", options)
+    assert (tmp_path / "ner" / "adapter_model.safetensors").exists()
+    assert (tmp_path / "ner" / "merged" / "model.safetensors").exists()
+    ((spans, _),) = predict(load_model(tmp_path / "ner"), examples[:1])
+    assert [(text[s.start : s.end], s.label) for s in spans] == [
+        ("angela merkel", "PER"),
+        ("paris", "LOC"),
+    ]
+    assert all(0 < s.prob <= 1 for s in spans)
+
+
+@pytest.mark.slow
+def test_minilm_fine_tunes_a_few_steps(tmp_path):
+    options = TrainSection(max_steps=2, batch_size=4)
+    result = train(spam_ham(4), "classification", ["HAM", "SPAM"], tmp_path / "m", options)
+    assert result.trainable_parameters < result.total_parameters / 10  # LoRA
+    ((label, probs),) = predict(load_model(tmp_path / "m"), spam_ham(1)[:1])
+    assert label in {"HAM", "SPAM"} and abs(sum(probs.values()) - 1) < 1e-4
+    assert np.isfinite(result.seconds)
