@@ -1,0 +1,110 @@
+"""CoNLL-2003: a token classifier trained on the HMM's weak labels over train, scored on dev.
+
+Weak labels: the shipped news rules + the shared gazetteers, applied to train and dev,
+aggregated by skweak's HMM with the document-majority source (as in
+bench/aggregate_conll.py). No gold label of train is used; the dev gold only scores (dev
+records are read as the test split, so nothing tunes on them: fixed epochs, no early
+stopping). Model: the offline all-MiniLM-L6-v2 with LoRA, soft labels.
+
+    python bench/train_conll.py [--epochs 1] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from aggregate_conll import GROUPS, LABELS, WEIGHTS
+from benchlib import BENCH, markdown_table, record, shared
+
+from weakforge.aggregation import AggregateOptions, aggregate
+from weakforge.apply import RuleSpec, apply_rules, read_votes
+from weakforge.config import TrainSection
+from weakforge.corpus import ReadOptions, read_corpus
+from weakforge.evaluation import span_scores
+from weakforge.training import load_model, predict, train
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=float, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--learning-rate", type=float, default=2e-3)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    train_set = read_corpus(shared("conll2003", "eng.train"), "conll").examples
+    dev = read_corpus(shared("conll2003", "eng.testa"), "conll", ReadOptions(split="test")).examples
+    train_set = [replace(e, gold=None, id=f"train-{e.id}") for e in train_set]
+    dev = [
+        replace(e, id=f"dev-{e.id}", meta={**e.meta, "doc": f"dev-{e.meta['doc']}"}) for e in dev
+    ]
+    everything = train_set + dev
+    rules = (BENCH.parent / "rules" / "news_ner.py", BENCH / "rules" / "shared_gazetteers.py")
+    spec = RuleSpec(tuple(map(str, rules)), "ner", (*LABELS, "ENT"))
+    with tempfile.TemporaryDirectory() as tmp:
+        apply_rules(spec, everything, Path(tmp), workers=args.workers)
+        votes = read_votes(Path(tmp))
+    label_seconds = time.perf_counter() - started
+    weak = aggregate(
+        [replace(e, votes=votes[e.id]) for e in everything],
+        "ner",
+        LABELS,
+        AggregateOptions(
+            method="hmm",
+            weights_from_gold=False,
+            doc_majority=True,
+            label_groups=GROUPS,
+            weights=WEIGHTS,
+        ),
+    )
+    aggregate_seconds = time.perf_counter() - started - label_seconds
+    weak_dev = [e for e in weak if e.split == "test"]
+    gold = [e.gold for e in weak_dev]
+    label_model = span_scores(gold, [e.label for e in weak_dev], LABELS)
+    options = TrainSection(epochs=args.epochs, learning_rate=args.learning_rate, patience=99)
+    with tempfile.TemporaryDirectory() as tmp:
+        result = train(weak, "ner", LABELS, Path(tmp) / "model", options)
+        predicted = [label for label, _ in predict(load_model(Path(tmp) / "model"), weak_dev)]
+    end_model = span_scores(gold, predicted, LABELS)
+    rows = [
+        [
+            name,
+            s["precision"],
+            s["recall"],
+            s["f1"],
+            " / ".join(f"{t} {s['per_label'][t]['f1']:.3f}" for t in LABELS),
+        ]
+        for name, s in (
+            ("label model (HMM + doc majority)", label_model),
+            ("end model (MiniLM + LoRA)", end_model),
+        )
+    ]
+    table = (
+        markdown_table(["CoNLL-2003 dev", "P", "R", "F1", "F1 per type"], rows)
+        + f"\n\nLabeling {len(everything)} sentences: {label_seconds:.0f} s; HMM: "
+        f"{aggregate_seconds:.0f} s; training {result.train_items} sentences: "
+        f"{result.seconds:.0f} s ({result.seconds_per_epoch:.0f} s/epoch, "
+        f"{args.epochs} epoch(s)) on {result.device}."
+    )
+    record(
+        "train_conll",
+        {
+            "end_model_f1": end_model["f1"],
+            "label_model_f1": label_model["f1"],
+            "device": result.device,
+            "seconds_per_epoch": round(result.seconds_per_epoch, 1),
+        },
+        table,
+        [
+            "../shared/data/conll2003/eng.train",
+            "../shared/data/conll2003/eng.testa",
+            "../shared/data/gazetteers_skweak",
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()
