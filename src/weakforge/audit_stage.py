@@ -34,7 +34,7 @@ from weakforge.embeddings import embed, word_vectors
 from weakforge.neighbors import Neighbours, nearest_neighbours
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import histograms
-from weakforge.records import Example, Label, label_to_json
+from weakforge.records import Example, Label, label_to_json, labels_used
 from weakforge.report import Image, Section, Table
 from weakforge.review_queue import QueueItem, update_queue
 from weakforge.tokenize import token_bounds
@@ -217,17 +217,7 @@ def run_audit(ctx: StageContext) -> dict[str, Any]:
     config = ctx.config
     task = config.run.task
     examples = load_records(ctx.input(AGGREGATED))
-    labels = list(config.run.labels) or sorted(
-        {
-            x
-            for e in examples
-            for x in (
-                [given_label(e)]
-                if isinstance(given_label(e), str)
-                else [s.label for s in given_label(e) or ()]
-            )
-        }
-    )
+    labels = list(config.run.labels) or labels_used(examples)
     texts = [e.text for e in examples]
     embeddings = embed(texts, config.audit.model, ctx.run_dir / EMBEDDING_CACHE)
     neighbours = nearest_neighbours(embeddings, config.audit.knn)

@@ -67,6 +67,17 @@ def run_dir_for(config_path: Path, out: Path | None) -> tuple[Any, Path]:
     return config, out or Path("runs") / config.run.name
 
 
+def run_until(
+    config: Path, out: Path | None, verbose: bool, stage: str
+) -> tuple[dict[str, Any], Path]:
+    """Run the configured stages up to ``stage`` (earlier ones only if needed); its metrics."""
+    from weakforge import stages
+
+    setup_logging(verbose)
+    cfg, run_dir = run_dir_for(config, out)
+    return stages.run(cfg, run_dir, until=stage).metrics[stage], run_dir
+
+
 @app.command()
 @friendly_errors
 def run(
@@ -96,12 +107,7 @@ def run(
 @friendly_errors
 def ingest(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -> None:
     """Read the configured corpus into the run folder (the first stage alone)."""
-    from weakforge import stages
-
-    setup_logging(verbose)
-    cfg, run_dir = run_dir_for(config, out)
-    result = stages.run(cfg, run_dir, until="ingest")
-    metrics = result.metrics["ingest"]
+    metrics, run_dir = run_until(config, out, verbose, "ingest")
     console.print(
         f"{metrics['n_examples']} records, splits {metrics['splits']}, "
         f"{metrics['n_rejects']} rejected -> {run_dir / 'records.parquet'}"
@@ -112,11 +118,7 @@ def ingest(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -
 @friendly_errors
 def label(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -> None:
     """Apply the configured labeling functions (runs ingest first if needed)."""
-    from weakforge import stages
-
-    setup_logging(verbose)
-    cfg, run_dir = run_dir_for(config, out)
-    metrics = stages.run(cfg, run_dir, until="label").metrics["label"]
+    metrics, run_dir = run_until(config, out, verbose, "label")
     console.print(
         f"{len(metrics['sources'])} sources voted on {metrics['n_docs']} texts "
         f"-> {run_dir / 'votes'}"
@@ -127,11 +129,7 @@ def label(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) ->
 @friendly_errors
 def aggregate(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -> None:
     """Aggregate the votes into weak labels with skweak (runs earlier stages if needed)."""
-    from weakforge import stages
-
-    setup_logging(verbose)
-    cfg, run_dir = run_dir_for(config, out)
-    metrics = stages.run(cfg, run_dir, until="aggregate").metrics["aggregate"]
+    metrics, run_dir = run_until(config, out, verbose, "aggregate")
     console.print(
         f"{metrics['method']}: {metrics['n_sources']} sources -> {run_dir / 'aggregated.parquet'}"
     )
@@ -149,11 +147,7 @@ def print_label_model(metrics: dict[str, Any]) -> None:
 @friendly_errors
 def audit(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -> None:
     """Flag label errors, duplicates, outliers and leakage; fill the review queue."""
-    from weakforge import stages
-
-    setup_logging(verbose)
-    cfg, run_dir = run_dir_for(config, out)
-    metrics = stages.run(cfg, run_dir, until="audit").metrics["audit"]
+    metrics, run_dir = run_until(config, out, verbose, "audit")
     console.print(
         f"{metrics['flagged']} of {metrics['n_examples']} items flagged: "
         f"{metrics['issue_counts']}; review queue {metrics['queue']['database']}"
@@ -164,11 +158,7 @@ def audit(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) ->
 @friendly_errors
 def train_command(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -> None:
     """Fine-tune the end model (transformers + peft) and evaluate it against its teacher."""
-    from weakforge import stages
-
-    setup_logging(verbose)
-    cfg, run_dir = run_dir_for(config, out)
-    metrics = stages.run(cfg, run_dir, until="train").metrics["train"]
+    metrics, run_dir = run_until(config, out, verbose, "train")
     console.print(
         f"trained on {metrics['train_items']} items on {metrics['device']} "
         f"({metrics['seconds_per_epoch']} s/epoch) -> {run_dir / 'model'}"

@@ -18,7 +18,7 @@ from weakforge.corpus.tabular import save_records
 from weakforge.errors import CorpusError
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import grouped_bars
-from weakforge.records import Example, labels_in
+from weakforge.records import Example, label_counts_by_split
 from weakforge.report import Image, Section, Table
 
 log = logging.getLogger(__name__)
@@ -83,18 +83,6 @@ def read_configured_corpus(config: RunConfig) -> tuple[list[Example], list[Corpu
     return examples, rejects
 
 
-def label_counts(examples: list[Example]) -> dict[str, dict[str, int]]:
-    """Per split: gold class counts (classification) or gold entity counts by type (NER)."""
-    counts: dict[str, Counter] = {}
-    for example in examples:
-        counter = counts.setdefault(example.split, Counter())
-        if isinstance(example.gold, tuple):
-            counter.update(span.label for span in example.gold)
-        else:
-            counter.update(labels_in(example.gold))
-    return {split: dict(sorted(c.items())) for split, c in sorted(counts.items())}
-
-
 def run_ingest(ctx: StageContext) -> dict[str, Any]:
     examples, rejects = read_configured_corpus(ctx.config)
     if not examples:
@@ -106,7 +94,7 @@ def run_ingest(ctx: StageContext) -> dict[str, Any]:
         )
     save_records(examples, ctx.output(RECORDS))
     write_rejects(rejects, ctx.output(REJECTS))
-    counts = label_counts(examples)
+    counts = label_counts_by_split(examples, "gold")
     splits = Counter(e.split for e in examples)
     gold = Counter(e.split for e in examples if e.gold is not None)
     labels = list(ctx.config.run.labels) or sorted({k for c in counts.values() for k in c})

@@ -9,6 +9,7 @@ Records are immutable: stages build new ones with :func:`dataclasses.replace`.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
@@ -156,3 +157,26 @@ def dumps_label(label: Label) -> str:
 def tuning_gold(examples: Iterable[Example]) -> list[Example]:
     """Items whose gold label may tune rules and aggregators: never the test split's."""
     return [e for e in examples if e.gold is not None and e.split != "test"]
+
+
+def labels_used(examples: Iterable[Example]) -> list[str]:
+    """Sorted label names used by the examples' gold labels, weak labels and votes (for runs
+    whose config lists no labels)."""
+    found: set[str] = set()
+    for example in examples:
+        for label in (example.gold, example.label, *example.votes.values()):
+            found |= labels_in(label)
+    return sorted(found)
+
+
+def label_counts_by_split(examples: Iterable[Example], which: str) -> dict[str, dict[str, int]]:
+    """Per split: class counts, or entity counts by type, of ``gold`` or ``label``."""
+    counts: dict[str, Counter] = {}
+    for example in examples:
+        counter = counts.setdefault(example.split, Counter())
+        value = getattr(example, which)
+        if isinstance(value, tuple):
+            counter.update(span.label for span in value)
+        elif value is not None:
+            counter[value] += 1
+    return {split: dict(sorted(c.items())) for split, c in sorted(counts.items())}

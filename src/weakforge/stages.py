@@ -106,10 +106,10 @@ def select_stages(config: RunConfig, until: str | None = None) -> list[Stage]:
             )
     chosen = resolve_records([s for s in AVAILABLE if s.name in wanted])
     if until is not None:
-        if until not in by_name:
-            raise ConfigError(f"unknown stage '{until}'; available: {list(by_name)}")
-        chosen = chosen[: [s.name for s in chosen].index(until) + 1]
-        return chosen
+        names = [s.name for s in chosen]
+        if until not in names:
+            raise ConfigError(f"stage '{until}' is not part of this run; [run] stages: {names}")
+        return chosen[: names.index(until) + 1]
     return [*chosen, report_stage(chosen, config.report.formats)]
 
 

@@ -18,22 +18,12 @@ from weakforge.corpus.tabular import load_records
 from weakforge.evaluation import evaluate
 from weakforge.pipeline import LATEST_RECORDS, Stage, StageContext
 from weakforge.plots import confusion_matrix, grouped_bars
-from weakforge.records import Example
+from weakforge.records import Example, labels_used
 from weakforge.report import Image, Section, Table
 from weakforge.training import load_model, predict, train
 
 MODEL = "model"
 PLOT = "plots/train_confusion.png"
-
-
-def labels_for(config: RunConfig, examples: list[Example]) -> list[str]:
-    if config.run.labels:
-        return list(config.run.labels)
-    found = set()
-    for e in examples:
-        for label in (e.gold, e.label):
-            found.update([label] if isinstance(label, str) else [s.label for s in label or ()])
-    return sorted(found)
 
 
 def scored_splits(
@@ -93,7 +83,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
     config = ctx.config
     task = config.run.task
     examples = load_records(ctx.input(ctx.stage.records_from))
-    labels = labels_for(config, examples)
+    labels = list(config.run.labels) or labels_used(examples)
     out = ctx.output(MODEL)
     result = train(examples, task, labels, out, config.train, config.run.seed)
     loaded = load_model(out)

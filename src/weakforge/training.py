@@ -11,6 +11,7 @@ TF32, fused AdamW and larger batches when a GPU is present; the CPU otherwise.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import shutil
@@ -296,6 +297,11 @@ def train(
     from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
 
     set_seed(seed)
+    if options.tensorboard and importlib.util.find_spec("tensorboard") is None:
+        raise WeakforgeError(
+            "[train] tensorboard = true needs the tensorboard package: "
+            "pip install tensorboard (logs go to TENSORBOARD_LOGGING_DIR)"
+        )
     items = training_items(examples, task, options)
     if not items:
         raise WeakforgeError(

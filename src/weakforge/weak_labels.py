@@ -4,7 +4,6 @@ sources (LF table)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 from typing import Any
 
@@ -18,7 +17,7 @@ from weakforge.labeling import VOTES
 from weakforge.lf_analysis import lf_stats, table_rows
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import grouped_bars
-from weakforge.records import Example
+from weakforge.records import Example, label_counts_by_split, labels_used
 from weakforge.report import Image, Section, Table
 
 AGGREGATED = "aggregated.parquet"
@@ -47,38 +46,14 @@ def options_from(config: RunConfig) -> AggregateOptions:
     )
 
 
-def labels_of(config: RunConfig, examples: list[Example]) -> list[str]:
-    if config.run.labels:
-        return list(config.run.labels)
-    found = set()
-    for e in examples:
-        for label in (e.gold, *e.votes.values()):
-            if isinstance(label, str):
-                found.add(label)
-            elif isinstance(label, tuple):
-                found.update(s.label for s in label)
-    return sorted(found)
-
-
-def weak_label_counts(examples: list[Example]) -> dict[str, dict[str, int]]:
-    counts: dict[str, Counter] = {}
-    for e in examples:
-        counter = counts.setdefault(e.split, Counter())
-        if isinstance(e.label, tuple):
-            counter.update(s.label for s in e.label)
-        elif e.label is not None:
-            counter[e.label] += 1
-    return {s: dict(sorted(c.items())) for s, c in sorted(counts.items())}
-
-
 def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     config = ctx.config
     examples = with_votes(load_records(ctx.input(RECORDS)), read_votes(ctx.input(VOTES)))
-    labels = labels_of(config, examples)
+    labels = list(config.run.labels) or labels_used(examples)
     task = config.run.task
     result = aggregate(examples, task, labels, options_from(config))
     save_records(result, ctx.output(AGGREGATED))
-    counts = weak_label_counts(result)
+    counts = label_counts_by_split(result, "label")
     grouped_bars(
         counts, ctx.output(PLOT), "weak labels per split", "entities" if task == "ner" else "texts"
     )
