@@ -17,8 +17,9 @@ from pathlib import Path
 
 from benchlib import BENCH, markdown_table, record, shared
 
-from weakforge.aggregation import AggregateOptions, aggregate
+from weakforge.aggregation import aggregate
 from weakforge.apply import RuleSpec, apply_rules, read_votes
+from weakforge.config import AggregateSection
 from weakforge.corpus import ReadOptions, read_corpus
 from weakforge.evaluation import span_scores
 
@@ -54,7 +55,7 @@ def main() -> None:
         ("HMM + doc majority", "hmm", True, WEIGHTS),
     ):
         t0 = time.perf_counter()
-        options = AggregateOptions(
+        options = AggregateSection(
             method=method,
             weights_from_gold=False,
             label_groups=GROUPS,

@@ -18,7 +18,8 @@ from dataclasses import replace
 
 from benchlib import markdown_table, record, shared
 
-from weakforge.aggregation import AggregateOptions, aggregate
+from weakforge.aggregation import aggregate
+from weakforge.config import AggregateSection
 from weakforge.corpus import read_corpus
 from weakforge.evaluation import class_scores
 
@@ -42,13 +43,13 @@ def main() -> None:
         no_vote = sum(not any(v for v in e.votes.values()) for e in examples if e.split == "test")
         results = {}
         for key, options in (
-            ("plain majority vote", AggregateOptions(method="majority", weights_from_gold=False)),
-            ("majority vote, dev-weighted", AggregateOptions(method="majority")),
+            ("plain majority vote", AggregateSection(method="majority", weights_from_gold=False)),
+            ("majority vote, dev-weighted", AggregateSection(method="majority")),
             (
                 "skweak Naive Bayes, untuned",
-                AggregateOptions(method="naive_bayes", weights_from_gold=False),
+                AggregateSection(method="naive_bayes", weights_from_gold=False),
             ),
-            ("skweak Naive Bayes, dev-weighted", AggregateOptions(method="naive_bayes")),
+            ("skweak Naive Bayes, dev-weighted", AggregateSection(method="naive_bayes")),
         ):
             t0 = time.perf_counter()
             out = aggregate(hidden, "classification", labels, options)

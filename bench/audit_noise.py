@@ -25,8 +25,9 @@ from pathlib import Path
 import numpy as np
 from benchlib import markdown_table, record, shared
 
-from weakforge.aggregation import AggregateOptions, aggregate
+from weakforge.aggregation import aggregate
 from weakforge.audit import classification_label_issues, cross_val_probs, ner_label_issues
+from weakforge.config import AggregateSection
 from weakforge.corpus import read_corpus
 from weakforge.embeddings import embed, word_vectors
 from weakforge.records import Span
@@ -100,7 +101,7 @@ def real_weak_label_scores() -> dict:
         train,
         "classification",
         ["HAM", "SPAM"],
-        AggregateOptions(method="majority", weights_from_gold=False),
+        AggregateSection(method="majority", weights_from_gold=False),
     )
     labels = ["HAM", "SPAM"]
     y = np.array([labels.index(e.label) for e in labelled])

@@ -20,9 +20,9 @@ from pathlib import Path
 from aggregate_conll import GROUPS, LABELS, WEIGHTS
 from benchlib import BENCH, markdown_table, record, shared
 
-from weakforge.aggregation import AggregateOptions, aggregate
+from weakforge.aggregation import aggregate
 from weakforge.apply import RuleSpec, apply_rules, read_votes
-from weakforge.config import TrainSection
+from weakforge.config import AggregateSection, TrainSection
 from weakforge.corpus import ReadOptions, read_corpus
 from weakforge.evaluation import span_scores
 from weakforge.training import load_model, predict, train
@@ -52,7 +52,7 @@ def main() -> None:
         [replace(e, votes=votes[e.id]) for e in everything],
         "ner",
         LABELS,
-        AggregateOptions(
+        AggregateSection(
             method="hmm",
             weights_from_gold=False,
             doc_majority=True,

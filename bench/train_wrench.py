@@ -19,8 +19,8 @@ from pathlib import Path
 
 from benchlib import markdown_table, record, shared
 
-from weakforge.aggregation import AggregateOptions, aggregate
-from weakforge.config import TrainSection
+from weakforge.aggregation import aggregate
+from weakforge.config import AggregateSection, TrainSection
 from weakforge.corpus import read_corpus
 from weakforge.evaluation import class_scores
 from weakforge.training import load_model, predict, train
@@ -41,7 +41,7 @@ def main() -> None:
         examples = read_corpus(folder).examples
         truth = {e.id: e.gold for e in examples}
         hidden = [replace(e, gold=None) if e.split in ("train", "test") else e for e in examples]
-        weak = aggregate(hidden, "classification", labels, AggregateOptions(method="majority"))
+        weak = aggregate(hidden, "classification", labels, AggregateSection(method="majority"))
         options = TrainSection(epochs=args.epochs, learning_rate=args.learning_rate)
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()

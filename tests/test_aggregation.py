@@ -1,6 +1,7 @@
 import pytest
 
-from weakforge.aggregation import AggregateOptions, AggregationError, aggregate
+from weakforge.aggregation import AggregationError, aggregate
+from weakforge.config import AggregateSection
 from weakforge.records import Example, Span
 
 LABELS = ["HAM", "SPAM"]
@@ -21,13 +22,13 @@ def test_majority_vote_ties_abstains_and_probabilities():
         examples,
         "classification",
         LABELS,
-        AggregateOptions(method="majority", weights_from_gold=False),
+        AggregateSection(method="majority", weights_from_gold=False),
     )
     assert out[0].label == "SPAM" and out[0].probs["SPAM"] == pytest.approx(2 / 3, abs=1e-3)
     assert out[1].label == "HAM"  # tie: the dev prior favours HAM
     assert out[2].label == "HAM" and out[2].probs["HAM"] > 0.5  # no vote: the prior
     none = aggregate(
-        examples, "classification", LABELS, AggregateOptions(method="majority", abstain="none")
+        examples, "classification", LABELS, AggregateSection(method="majority", abstain="none")
     )
     assert none[2].label is None and none[2].probs == {}
 
@@ -38,7 +39,7 @@ def test_gold_weights_let_a_reliable_source_win():
         for i, g in enumerate(["HAM", "SPAM"] * 5)
     ]
     train = [clf(0, {"good": "HAM", "bad": "SPAM"})]
-    out = aggregate(train + dev, "classification", LABELS, AggregateOptions(method="majority"))
+    out = aggregate(train + dev, "classification", LABELS, AggregateSection(method="majority"))
     assert out[0].label == "HAM"
 
 
@@ -63,7 +64,7 @@ def test_hmm_and_majority_on_spans():
     examples = [ner(i, {"names": (per,), "places": (loc,), "spacy": (per, loc)}) for i in range(30)]
     for method in ("hmm", "majority"):
         out = aggregate(
-            examples, "ner", ["PER", "LOC"], AggregateOptions(method=method, doc_majority=False)
+            examples, "ner", ["PER", "LOC"], AggregateSection(method=method, doc_majority=False)
         )
         assert out[0].label == (per, loc)
         assert all(0.5 < s.prob <= 1.0 for s in out[0].label)
@@ -79,7 +80,7 @@ def test_label_groups_and_document_majority():
         examples,
         "ner",
         ["ORG", "PER"],
-        AggregateOptions(method="hmm", label_groups={"ENT": ("ORG", "PER")}, doc_majority=True),
+        AggregateSection(method="hmm", label_groups={"ENT": ("ORG", "PER")}, doc_majority=True),
     )
     assert out[0].label[0] == Span(0, 4, "ORG")
     assert Span(10, 14, "ORG") in out[0].label  # the same string, typed the same way
@@ -92,12 +93,12 @@ def test_sentences_of_one_document_are_split_back():
     second = Example(
         id="s2", text="I like Paris", meta={"doc": 0}, votes={"g": (Span(7, 12, "LOC"),)}
     )
-    out = aggregate([first, second] * 1, "ner", ["LOC"], AggregateOptions(method="majority"))
+    out = aggregate([first, second] * 1, "ner", ["LOC"], AggregateSection(method="majority"))
     assert out[0].label == (Span(0, 5, "LOC"),) and out[1].label == (Span(7, 12, "LOC"),)
 
 
 def test_bad_method_and_empty_votes_are_explained():
     with pytest.raises(AggregationError, match="does not fit a ner task"):
-        aggregate([ner(0, {})], "ner", ["PER"], AggregateOptions(method="naive_bayes"))
+        aggregate([ner(0, {})], "ner", ["PER"], AggregateSection(method="naive_bayes"))
     with pytest.raises(AggregationError, match="no item has any vote"):
         aggregate([clf(0, {})], "classification", LABELS)

@@ -18,35 +18,19 @@ import logging
 import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
+from weakforge.config import AggregateSection
 from weakforge.errors import WeakforgeError
 from weakforge.records import Example, Span, tuning_gold
 from weakforge.tokenize import blank_pipeline, token_bounds, words_and_spaces
 
 log = logging.getLogger(__name__)
 AGGREGATED = "aggregated"
-
-
-@dataclass(frozen=True)
-class AggregateOptions:
-    """How to aggregate (see :class:`weakforge.config.AggregateSection`)."""
-
-    method: str = "auto"  # auto = hmm (ner) / naive_bayes (classification)
-    fit_sample: int = 20000
-    n_iter: int = 4
-    redundancy_factor: float = 0.1
-    weights_from_gold: bool = True
-    abstain: str = "prior"  # prior: all-abstain items get the most likely class; none: no label
-    doc_majority: bool = True
-    group_by: str = "doc"
-    label_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    weights: dict[str, float] = field(default_factory=dict)
-    seed: int = 0
 
 
 class AggregationError(WeakforgeError):
@@ -144,8 +128,9 @@ def naive_bayes_classification(
     examples: Sequence[Example],
     labels: Sequence[str],
     prior: np.ndarray,
-    options: AggregateOptions,
+    options: AggregateSection,
     weights: dict[str, float],
+    seed: int = 0,
 ) -> list[Example]:
     """skweak's Naive Bayes, fitted by EM on (a sample of) the vote matrix.
 
@@ -177,7 +162,7 @@ def naive_bayes_classification(
         return doc
 
     voted = [e for e in examples if any(isinstance(v, str) for v in e.votes.values())]
-    sample = random.Random(options.seed).sample(voted, min(len(voted), options.fit_sample))
+    sample = random.Random(seed).sample(voted, min(len(voted), options.fit_sample))
     if not sample:
         raise AggregationError(
             "no item has any vote: nothing to fit; check the rules "
@@ -299,7 +284,7 @@ def split_spans(
 
 
 def ner_aggregator(
-    method: str, labels: Sequence[str], options: AggregateOptions, weights: dict[str, float]
+    method: str, labels: Sequence[str], options: AggregateSection, weights: dict[str, float]
 ):
     from skweak.generative import HMM
     from skweak.voting import SequentialMajorityVoter
@@ -365,7 +350,11 @@ def span_gold_weights(
 
 
 def aggregate_ner(
-    examples: Sequence[Example], labels: Sequence[str], options: AggregateOptions, method: str
+    examples: Sequence[Example],
+    labels: Sequence[str],
+    options: AggregateSection,
+    method: str,
+    seed: int = 0,
 ) -> list[Example]:
     sources = sources_of(examples)
     weights = {
@@ -383,7 +372,7 @@ def aggregate_ner(
 
     model = ner_aggregator(method, labels, options, weights)
     if method == "hmm":
-        sample = random.Random(options.seed).sample(groups, min(len(groups), options.fit_sample))
+        sample = random.Random(seed).sample(groups, min(len(groups), options.fit_sample))
         with quiet():
             try:
                 model.fit([b.doc for b in builds(sample)], n_iter=options.n_iter)
@@ -420,15 +409,17 @@ def aggregate(
     examples: Sequence[Example],
     task: str,
     labels: Sequence[str],
-    options: AggregateOptions = AggregateOptions(),
+    options: AggregateSection = AggregateSection(),
+    seed: int = 0,
 ) -> list[Example]:
     """New examples with ``label`` (and ``probs``) set from the votes; training items with a
-    gold label keep the gold label as their label."""
+    gold label keep the gold label as their label. ``options`` is the ``[aggregate]`` table;
+    ``seed`` fixes the fitting sample."""
     method = resolve_method(options.method, task)
     if not labels:
         raise AggregationError("[run] labels is empty; list the task's labels")
     if task == "ner":
-        result = aggregate_ner(examples, labels, options, method)
+        result = aggregate_ner(examples, labels, options, method, seed)
     else:
         prior = class_prior(examples, labels)
         sources = sources_of(examples)
@@ -439,7 +430,7 @@ def aggregate(
         if method == "majority":
             result = majority_classification(examples, labels, prior, options.abstain, weights)
         else:
-            result = naive_bayes_classification(examples, labels, prior, options, weights)
+            result = naive_bayes_classification(examples, labels, prior, options, weights, seed)
     return [override_with_gold(e, labels) for e in result]
 
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from weakforge.aggregation import AggregateOptions, aggregate, resolve_method
+from weakforge.aggregation import aggregate, resolve_method
 from weakforge.apply import read_votes
-from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records, save_records
 from weakforge.evaluation import evaluate
 from weakforge.ingest import RECORDS
@@ -29,29 +28,12 @@ def with_votes(examples: list[Example], votes: dict[str, dict[str, Any]]) -> lis
     return [replace(e, votes={**e.votes, **votes[e.id]}) if e.id in votes else e for e in examples]
 
 
-def options_from(config: RunConfig) -> AggregateOptions:
-    section = config.aggregate
-    return AggregateOptions(
-        method=section.method,
-        fit_sample=section.fit_sample,
-        n_iter=section.n_iter,
-        redundancy_factor=section.redundancy_factor,
-        weights_from_gold=section.weights_from_gold,
-        abstain=section.abstain,
-        doc_majority=section.doc_majority,
-        group_by=section.group_by,
-        label_groups=dict(section.label_groups),
-        weights=dict(section.weights),
-        seed=config.run.seed,
-    )
-
-
 def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     config = ctx.config
     examples = with_votes(load_records(ctx.input(RECORDS)), read_votes(ctx.input(VOTES)))
     labels = list(config.run.labels) or labels_used(examples)
     task = config.run.task
-    result = aggregate(examples, task, labels, options_from(config))
+    result = aggregate(examples, task, labels, config.aggregate, config.run.seed)
     save_records(result, ctx.output(AGGREGATED))
     counts = label_counts_by_split(result, "label")
     grouped_bars(
