@@ -70,6 +70,6 @@ def test_report_and_metrics_are_written(config, tmp_path):
 
 
 def test_unknown_or_planned_stage_is_a_clear_error(tmp_path):
-    config = config_from_dict({"run": {"stages": ["ingest", "augment"]}}, base_dir=tmp_path)
-    with pytest.raises(ConfigError, match="'augment' \\(not available in this version yet\\)"):
+    config = config_from_dict({"run": {"stages": ["ingest", "review"]}}, base_dir=tmp_path)
+    with pytest.raises(ConfigError, match="'review' \\(not available in this version yet\\)"):
         stages.select_stages(config)

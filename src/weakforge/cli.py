@@ -154,6 +154,17 @@ def audit(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) ->
     )
 
 
+@app.command()
+@friendly_errors
+def augment(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -> None:
+    """Add label-preserving copies of training items (nlpaug; span-safe for NER)."""
+    metrics, run_dir = run_until(config, out, verbose, "augment")
+    console.print(
+        f"{metrics['kept']} of {metrics['made']} copies kept "
+        f"(dropped: {metrics['dropped'] or 'none'}) -> {run_dir / 'augmented.parquet'}"
+    )
+
+
 @app.command("train")
 @friendly_errors
 def train_command(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -> None:

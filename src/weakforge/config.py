@@ -115,6 +115,34 @@ class AuditSection:
 
 
 @dataclass(frozen=True)
+class AugmentSection:
+    """``[augment]``: label-preserving copies of training items (nlpaug).
+
+    Each eligible train item gets ``copies`` copies, each made by ``sequence`` augmenters drawn
+    from ``augmenters`` (synonym, swap, delete, keyboard, ocr; mention for NER); ``p`` is the
+    share of words changed. Items with an audit flag in ``skip_flags`` are not augmented
+    unless a reviewer cleared them (gave them a gold label). ``mention_lists`` adds entity
+    lists per label (files) to the entities of the training data for mention swaps;
+    ``check_label`` drops classification copies a quick classifier no longer agrees with."""
+
+    augmenters: tuple[str, ...] = ("synonym", "swap", "delete", "keyboard")
+    copies: int = 1
+    sequence: int = 1
+    p: float = 0.15
+    skip_flags: tuple[str, ...] = (
+        "label_issue",
+        "exact_duplicate",
+        "near_duplicate",
+        "duplicate_conflict",
+        "leakage",
+        "low_confidence",
+    )
+    mention_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    check_label: bool = True
+    minhash_threshold: float = 0.8
+
+
+@dataclass(frozen=True)
 class TrainSection:
     """``[train]``: fine-tuning the end model (transformers + peft).
 
@@ -165,6 +193,7 @@ class RunConfig:
     label: LabelSection = field(default_factory=LabelSection)
     aggregate: AggregateSection = field(default_factory=AggregateSection)
     audit: AuditSection = field(default_factory=AuditSection)
+    augment: AugmentSection = field(default_factory=AugmentSection)
     train: TrainSection = field(default_factory=TrainSection)
     report: ReportSection = field(default_factory=ReportSection)
     base_dir: str = "."

@@ -14,6 +14,7 @@ from typing import Any
 
 from weakforge.atomic import atomic_file
 from weakforge.audit_stage import AUDIT
+from weakforge.augment_stage import AUGMENT
 from weakforge.config import RunConfig
 from weakforge.errors import ConfigError
 from weakforge.ingest import INGEST
@@ -23,8 +24,8 @@ from weakforge.report import Section, render_html, render_markdown
 from weakforge.train_stage import TRAIN
 from weakforge.weak_labels import AGGREGATE
 
-AVAILABLE: tuple[Stage, ...] = (INGEST, LABEL, AGGREGATE, AUDIT, TRAIN)
-PLANNED = ("review", "augment")
+AVAILABLE: tuple[Stage, ...] = (INGEST, LABEL, AGGREGATE, AUDIT, AUGMENT, TRAIN)
+PLANNED = ("review",)
 METRICS = "metrics.json"
 
 
