@@ -48,7 +48,7 @@ lint: setup
 
 bench: setup
 	for script in io_roundtrip aggregate_conll aggregate_wrench apply_throughput gazetteer_load \
-	    audit_duplicates audit_noise audit_scale train_wrench train_conll; do \
+	    audit_duplicates audit_noise audit_scale augment_lowres train_wrench train_conll; do \
 	  $(BIN)/python bench/$$script.py || exit 1; done
 
 clean:
