@@ -4,38 +4,60 @@ from weakforge.config import config_from_dict
 from weakforge.corpus.tabular import load_records
 from weakforge.stages import run
 
-RULES = '''
+RULES = """
 from weakforge import keyword_rule
 free = keyword_rule("free", ["free", "channel"], "SPAM")
 song = keyword_rule("song", ["song", "love"], "HAM")
-'''
+"""
 
 
 def test_augment_stage_adds_guarded_copies_of_train_items_only(tmp_path, tiny_model_dir):
-    spam = ["check out my channel for cool beats", "free gift cards on my channel today",
-            "win a free phone now, visit my channel", "my channel has free game hacks",
-            "subscribe to my channel and get free robux", "free makeup tutorials on my channel",
-            "channel with free movies, come and see", "get free followers from my channel fast"]
-    ham = ["i love this song so much", "the chorus of this song gives me chills",
-           "my mom used to sing this song to me", "love the guitar in this song",
-           "this song reminds me of summer in lisbon", "what a song, the drummer is amazing",
-           "love how the singer hits that high note", "best song of the year for me"]
+    spam = [
+        "check out my channel for cool beats",
+        "free gift cards on my channel today",
+        "win a free phone now, visit my channel",
+        "my channel has free game hacks",
+        "subscribe to my channel and get free robux",
+        "free makeup tutorials on my channel",
+        "channel with free movies, come and see",
+        "get free followers from my channel fast",
+    ]
+    ham = [
+        "i love this song so much",
+        "the chorus of this song gives me chills",
+        "my mom used to sing this song to me",
+        "love the guitar in this song",
+        "this song reminds me of summer in lisbon",
+        "what a song, the drummer is amazing",
+        "love how the singer hits that high note",
+        "best song of the year for me",
+    ]
     rows = [{"id": f"s{i}", "text": t} for i, t in enumerate(spam)]
     rows += [{"id": f"h{i}", "text": t} for i, t in enumerate(ham)]
     rows += [{"id": "d1", "text": spam[3], "split": "dev", "label": "SPAM"}]
     (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     (tmp_path / "rules.py").write_text(RULES)
-    config = config_from_dict({
-        "run": {"labels": ["HAM", "SPAM"],
-                "stages": ["ingest", "label", "aggregate", "audit", "augment"]},
-        "data": {"path": "c.jsonl"}, "label": {"rules": ["rules.py"]},
-        "aggregate": {"method": "majority"},
-        # the tiny random encoder makes every text look alike: judge duplicates by text only,
-        # and skip items for duplicate-type flags (its label checks are noise)
-        "audit": {"model": tiny_model_dir, "folds": 3, "near_duplicate_threshold": 1.5},
-        "augment": {"augmenters": ["swap", "delete", "keyboard"], "copies": 2, "p": 0.3,
-                    "skip_flags": ["exact_duplicate", "near_duplicate", "leakage"]}},
-        base_dir=tmp_path)
+    config = config_from_dict(
+        {
+            "run": {
+                "labels": ["HAM", "SPAM"],
+                "stages": ["ingest", "label", "aggregate", "audit", "augment"],
+            },
+            "data": {"path": "c.jsonl"},
+            "label": {"rules": ["rules.py"]},
+            "aggregate": {"method": "majority"},
+            # the tiny random encoder makes every text look alike: judge duplicates by text only,
+            # and skip items for duplicate-type flags (its label checks are noise)
+            "audit": {"model": tiny_model_dir, "folds": 3, "near_duplicate_threshold": 1.5},
+            "augment": {
+                "augmenters": ["swap", "delete", "keyboard"],
+                "copies": 2,
+                "p": 0.3,
+                "skip_flags": ["exact_duplicate", "near_duplicate", "leakage"],
+            },
+        },
+        base_dir=tmp_path,
+    )
     metrics = run(config, tmp_path / "run").metrics["augment"]
     records = load_records(tmp_path / "run" / "augmented.parquet")
     copies = [r for r in records if r.origin]

@@ -35,12 +35,14 @@ console = Console(stderr=True)
 
 
 def setup_logging(verbose: bool) -> None:
+    """weakforge's own progress at INFO (DEBUG with -v); other libraries' at WARNING."""
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
+        level=logging.DEBUG if verbose else logging.WARNING,
         format="%(message)s",
         handlers=[RichHandler(console=console, show_path=False)],
         force=True,
     )
+    logging.getLogger("weakforge").setLevel(logging.DEBUG if verbose else logging.INFO)
 
 
 def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
