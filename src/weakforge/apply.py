@@ -120,10 +120,17 @@ def apply_shard(
                 result.failures[rule.name] += 1
                 result.first_failure.setdefault(rule.name, message)
                 vote = None
-            result.votes[rule.name].append(
-                None if vote is None else json.dumps(label_to_json(vote))
-            )
+            result.votes[rule.name].append(encode_vote(vote))
     return result
+
+
+def encode_vote(vote: Label) -> str | None:
+    """A vote as JSON text (most span votes are empty: skip the encoder for those)."""
+    if vote is None:
+        return None
+    if vote == ():
+        return "[]"
+    return json.dumps(label_to_json(vote))
 
 
 Job = tuple[list[str], list[str], list[bool]]
