@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,6 +35,7 @@ from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import histograms
 from weakforge.records import Example, Label, label_to_json, labels_used
 from weakforge.report import Image, Section, Table
+from weakforge.review import review_database
 from weakforge.review_queue import QueueItem, update_queue
 from weakforge.tokenize import token_bounds
 from weakforge.weak_labels import AGGREGATED
@@ -43,7 +43,6 @@ from weakforge.weak_labels import AGGREGATED
 log = logging.getLogger(__name__)
 AUDITED = "audited.parquet"
 PLOT = "plots/audit_scores.png"
-QUEUE = "review.sqlite"
 EMBEDDING_CACHE = "cache/embeddings"
 
 
@@ -268,7 +267,7 @@ def run_audit(ctx: StageContext) -> dict[str, Any]:
         for i, e in enumerate(examples)
         if found.flags[i]
     ]
-    database = audit_database(config, ctx.run_dir)
+    database = review_database(config, ctx.run_dir)
     queue_counts = update_queue(database, queue)
     histograms(
         {"label quality": found.quality, "outlier score": outliers},
@@ -347,10 +346,6 @@ def describe_audit(metrics: dict[str, Any]) -> Section:
         ],
     )
     return section
-
-
-def audit_database(config: RunConfig, run_dir: Path) -> Path:
-    return config.resolve(config.audit.database) if config.audit.database else run_dir / QUEUE
 
 
 AUDIT = Stage(

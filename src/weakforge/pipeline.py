@@ -77,6 +77,7 @@ class Stage:
     describe: Callable[[dict[str, Any]], Section] | None = None
     records_out: str | None = None
     records_from: str = ""
+    fingerprint: Callable[[RunConfig, Path], str] | None = None
     version: str = "1"
 
     @property
@@ -109,6 +110,8 @@ def stage_key(stage: Stage, config: RunConfig, run_dir: Path) -> str:
         "external": {},
     }
     parts["config"]["run"].pop("stages")
+    if stage.fingerprint is not None:  # state outside files, e.g. reviewers' decisions
+        parts["fingerprint"] = stage.fingerprint(config, run_dir)
     for name in stage.inputs:
         path = run_dir / name
         if not path.exists():

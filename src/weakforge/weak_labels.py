@@ -18,6 +18,12 @@ from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import grouped_bars
 from weakforge.records import Example, label_counts_by_split, labels_used
 from weakforge.report import Image, Section, Table
+from weakforge.review import (
+    apply_decisions,
+    decisions_fingerprint,
+    effective_decisions,
+    review_database,
+)
 
 AGGREGATED = "aggregated.parquet"
 PLOT = "plots/aggregate_labels.png"
@@ -31,6 +37,9 @@ def with_votes(examples: list[Example], votes: dict[str, dict[str, Any]]) -> lis
 def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     config = ctx.config
     examples = with_votes(load_records(ctx.input(RECORDS)), read_votes(ctx.input(VOTES)))
+    examples, reviewed = apply_decisions(
+        examples, effective_decisions(review_database(config, ctx.run_dir))
+    )
     labels = list(config.run.labels) or labels_used(examples)
     task = config.run.task
     result = aggregate(examples, task, labels, config.aggregate, config.run.seed)
@@ -41,6 +50,7 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     )
     return {
         "task": task,
+        "reviewed": reviewed,
         "method": resolve_method(config.aggregate.method, task),
         "labels": labels,
         "n_sources": len({s for e in result for s in e.votes}),
@@ -53,11 +63,18 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
 
 def describe_aggregate(metrics: dict[str, Any]) -> Section:
     task = metrics["task"]
+    reviewed = metrics.get("reviewed", {})
+    used = (
+        f" Reviewed decisions used: {reviewed['gold']} labels as gold, {reviewed['dropped']}"
+        " items dropped as duplicates."
+        if reviewed.get("gold") or reviewed.get("dropped")
+        else ""
+    )
     section = Section(
         "Weak labels",
         [
             f"Aggregated {metrics['n_sources']} sources with {metrics['method']}; "
-            f"{metrics['unlabeled']} texts left without a label.",
+            f"{metrics['unlabeled']} texts left without a label.{used}",
             Image(PLOT, "weak labels per split"),
         ],
     )
@@ -100,6 +117,7 @@ AGGREGATE = Stage(
     inputs=(RECORDS, VOTES),
     outputs=(AGGREGATED, PLOT),
     config_keys=("aggregate",),
+    fingerprint=decisions_fingerprint,
     describe=describe_aggregate,
     records_out=AGGREGATED,
 )

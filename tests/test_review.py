@@ -1,0 +1,193 @@
+import sqlite3
+import threading
+
+import pytest
+
+from weakforge.records import Example, Span
+from weakforge.review import (
+    QueueFilter,
+    ReviewConflict,
+    apply_decisions,
+    decide,
+    effective_decisions,
+    history,
+    progress,
+    query,
+    undo,
+)
+from weakforge.review_queue import QueueItem, connect, update_queue
+
+
+def item(i, label="HAM", issues=("label_issue",), split="train", priority=None, text=None):
+    return QueueItem(
+        f"x{i:03d}",
+        text or f"text number {i}",
+        split,
+        "classification",
+        label,
+        "SPAM" if label == "HAM" else "HAM",
+        issues,
+        {k: i / 100 for k in issues},
+        {"LF000": label, "LF001": None},
+        "why not",
+        None,
+        priority if priority is not None else i / 100,
+    )
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "review.sqlite"
+    items = [
+        item(
+            i,
+            label="HAM" if i % 2 else "SPAM",
+            issues=("label_issue",) if i % 3 else ("near_duplicate", "leakage"),
+            split="dev" if i % 5 == 0 else "train",
+        )
+        for i in range(1, 61)
+    ]
+    items.append(item(99, text="<script>alert(1)</script> 100% off_sale"))
+    update_queue(path, items)
+    return path
+
+
+def test_filters_sorts_and_pages(db):
+    connection = connect(db)
+    rows, total = query(connection, page_size=10)
+    assert total == 61 and len(rows) == 10
+    assert [r["id"] for r in rows[:2]] == ["x099", "x060"]  # priority first
+    assert query(connection, sort="id", page=6, page_size=10)[0][0]["id"] == "x099"
+    assert query(connection, QueueFilter(issue_types=("leakage",)))[1] == 20
+    assert query(connection, QueueFilter(labels=("SPAM",)))[1] == 30
+    assert query(connection, QueueFilter(splits=("dev",)))[1] == 12
+    assert query(connection, QueueFilter(sources=("LF000",)))[1] == 61
+    assert query(connection, QueueFilter(sources=("LF001",)))[1] == 0
+    assert query(connection, QueueFilter(min_priority=0.5, max_priority=0.6))[1] == 11
+    assert query(connection, QueueFilter(search="100% off_"))[0][0]["id"] == "x099"
+    assert query(connection, QueueFilter(search="_"))[1] == 1  # LIKE wildcards escaped
+
+
+def test_decisions_history_undo_and_progress(db):
+    connection = connect(db)
+    first = decide(connection, "x001", "ana", "accept_suggestion", expected_seq=None)
+    decide(connection, "x002", "ana", "relabel", new_label="SPAM")
+    decide(connection, "x003", "ana", "note", note="tricky one")
+    assert progress(connection) == (2, 61)
+    assert query(connection, QueueFilter(status="reviewed"))[1] == 2
+    assert query(connection, QueueFilter(status="unreviewed"))[1] == 59
+    assert undo(connection, "ana") == 3  # the note
+    assert undo(connection, "ana") == 2
+    assert effective_decisions(db) == {"x001": ("accept_suggestion", "SPAM")}
+    steps = history(connection, "x002")
+    assert [(h["action"], h["undone"]) for h in steps] == [("relabel", 1), ("undo", 1)]
+    assert steps[0]["previous_label"] == '"SPAM"' and steps[0]["reviewer"] == "ana"
+    with pytest.raises(ReviewConflict, match="decided by ana"):
+        decide(connection, "x001", "bo", "relabel", new_label="HAM", expected_seq=None)
+    decide(connection, "x001", "bo", "relabel", new_label="HAM", expected_seq=first)
+    assert effective_decisions(db)["x001"] == ("relabel", "HAM")
+
+
+def test_two_reviewers_at_once_lose_nothing(db):
+    errors = []
+
+    def work(reviewer, offset):
+        connection = connect(db)
+        try:
+            for i in range(1, 41):
+                decide(
+                    connection,
+                    f"x{i:03d}",
+                    reviewer,
+                    "relabel",
+                    new_label=f"{reviewer}-{i + offset}",
+                )
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=work, args=(name, k)) for k, name in enumerate(["ana", "bo"])
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    rows = (
+        sqlite3.connect(db)
+        .execute("SELECT reviewer, count(*) FROM decisions GROUP BY reviewer")
+        .fetchall()
+    )
+    assert dict(rows) == {"ana": 40, "bo": 40}
+    # each item's history holds both decisions; the later one is effective, with the
+    # earlier one as its previous label
+    steps = history(connect(db), "x010")
+    assert len(steps) == 2 and steps[1]["previous_label"] == steps[0]["new_label"]
+
+
+def test_decisions_become_gold_and_duplicates_drop():
+    examples = [
+        Example(id="a", text="x", label="HAM"),
+        Example(id="b", text="y"),
+        Example(id="c", text="Paris", label=()),
+    ]
+    out, counts = apply_decisions(
+        examples,
+        {"a": ("relabel", "SPAM"), "b": ("duplicate", None), "c": ("relabel", [[0, 5, "LOC"]])},
+    )
+    assert [e.id for e in out] == ["a", "c"] and counts == {"gold": 2, "dropped": 1}
+    assert out[0].gold == "SPAM" and out[1].gold == (Span(0, 5, "LOC"),)
+    assert out[0].meta["reviewed"] == "relabel"
+
+
+def test_a_relabel_changes_the_next_runs_training_data(tmp_path, tiny_model_dir):
+    import json
+
+    from weakforge.config import TrainSection, config_from_dict
+    from weakforge.corpus.tabular import load_records
+    from weakforge.stages import run
+    from weakforge.training import training_items
+
+    rows = [{"id": f"s{i}", "text": f"win free money now {i}"} for i in range(12)]
+    rows += [{"id": f"h{i}", "text": f"lovely song {i}"} for i in range(12)]
+    (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "rules.py").write_text(
+        "from weakforge import keyword_rule\n"
+        "free = keyword_rule('free', ['free'], 'SPAM')\n"
+        "song = keyword_rule('song', ['song'], 'HAM')\n"
+    )
+    config = config_from_dict(
+        {
+            "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "label", "aggregate", "audit"]},
+            "data": {"path": "c.jsonl"},
+            "label": {"rules": ["rules.py"]},
+            "aggregate": {"method": "majority"},
+            "audit": {"model": tiny_model_dir, "folds": 3},
+        },
+        base_dir=tmp_path,
+    )
+    run(config, tmp_path / "run")
+    connection = connect(tmp_path / "run" / "review.sqlite")
+    for item_id in ("s0", "s1"):  # queue them whether or not the audit flagged them
+        connection.execute(
+            "INSERT OR IGNORE INTO items (id, text, split, task, weak_label, issues, scores, "
+            "votes, why, priority, updated_at) VALUES (?, 'x', 'train', 'classification', "
+            "'\"SPAM\"', '[]', '{}', '{}', '', 0, 'now')",
+            (item_id,),
+        )
+    decide(connection, "s0", "ana", "relabel", new_label="HAM")
+    decide(connection, "s1", "ana", "duplicate")
+    rerun = run(config, tmp_path / "run")
+    assert "aggregate" in rerun.ran
+    assert rerun.metrics["aggregate"]["reviewed"] == {"gold": 1, "dropped": 1}
+    records = {r.id: r for r in load_records(tmp_path / "run" / "audited.parquet")}
+    assert records["s0"].gold == "HAM" and records["s0"].label == "HAM"
+    assert "s1" not in records
+    trained = {
+        e.id: label
+        for e, label, _ in training_items(list(records.values()), "classification", TrainSection())
+    }
+    assert trained["s0"] == "HAM"  # was SPAM by the rules
+    assert run(config, tmp_path / "run").ran == []  # no new decision: nothing reruns
