@@ -3,6 +3,7 @@ import sqlite3
 
 from weakforge.config import config_from_dict
 from weakforge.corpus.tabular import load_records
+from weakforge.review import decide
 from weakforge.review_queue import connect
 from weakforge.stages import run
 
@@ -50,10 +51,7 @@ def test_audit_flags_queues_and_keeps_decisions(tmp_path, tiny_model_dir):
     queued = dict(sqlite3.connect(db).execute("SELECT id, priority FROM items").fetchall())
     assert "dev1" in queued and "dup" in queued
     connection = connect(db)
-    connection.execute(
-        "INSERT INTO decisions (item_id, reviewer, action, new_label, "
-        "created_at) VALUES ('dev1', 'bo', 'relabel', 'HAM', 'now')"
-    )
+    decide(connection, "dev1", "bo", "relabel", new_label="HAM")
     connection.close()
     run(config, tmp_path / "run", force_from="audit")
     assert sqlite3.connect(db).execute("SELECT count(*) FROM decisions").fetchone()[0] == 1
