@@ -288,10 +288,17 @@ def effective_decisions(path: Path) -> dict[str, tuple[str, Any]]:
         ).fetchall()
     finally:
         connection.close()
-    return {
-        item: (action, json.loads(label) if label is not None else None)
-        for item, action, label in rows
-    }
+    decisions = {}
+    for item, action, label in rows:
+        try:
+            decisions[item] = (action, json.loads(label) if label is not None else None)
+        except json.JSONDecodeError:
+            raise WeakforgeError(
+                f"{path}: the decision on item '{item}' holds a label that is "
+                f"not JSON ({label!r}); record decisions through weakforge "
+                "(the review page or weakforge.review.decide)"
+            ) from None
+    return decisions
 
 
 def decisions_fingerprint(config: RunConfig, run_dir: Path) -> str:
