@@ -222,6 +222,49 @@ def predict(
     console.print(f"labeled {len(predicted)} texts -> {out}")
 
 
+@app.command()
+@friendly_errors
+def review(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder with a review queue.")],
+    port: Annotated[int, typer.Option(help="Port of the page.")] = 8501,
+    address: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+) -> None:
+    """Open the review page for a run's queue (Streamlit, on 127.0.0.1 by default)."""
+    import subprocess
+    import sys
+
+    import weakforge.review_page as page
+
+    if not (run_dir / "review.sqlite").exists() and not (run_dir / "config.resolved.json").exists():
+        raise WeakforgeError(
+            f"{run_dir} has no review queue; run `weakforge audit CONFIG --out {run_dir}` first"
+        )
+    script = Path(__file__).resolve().parents[2] / "app" / "review_app.py"
+    script = script if script.exists() else Path(page.__file__)
+    console.print(f"review page: http://{address}:{port}  (queue in {run_dir})")
+    raise typer.Exit(
+        subprocess.call(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(script),
+                "--server.address",
+                address,
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--",
+                str(run_dir),
+            ]
+        )
+    )
+
+
 @app.command("lf-stats")
 @friendly_errors
 def lf_stats_command(

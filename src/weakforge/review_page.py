@@ -1,0 +1,211 @@
+"""The Streamlit review page: a thin view over :mod:`weakforge.review`.
+
+Run with ``weakforge review RUN_DIR`` (or ``streamlit run app/review_app.py -- RUN_DIR``).
+Texts come from the wild: they are shown as text (``st.text``, escaped HTML for span
+highlights), never rendered as markup.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from weakforge.review import (
+    QueueFilter,
+    ReviewConflict,
+    decide,
+    history,
+    progress,
+    query,
+    undo,
+)
+from weakforge.review_queue import connect
+
+PAGE_SIZE = 25
+COLORS = {"PER": "#fde2e2", "ORG": "#e2ecfd", "LOC": "#e2fde6", "MISC": "#fdf6e2"}
+
+
+def run_dir() -> Path:
+    """The run folder: ``-- RUN_DIR`` after the script, or WEAKFORGE_RUN_DIR."""
+    args = [a for a in sys.argv[1:] if not a.startswith("-")]
+    chosen = os.environ.get("WEAKFORGE_RUN_DIR") or (args[0] if args else "")
+    if not chosen:
+        st.error("No run folder: start the page with `weakforge review RUN_DIR`.")
+        st.stop()
+    return Path(chosen)
+
+
+def database(folder: Path) -> Path:
+    config_path = folder / "config.resolved.json"
+    if config_path.exists():
+        configured = json.loads(config_path.read_text()).get("audit", {}).get("database")
+        if configured:
+            base = Path(json.loads(config_path.read_text()).get("base_dir", "."))
+            path = Path(configured)
+            return path if path.is_absolute() else base / path
+    return folder / "review.sqlite"
+
+
+def highlighted(text: str, spans: list[list[Any]] | None) -> str:
+    """The text as escaped HTML with each span in a coloured ``<mark>`` (nothing from the
+    text is ever interpreted as markup)."""
+    out, position = [], 0
+    for start, end, label, *_ in sorted(spans or []):
+        out.append(html.escape(text[position:start]))
+        colour = COLORS.get(label, "#eeeeee")
+        out.append(
+            f'<mark style="background:{colour}">{html.escape(text[start:end])}'
+            f"<sub>{html.escape(label)}</sub></mark>"
+        )
+        position = end
+    out.append(html.escape(text[position:]))
+    return "<div style='white-space:pre-wrap'>" + "".join(out) + "</div>"
+
+
+def sidebar_filter(connection) -> tuple[QueueFilter, str]:
+    st.sidebar.text_input("Reviewer", key="reviewer", placeholder="your name")
+    kinds = sorted(
+        {k for (row,) in connection.execute("SELECT issues FROM items") for k in json.loads(row)}
+    )
+    splits = [r[0] for r in connection.execute("SELECT DISTINCT split FROM items ORDER BY 1")]
+    filt = QueueFilter(
+        issue_types=tuple(st.sidebar.multiselect("Issue types", kinds, key="f_issues")),
+        labels=tuple(
+            x.strip()
+            for x in st.sidebar.text_input("Labels (comma-separated)", key="f_labels").split(",")
+            if x.strip()
+        ),
+        sources=tuple(
+            x.strip()
+            for x in st.sidebar.text_input(
+                "Sources that voted (comma-separated)", key="f_sources"
+            ).split(",")
+            if x.strip()
+        ),
+        splits=tuple(st.sidebar.multiselect("Splits", splits, key="f_splits")),
+        min_priority=st.sidebar.slider("Minimum priority", 0.0, 1.0, 0.0, key="f_min"),
+        status=st.sidebar.radio("Show", ["unreviewed", "reviewed", "all"], key="f_status"),
+        search=st.sidebar.text_input("Search text", key="f_search"),
+    )
+    sort = st.sidebar.selectbox("Sort by", ["priority", "score", "id"], key="f_sort")
+    return filt, sort
+
+
+def act(connection, item: dict[str, Any], action: str, label: Any = None, note: str = "") -> None:
+    reviewer = st.session_state.get("reviewer", "").strip()
+    if not reviewer:
+        st.warning("Enter your name as reviewer first (sidebar).")
+        return
+    try:
+        decide(
+            connection, item["id"], reviewer, action, label, note, expected_seq=item["decided_seq"]
+        )
+        st.session_state["flash"] = f"{action} recorded for {item['id']}"
+    except ReviewConflict as exc:
+        st.session_state["flash"] = f"Not saved: {exc}"
+    st.rerun()
+
+
+def item_view(connection, item: dict[str, Any]) -> None:
+    st.subheader(f"Item {item['id']} ({item['split']})")
+    if item["task"] == "ner":
+        st.markdown(highlighted(item["text"], item["weak_label"]), unsafe_allow_html=True)
+    else:
+        st.text(item["text"])
+    left, right = st.columns(2)
+    left.write("**Weak label**")
+    left.text(json.dumps(item["weak_label"]))
+    right.write("**Suggested label**")
+    right.text(json.dumps(item["suggested_label"]))
+    st.write("**Why flagged**")
+    st.text(item["why"] or ", ".join(item["issues"]))
+    st.write("**Votes**")
+    st.dataframe(
+        [{"source": s, "vote": json.dumps(v)} for s, v in item["votes"].items() if v is not None],
+        hide_index=True,
+    )
+    if item["duplicate_set"] is not None:
+        rows = connection.execute(
+            "SELECT id, text FROM items WHERE duplicate_set = ? AND id != ?",
+            (item["duplicate_set"], item["id"]),
+        ).fetchall()
+        st.write("**Duplicate set**")
+        st.dataframe([{"id": r[0], "text": r[1]} for r in rows], hide_index=True)
+    buttons = st.columns(5)
+    if buttons[0].button("Accept weak", key="accept_weak"):
+        act(connection, item, "accept_weak")
+    if buttons[1].button("Accept suggestion", key="accept_suggestion"):
+        act(connection, item, "accept_suggestion")
+    if buttons[2].button("Duplicate: drop", key="duplicate"):
+        act(connection, item, "duplicate")
+    if buttons[3].button("Skip", key="skip"):
+        act(connection, item, "skip")
+    if buttons[4].button("Undo", key="undo"):
+        undone = undo(connection, st.session_state.get("reviewer", "").strip() or "?")
+        st.session_state["flash"] = f"undid decision #{undone}" if undone else "nothing to undo"
+        st.rerun()
+    if item["task"] == "ner":
+        spans = st.text_area(
+            "Spans as [[start, end, label], ...]",
+            json.dumps(item["weak_label"]),
+            key="relabel_spans",
+        )
+        if st.button("Relabel spans", key="relabel"):
+            act(connection, item, "relabel", json.loads(spans))
+    else:
+        choices = sorted({item["weak_label"], item["suggested_label"]} - {None})
+        label = st.text_input("New label", choices[0] if choices else "", key="relabel_class")
+        if st.button("Relabel", key="relabel"):
+            act(connection, item, "relabel", label.strip())
+    note = st.text_input("Note", key="note_text")
+    if st.button("Add note", key="note"):
+        act(connection, item, "note", note=note)
+    st.write("**History**")
+    st.dataframe(history(connection, item["id"]), hide_index=True)
+
+
+def main() -> None:
+    st.set_page_config(page_title="weakforge review", layout="wide")
+    folder = run_dir()
+    path = database(folder)
+    if not path.exists():
+        st.error(f"No review queue at {path}: run the audit stage first.")
+        st.stop()
+    connection = connect(path)
+    st.title("Review queue")
+    filt, sort = sidebar_filter(connection)
+    done, total = progress(connection)
+    st.progress(done / total if total else 0.0, text=f"{done} of {total} reviewed")
+    page = st.number_input("Page", min_value=0, value=0, step=1, key="page")
+    rows, matching = query(connection, filt, sort, int(page), PAGE_SIZE)
+    st.caption(f"{matching} items match; showing {len(rows)} (page {page})")
+    st.dataframe(
+        [
+            {
+                "id": r["id"],
+                "priority": round(r["priority"], 3),
+                "issues": ", ".join(r["issues"]),
+                "weak": json.dumps(r["weak_label"]),
+                "suggested": json.dumps(r["suggested_label"]),
+                "text": r["text"][:120],
+            }
+            for r in rows
+        ],
+        hide_index=True,
+    )
+    if "flash" in st.session_state:
+        st.info(st.session_state.pop("flash"))
+    if rows:
+        chosen = st.selectbox("Open item", [r["id"] for r in rows], key="open_item")
+        item_view(connection, next(r for r in rows if r["id"] == chosen))
+    connection.close()
+
+
+if __name__ == "__main__":  # `streamlit run` on this file directly
+    main()

@@ -1,0 +1,93 @@
+"""The review page through Streamlit's AppTest: filter, open, relabel, undo, XSS safety."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from weakforge.review_queue import QueueItem, update_queue
+
+APP = str(Path(__file__).resolve().parents[1] / "app" / "review_app.py")
+XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def queue(path, task="classification"):
+    items = []
+    for i in range(1, 8):
+        weak = [[0, 5, "LOC"]] if task == "ner" else ("HAM" if i % 2 else "SPAM")
+        text = f"Paris {XSS} item {i}" if task == "ner" else f"comment {i} {XSS}"
+        issues = ("label_issue",) if i % 2 else ("leakage", "near_duplicate")
+        items.append(
+            QueueItem(
+                f"x{i}",
+                text,
+                "train",
+                task,
+                weak,
+                "SPAM" if task != "ner" else [[0, 5, "ORG"]],
+                issues,
+                {"label_issue": i / 10},
+                {"LF000": weak},
+                "because",
+                None,
+                i / 10,
+            )
+        )
+    update_queue(path, items)
+
+
+@pytest.fixture
+def page(tmp_path, monkeypatch):
+    def start(task="classification"):
+        queue(tmp_path / "review.sqlite", task)
+        monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(tmp_path))
+        app = AppTest.from_file(APP, default_timeout=30)
+        app.run()
+        assert not app.exception, app.exception
+        return app
+
+    return start
+
+
+def decisions(tmp_path):
+    return (
+        sqlite3.connect(tmp_path / "review.sqlite")
+        .execute("SELECT item_id, reviewer, action, new_label, undone FROM decisions ORDER BY seq")
+        .fetchall()
+    )
+
+
+def test_filter_open_relabel_and_undo(page, tmp_path):
+    app = page()
+    assert "7 items match" in app.caption[0].value
+    app.sidebar.multiselect(key="f_issues").set_value(["leakage"]).run()
+    assert "3 items match" in app.caption[0].value
+    app.sidebar.text_input(key="reviewer").input("ana").run()
+    app.selectbox(key="open_item").set_value("x4").run()
+    app.text_input(key="relabel_class").input("HAM").run()
+    app.button(key="relabel").click().run()
+    assert not app.exception, app.exception
+    assert decisions(tmp_path) == [("x4", "ana", "relabel", '"HAM"', 0)]
+    assert "1 of 7 reviewed" in app.get("progress")[0].proto.text
+    app.button(key="undo").click().run()
+    assert decisions(tmp_path)[0][4] == 1 and decisions(tmp_path)[1][2] == "undo"
+
+
+def test_no_decision_without_a_reviewer_name(page, tmp_path):
+    app = page()
+    app.button(key="accept_weak").click().run()
+    assert decisions(tmp_path) == []
+    assert any("reviewer" in w.value for w in app.warning)
+
+
+def test_html_in_texts_is_shown_as_text(page):
+    app = page("ner")
+    html = " ".join(m.value for m in app.markdown)
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=" in html
+    assert "<mark" in html  # our own highlight markup is the only HTML
+    classification = page()
+    texts = [t.value for t in classification.text]
+    assert any(XSS in t for t in texts)  # st.text shows it verbatim, never as markup
+    assert all("<script>" not in m.value for m in classification.markdown)
