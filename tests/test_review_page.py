@@ -91,3 +91,58 @@ def test_html_in_texts_is_shown_as_text(page):
     texts = [t.value for t in classification.text]
     assert any(XSS in t for t in texts)  # st.text shows it verbatim, never as markup
     assert all("<script>" not in m.value for m in classification.markdown)
+
+
+def test_export_reviewed_set(page, tmp_path):
+    import json
+
+    app = page()
+    app.sidebar.text_input(key="reviewer").input("ana").run()
+    app.selectbox(key="open_item").set_value("x1").run()
+    app.button(key="accept_suggestion").click().run()
+    app.selectbox(key="export_format").set_value("jsonl").run()
+    app.button(key="export").click().run()
+    rows = [
+        json.loads(x) for x in (tmp_path / "exports" / "reviewed.jsonl").read_text().splitlines()
+    ]
+    assert [(r["id"], r["gold"]) for r in rows] == [("x1", "SPAM")]
+
+
+def test_rule_authors_page_lists_sources_and_conflicts(tmp_path, monkeypatch):
+    import json as json_module
+
+    from weakforge.corpus.tabular import save_records
+    from weakforge.records import Example
+
+    examples = [
+        Example(
+            id="a",
+            text="free stuff",
+            votes={"free": "SPAM", "song": None},
+            label="SPAM",
+            gold="SPAM",
+            split="dev",
+        ),
+        Example(
+            id="b",
+            text="free song",
+            votes={"free": "SPAM", "song": "HAM"},
+            label="HAM",
+            gold="HAM",
+            split="dev",
+        ),
+    ]
+    save_records(examples, tmp_path / "aggregated.parquet")
+    (tmp_path / "config.resolved.json").write_text(
+        json_module.dumps({"run": {"task": "classification"}})
+    )
+    monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(tmp_path))
+    page_file = str(Path(APP).parent / "pages" / "1_Labeling_functions.py")
+    app = AppTest.from_file(page_file, default_timeout=30).run()
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value
+    assert list(table["source"]) == ["free", "song"]
+    assert list(table["accuracy"]) == [0.5, 1.0]
+    app.selectbox(key="lf_source").set_value("free").run()
+    app.checkbox(key="lf_conflicts").check().run()
+    assert list(app.dataframe[1].value["id"]) == ["b"]

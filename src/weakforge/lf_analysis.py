@@ -121,3 +121,33 @@ def table_rows(rows: Sequence[dict[str, Any]], task: str) -> tuple[list[str], li
         for r in rows
     ]
     return headers, cells
+
+
+def source_hits(
+    examples: Sequence[Example], source: str, only_conflicts: bool = False
+) -> list[dict[str, Any]]:
+    """Texts a source voted on, with its vote, the aggregate and gold; ``only_conflicts``
+    keeps those where the vote differs from gold (or, without gold, from the aggregate)."""
+    hits = []
+    for example in examples:
+        vote = example.votes.get(source)
+        if vote is None or vote == ():
+            continue
+        reference = example.gold if example.gold is not None else example.label
+        if isinstance(vote, tuple) and isinstance(reference, tuple):
+            disagrees = bool(set(vote) - set(reference))
+        else:
+            disagrees = reference is not None and vote != reference
+        if only_conflicts and not disagrees:
+            continue
+        hits.append(
+            {
+                "id": example.id,
+                "text": example.text,
+                "vote": vote,
+                "aggregate": example.label,
+                "gold": example.gold,
+                "disagrees": disagrees,
+            }
+        )
+    return hits

@@ -324,3 +324,25 @@ def apply_decisions(
             counts["gold"] += 1
         out.append(example)
     return out, counts
+
+
+def reviewed_examples(path: Path) -> list[Example]:
+    """The reviewed set: each decided item with its reviewed label as gold (duplicates left
+    out), ready for any corpus writer."""
+    decisions = effective_decisions(path)
+    connection = connect(path)
+    try:
+        rows = connection.execute("SELECT id, text, split FROM items").fetchall()
+    finally:
+        connection.close()
+    return [
+        Example(
+            id=item,
+            text=text,
+            split=split,
+            gold=label_from_json(decisions[item][1]),
+            meta={"reviewed": decisions[item][0]},
+        )
+        for item, text, split in rows
+        if item in decisions and decisions[item][0] != "duplicate"
+    ]

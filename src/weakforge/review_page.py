@@ -16,6 +16,8 @@ from typing import Any
 
 import streamlit as st
 
+from weakforge.corpus import WriteOptions, write_corpus
+from weakforge.errors import WeakforgeError
 from weakforge.review import (
     QueueFilter,
     ReviewConflict,
@@ -23,6 +25,7 @@ from weakforge.review import (
     history,
     progress,
     query,
+    reviewed_examples,
     undo,
 )
 from weakforge.review_queue import connect
@@ -205,6 +208,24 @@ def main() -> None:
         chosen = st.selectbox("Open item", [r["id"] for r in rows], key="open_item")
         item_view(connection, next(r for r in rows if r["id"] == chosen))
     connection.close()
+    export_panel(folder, path)
+
+
+EXPORTS = {"jsonl": "jsonl", "labelstudio": "json", "conll": "conll", "chat": "chat.jsonl"}
+
+
+def export_panel(folder: Path, path: Path) -> None:
+    """Write the reviewed set in one of the project's formats into RUN_DIR/exports/."""
+    with st.expander("Export the reviewed set"):
+        fmt = st.selectbox("Format", list(EXPORTS), key="export_format")
+        if st.button("Export", key="export"):
+            examples = reviewed_examples(path)
+            target = folder / "exports" / f"reviewed.{EXPORTS[fmt]}"
+            try:
+                write_corpus(examples, target, fmt, WriteOptions(which="gold"))
+                st.success(f"{len(examples)} reviewed items written to {target}")
+            except WeakforgeError as exc:
+                st.error(str(exc))
 
 
 if __name__ == "__main__":  # `streamlit run` on this file directly
