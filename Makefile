@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 TORCH_VERSION := 2.13.0
-SYSTEM_PACKAGES := wordnet-base wordnet-sense-index
+SYSTEM_PACKAGES := wordnet-base wordnet-sense-index chromium chromium-driver
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -28,7 +28,8 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	else \
 	  echo "NOTE: could not install $(SYSTEM_PACKAGES) (needs apt-get as root)."; \
-	  echo "      Install WordNet with your package manager for synonym augmentation."; \
+	  echo "      Install them with your package manager: WordNet for synonym augmentation,"; \
+	  echo "      Chromium for the review page's browser test (skipped without it)."; \
 	fi
 
 setup: $(STAMP) system-deps

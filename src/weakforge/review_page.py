@@ -73,10 +73,17 @@ def highlighted(text: str, spans: list[list[Any]] | None) -> str:
 
 def sidebar_filter(connection) -> tuple[QueueFilter, str]:
     st.sidebar.text_input("Reviewer", key="reviewer", placeholder="your name")
-    kinds = sorted(
-        {k for (row,) in connection.execute("SELECT issues FROM items") for k in json.loads(row)}
-    )
-    splits = [r[0] for r in connection.execute("SELECT DISTINCT split FROM items ORDER BY 1")]
+    if "choices" not in st.session_state:  # one scan per session, not per rerun
+        st.session_state["choices"] = (
+            [
+                r[0]
+                for r in connection.execute(
+                    "SELECT DISTINCT value FROM items, json_each(items.issues) ORDER BY 1"
+                )
+            ],
+            [r[0] for r in connection.execute("SELECT DISTINCT split FROM items ORDER BY 1")],
+        )
+    kinds, splits = st.session_state["choices"]
     filt = QueueFilter(
         issue_types=tuple(st.sidebar.multiselect("Issue types", kinds, key="f_issues")),
         labels=tuple(

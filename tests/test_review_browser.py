@@ -1,0 +1,120 @@
+"""One real-browser test: the review page in headless Chromium (Debian's chromium, driven by
+playwright), a decision made by clicking, checked in the database; a screenshot is kept in
+tests/artifacts/."""
+
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from weakforge.review_queue import QueueItem, update_queue
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed (make test "
+        "installs it where apt-get is available)",
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 90) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {seconds} s")
+
+
+def test_click_a_decision_in_headless_chromium(tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    update_queue(
+        tmp_path / "review.sqlite",
+        [
+            QueueItem(
+                "x1",
+                "check out my channel <b>now</b>",
+                "train",
+                "classification",
+                "SPAM",
+                "HAM",
+                ["label_issue"],
+                {"label_issue": 0.9},
+                {"LF000": "SPAM"},
+                "cleanlab: classifier says HAM",
+                None,
+                0.9,
+            )
+        ],
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app" / "review_app.py"),
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/_stcore/health")
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+            page.get_by_text("Review queue").first.wait_for(timeout=60_000)
+            reviewer = page.get_by_label("Reviewer")
+            reviewer.fill("ana")
+            reviewer.press("Enter")
+            page.get_by_role("button", name="Accept suggestion").click()
+            deadline = time.time() + 30
+            rows = []
+            while time.time() < deadline and not rows:
+                rows = (
+                    sqlite3.connect(tmp_path / "review.sqlite")
+                    .execute("SELECT item_id, reviewer, action, new_label FROM decisions")
+                    .fetchall()
+                )
+                time.sleep(0.5)
+            page.get_by_text("accept_suggestion recorded").first.wait_for(timeout=30_000)
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "review_page.png"), full_page=True)
+            browser.close()
+        assert rows == [("x1", "ana", "accept_suggestion", '"HAM"')]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
