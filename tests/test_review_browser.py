@@ -65,7 +65,21 @@ def test_click_a_decision_in_headless_chromium(tmp_path):
                 "cleanlab: classifier says HAM",
                 None,
                 0.9,
-            )
+            ),
+            QueueItem(
+                "x2",
+                "nice song",
+                "train",
+                "classification",
+                "HAM",
+                "HAM",
+                ["exact_duplicate"],
+                {"exact_duplicate": 1.0},
+                {"LF000": "HAM"},
+                "exact duplicate of ['x7']",
+                3,
+                0.5,
+            ),
         ],
     )
     port = free_port()
@@ -111,10 +125,20 @@ def test_click_a_decision_in_headless_chromium(tmp_path):
                 )
                 time.sleep(0.5)
             page.get_by_text("accept_suggestion recorded").first.wait_for(timeout=30_000)
+            page.get_by_text("Item x2").first.wait_for(timeout=30_000)
+            page.mouse.click(900, 80)  # focus the page, not a text field
+            page.keyboard.press("D")  # the keyboard shortcut of "Duplicate: drop"
+            page.get_by_text("duplicate recorded for x2").first.wait_for(timeout=30_000)
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "review_page.png"), full_page=True)
             browser.close()
-        assert rows == [("x1", "ana", "accept_suggestion", '"HAM"')]
+        assert rows[0] == ("x1", "ana", "accept_suggestion", '"HAM"')
+        actions = (
+            sqlite3.connect(tmp_path / "review.sqlite")
+            .execute("SELECT item_id, action FROM decisions ORDER BY seq")
+            .fetchall()
+        )
+        assert actions == [("x1", "accept_suggestion"), ("x2", "duplicate")]
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -148,15 +148,15 @@ def item_view(connection, item: dict[str, Any]) -> None:
         st.write("**Duplicate set**")
         st.dataframe([{"id": r[0], "text": r[1]} for r in rows], hide_index=True)
     buttons = st.columns(5)
-    if buttons[0].button("Accept weak", key="accept_weak"):
+    if buttons[0].button("Accept weak", key="accept_weak", shortcut="A"):
         act(connection, item, "accept_weak")
-    if buttons[1].button("Accept suggestion", key="accept_suggestion"):
+    if buttons[1].button("Accept suggestion", key="accept_suggestion", shortcut="S"):
         act(connection, item, "accept_suggestion")
-    if buttons[2].button("Duplicate: drop", key="duplicate"):
+    if buttons[2].button("Duplicate: drop", key="duplicate", shortcut="D"):
         act(connection, item, "duplicate")
-    if buttons[3].button("Skip", key="skip"):
+    if buttons[3].button("Skip", key="skip", shortcut="K"):
         act(connection, item, "skip")
-    if buttons[4].button("Undo", key="undo"):
+    if buttons[4].button("Undo", key="undo", shortcut="U"):
         undone = undo(connection, st.session_state.get("reviewer", "").strip() or "?")
         st.session_state["flash"] = f"undid decision #{undone}" if undone else "nothing to undo"
         st.rerun()
@@ -166,12 +166,12 @@ def item_view(connection, item: dict[str, Any]) -> None:
             json.dumps(item["weak_label"]),
             key="relabel_spans",
         )
-        if st.button("Relabel spans", key="relabel"):
+        if st.button("Relabel spans", key="relabel", shortcut="L"):
             act(connection, item, "relabel", json.loads(spans))
     else:
         choices = sorted({item["weak_label"], item["suggested_label"]} - {None})
         label = st.text_input("New label", choices[0] if choices else "", key="relabel_class")
-        if st.button("Relabel", key="relabel"):
+        if st.button("Relabel", key="relabel", shortcut="L"):
             act(connection, item, "relabel", label.strip())
     note = st.text_input("Note", key="note_text")
     if st.button("Add note", key="note"):
