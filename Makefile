@@ -40,6 +40,8 @@ demo: setup
 	@echo
 	@echo "Demo finished. Reports:  runs/demo-ner/report.html  runs/demo-spam/report.html"
 	@echo "Metrics:                 runs/demo-ner/metrics.json runs/demo-spam/metrics.json"
+	@echo "Models:                  runs/demo-ner/model        runs/demo-spam/model"
+	@echo "Review page:             $(BIN)/weakforge review runs/demo-spam  (or runs/demo-ner)"
 
 test: setup
 	$(BIN)/python -m pytest
@@ -49,7 +51,8 @@ lint: setup
 
 bench: setup
 	for script in io_roundtrip aggregate_conll aggregate_wrench apply_throughput gazetteer_load \
-	    audit_duplicates audit_noise audit_scale augment_lowres train_wrench train_conll; do \
+	    audit_duplicates audit_noise audit_scale augment_lowres review_latency train_wrench \
+	    train_conll; do \
 	  $(BIN)/python bench/$$script.py || exit 1; done
 
 clean:
