@@ -146,3 +146,12 @@ def test_rule_authors_page_lists_sources_and_conflicts(tmp_path, monkeypatch):
     app.selectbox(key="lf_source").set_value("free").run()
     app.checkbox(key="lf_conflicts").check().run()
     assert list(app.dataframe[1].value["id"]) == ["b"]
+
+
+def test_ner_relabel_goes_through_the_span_editor(page, tmp_path):
+    app = page("ner")
+    app.sidebar.text_input(key="reviewer").input("ana").run()
+    app.selectbox(key="open_item").set_value("x3").run()
+    app.button(key="relabel").click().run()
+    assert not app.exception, app.exception
+    assert decisions(tmp_path) == [("x3", "ana", "relabel", '[[0, 5, "LOC"]]', 0)]

@@ -17,7 +17,9 @@ from typing import Any
 import streamlit as st
 
 from weakforge.corpus import WriteOptions, write_corpus
+from weakforge.corpus.validate import check_label
 from weakforge.errors import WeakforgeError
+from weakforge.records import label_from_json
 from weakforge.review import (
     QueueFilter,
     ReviewConflict,
@@ -122,6 +124,41 @@ def act(connection, item: dict[str, Any], action: str, label: Any = None, note: 
     st.rerun()
 
 
+def span_editor(item: dict[str, Any]) -> list[list[Any]]:
+    """An editable table of the item's spans (add, delete, move or retype rows); the
+    complete rows as ``[start, end, label]``."""
+    import pandas as pd
+
+    labels = sorted(
+        {s[2] for lab in (item["weak_label"], item["suggested_label"]) for s in lab or []}
+        | set(st.session_state.get("task_labels", []))
+    )
+    table = pd.DataFrame(
+        [
+            {"start": s[0], "end": s[1], "label": s[2], "text": item["text"][s[0] : s[1]]}
+            for s in sorted(item["weak_label"] or [])
+        ],
+        columns=["start", "end", "label", "text"],
+    )
+    edited = st.data_editor(
+        table,
+        num_rows="dynamic",
+        key=f"spans_{item['id']}",
+        hide_index=True,
+        column_config={
+            "start": st.column_config.NumberColumn("start", min_value=0, step=1),
+            "end": st.column_config.NumberColumn("end", min_value=0, step=1),
+            "label": st.column_config.SelectboxColumn("label", options=labels),
+            "text": st.column_config.TextColumn("text", disabled=True),
+        },
+    )
+    return [
+        [int(r["start"]), int(r["end"]), str(r["label"])]
+        for r in edited.to_dict("records")
+        if pd.notna(r["start"]) and pd.notna(r["end"]) and pd.notna(r["label"])
+    ]
+
+
 def item_view(connection, item: dict[str, Any]) -> None:
     st.subheader(f"Item {item['id']} ({item['split']})")
     if item["task"] == "ner":
@@ -161,13 +198,13 @@ def item_view(connection, item: dict[str, Any]) -> None:
         st.session_state["flash"] = f"undid decision #{undone}" if undone else "nothing to undo"
         st.rerun()
     if item["task"] == "ner":
-        spans = st.text_area(
-            "Spans as [[start, end, label], ...]",
-            json.dumps(item["weak_label"]),
-            key="relabel_spans",
-        )
+        spans = span_editor(item)
         if st.button("Relabel spans", key="relabel", shortcut="L"):
-            act(connection, item, "relabel", json.loads(spans))
+            problem = check_label(item["text"], label_from_json(spans), "ner", None)
+            if problem:
+                st.error(f"Not saved: {problem[0]}. {problem[1]}")
+            else:
+                act(connection, item, "relabel", sorted(spans))
     else:
         choices = sorted({item["weak_label"], item["suggested_label"]} - {None})
         label = st.text_input("New label", choices[0] if choices else "", key="relabel_class")
@@ -188,6 +225,9 @@ def main() -> None:
         st.error(f"No review queue at {path}: run the audit stage first.")
         st.stop()
     connection = connect(path)
+    config_path = folder / "config.resolved.json"
+    if config_path.exists():
+        st.session_state["task_labels"] = json.loads(config_path.read_text())["run"]["labels"]
     st.title("Review queue")
     filt, sort = sidebar_filter(connection)
     done, total = progress(connection)
