@@ -174,7 +174,11 @@ def item_view(connection, item: dict[str, Any]) -> None:
     st.text(item["why"] or ", ".join(item["issues"]))
     st.write("**Votes**")
     st.dataframe(
-        [{"source": s, "vote": json.dumps(v)} for s, v in item["votes"].items() if v is not None],
+        [
+            {"source": s, "vote": json.dumps(v)}
+            for s, v in item["votes"].items()
+            if v not in (None, [])
+        ],
         hide_index=True,
     )
     if item["duplicate_set"] is not None:
