@@ -5,13 +5,13 @@ tests/artifacts/."""
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from weakforge.review_page import server_command
 from weakforge.review_queue import QueueItem, update_queue
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -84,23 +84,7 @@ def test_click_a_decision_in_headless_chromium(tmp_path):
     )
     port = free_port()
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app" / "review_app.py"),
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--",
-            str(tmp_path),
-        ],
+        server_command(tmp_path, "127.0.0.1", port),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -231,7 +231,6 @@ def review(
 ) -> None:
     """Open the review page for a run's queue (Streamlit, on 127.0.0.1 by default)."""
     import subprocess
-    import sys
 
     import weakforge.review_page as page
 
@@ -239,30 +238,8 @@ def review(
         raise WeakforgeError(
             f"{run_dir} has no review queue; run `weakforge audit CONFIG --out {run_dir}` first"
         )
-    script = Path(__file__).resolve().parents[2] / "app" / "review_app.py"
-    script = script if script.exists() else Path(page.__file__)
     console.print(f"review page: http://{address}:{port}  (queue in {run_dir})")
-    raise typer.Exit(
-        subprocess.call(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(script),
-                "--server.address",
-                address,
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                "--",
-                str(run_dir),
-            ]
-        )
-    )
+    raise typer.Exit(subprocess.call(page.server_command(run_dir, address, port)))
 
 
 @app.command("lf-stats")

@@ -36,6 +36,30 @@ PAGE_SIZE = 25
 COLORS = {"PER": "#fde2e2", "ORG": "#e2ecfd", "LOC": "#e2fde6", "MISC": "#fdf6e2"}
 
 
+def server_command(folder: Path, address: str = "127.0.0.1", port: int = 8501) -> list[str]:
+    """The command that serves this page for a run folder (app/review_app.py in a checkout,
+    this module in an installed package)."""
+    script = Path(__file__).resolve().parents[2] / "app" / "review_app.py"
+    script = script if script.exists() else Path(__file__)
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.address",
+        address,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--",
+        str(folder),
+    ]
+
+
 def run_dir() -> Path:
     """The run folder: ``-- RUN_DIR`` after the script, or WEAKFORGE_RUN_DIR."""
     args = [a for a in sys.argv[1:] if not a.startswith("-")]
