@@ -37,7 +37,7 @@ from weakforge.records import Example, Label, label_to_json, labels_used
 from weakforge.report import Image, Section, Table
 from weakforge.review import review_database
 from weakforge.review_queue import QueueItem, update_queue
-from weakforge.tokenize import token_bounds
+from weakforge.tokenize import example_bounds
 from weakforge.weak_labels import AGGREGATED
 
 log = logging.getLogger(__name__)
@@ -81,12 +81,7 @@ def label_findings(
         log.warning("too few labeled items (%d) for cross-validated label checks", len(audited))
         return found
     if task == "ner":
-        words = [
-            token_bounds(
-                examples[i].text, pretokenized=examples[i].meta.get("tokenized") == "conll"
-            )
-            for i in audited
-        ]
+        words = [example_bounds(examples[i]) for i in audited]
         vectors = word_vectors([examples[i].text for i in audited], words, config.audit.model)
         issues = ner_label_issues(
             vectors,

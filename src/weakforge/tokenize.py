@@ -8,6 +8,8 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
+from weakforge.records import Example, Span
+
 
 @lru_cache(maxsize=4)
 def blank_pipeline(lang: str = "en") -> Language:
@@ -69,3 +71,29 @@ def words_and_spaces(text: str, bounds: Sequence[tuple[int, int]]) -> tuple[list
         position = end
     add_gap(text[position:])
     return words, spaces
+
+
+def example_bounds(example: Example, spans: Sequence[Span] = ()) -> list[tuple[int, int]]:
+    """Token bounds of an example's text, cut at the edges of ``spans``; text that came
+    from CoNLL keeps its own tokens."""
+    return token_bounds(
+        example.text,
+        [o for s in spans for o in (s.start, s.end)],
+        pretokenized=example.meta.get("tokenized") == "conll",
+    )
+
+
+def token_spans(
+    bounds: Sequence[tuple[int, int]], spans: Sequence[Span]
+) -> tuple[list[tuple[int, int, Span]], list[Span]]:
+    """Spans as ``(first token, last token + 1, span)``, and the spans that do not fall on
+    token edges."""
+    starts = {start: i for i, (start, _) in enumerate(bounds)}
+    ends = {end: i for i, (_, end) in enumerate(bounds)}
+    placed, stray = [], []
+    for span in spans:
+        if span.start in starts and span.end in ends:
+            placed.append((starts[span.start], ends[span.end] + 1, span))
+        else:
+            stray.append(span)
+    return placed, stray

@@ -29,7 +29,7 @@ from weakforge.corpus.conll import decode_tags
 from weakforge.embeddings import resolve_model
 from weakforge.errors import WeakforgeError
 from weakforge.records import Example, Label, Span
-from weakforge.tokenize import token_bounds
+from weakforge.tokenize import example_bounds, token_spans
 
 log = logging.getLogger(__name__)
 MODEL_INFO = "weakforge_model.json"
@@ -83,12 +83,8 @@ def word_targets(
     index = {t: i for i, t in enumerate(tags)}
     target = np.zeros((len(words), len(tags)), dtype=np.float32)
     target[:, 0] = 1.0
-    starts = {a: i for i, (a, _) in enumerate(words)}
-    ends = {b: i for i, (_, b) in enumerate(words)}
-    token_spans = [
-        (starts[s.start], ends[s.end] + 1, s) for s in spans if s.start in starts and s.end in ends
-    ]
-    for first, last, span in token_spans:
+    placed, _ = token_spans(words, spans)
+    for first, last, span in placed:
         p = span.prob if soft else 1.0
         for w in range(first, last):
             target[w] = 0.0
@@ -98,12 +94,7 @@ def word_targets(
 
 
 def words_of(example: Example, label: Label) -> list[tuple[int, int]]:
-    spans = label if isinstance(label, tuple) else ()
-    return token_bounds(
-        example.text,
-        [o for s in spans for o in (s.start, s.end)],
-        pretokenized=example.meta.get("tokenized") == "conll",
-    )
+    return example_bounds(example, label if isinstance(label, tuple) else ())
 
 
 # --- encoding --------------------------------------------------------------------------------
@@ -490,9 +481,7 @@ def predict(
                     )
                 )
                 continue
-            words = token_bounds(
-                example.text, pretokenized=example.meta.get("tokenized") == "conll"
-            )
+            words = example_bounds(example)
             pieces = first_piece_index([tuple(o) for o in offsets[row]], words)
             word_probs = np.zeros((len(words), len(loaded.names)))
             word_probs[:, 0] = 1.0

@@ -17,7 +17,7 @@ from weakforge.corpus.tabular import chosen_label
 from weakforge.corpus.textfile import iter_lines
 from weakforge.errors import CorpusError
 from weakforge.records import Example, Span
-from weakforge.tokenize import token_bounds
+from weakforge.tokenize import example_bounds, token_spans
 
 DOCSTART = "-DOCSTART-"
 TAG_FIX = "use tags O, B-TYPE or I-TYPE in the last column"
@@ -181,26 +181,16 @@ def write_conll(examples: Sequence[Example], path: Path, options: WriteOptions) 
                     "write classification corpora as JSONL, CSV or Parquet",
                 )
             spans = label or ()
-            bounds = token_bounds(
-                example.text,
-                [e for s in spans for e in (s.start, s.end)],
-                pretokenized=example.meta.get("tokenized") == "conll",
-            )
-            index_of_start = {start: i for i, (start, _) in enumerate(bounds)}
-            index_of_end = {end: i for i, (_, end) in enumerate(bounds)}
-            token_spans = []
-            for span in spans:
-                if span.start not in index_of_start or span.end not in index_of_end:
-                    raise CorpusError(
-                        path,
-                        f"record '{example.id}'",
-                        f"span {span.to_json()} does not fall on token edges",
-                        "fix the span offsets",
-                    )
-                token_spans.append(
-                    (index_of_start[span.start], index_of_end[span.end] + 1, span.label)
+            bounds = example_bounds(example, spans)
+            placed, stray = token_spans(bounds, spans)
+            if stray:
+                raise CorpusError(
+                    path,
+                    f"record '{example.id}'",
+                    f"span {stray[0].to_json()} does not fall on token edges",
+                    "fix the span offsets",
                 )
-            tags = encode_tags(len(bounds), token_spans, options.scheme)
+            tags = encode_tags(len(bounds), [(a, b, s.label) for a, b, s in placed], options.scheme)
             columns = example.meta.get("conll_columns") or []
             if any(len(column) != len(bounds) for column in columns):
                 columns = []

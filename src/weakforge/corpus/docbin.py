@@ -17,7 +17,7 @@ from weakforge.corpus.options import ReadOptions, WriteOptions
 from weakforge.corpus.tabular import chosen_label
 from weakforge.errors import CorpusError
 from weakforge.records import Example, Span, example_from_dict
-from weakforge.tokenize import blank_pipeline, token_bounds, words_and_spaces
+from weakforge.tokenize import blank_pipeline, example_bounds, words_and_spaces
 
 USER_DATA_KEY = "weakforge"
 
@@ -64,12 +64,7 @@ def write_docbin(examples: Sequence[Example], path: Path, options: WriteOptions)
     for example in examples:
         label = chosen_label(example, options.which)
         spans = label if isinstance(label, tuple) else ()
-        bounds = token_bounds(
-            example.text,
-            [o for s in spans for o in (s.start, s.end)],
-            pretokenized=example.meta.get("tokenized") == "conll",
-        )
-        words, spaces = words_and_spaces(example.text, bounds)
+        words, spaces = words_and_spaces(example.text, example_bounds(example, spans))
         doc = Doc(nlp.vocab, words=words, spaces=spaces)
         ents = []
         for span in spans:

@@ -15,7 +15,7 @@ from weakforge.corpus.conll import encode_tags
 from weakforge.corpus.options import WriteOptions
 from weakforge.corpus.tabular import chosen_label
 from weakforge.records import Example, labels_in
-from weakforge.tokenize import token_bounds
+from weakforge.tokenize import example_bounds, token_spans
 
 
 def write_hf_datasets(examples: Sequence[Example], path: Path, options: WriteOptions) -> None:
@@ -33,16 +33,11 @@ def write_hf_datasets(examples: Sequence[Example], path: Path, options: WriteOpt
         columns.setdefault("text", []).append(example.text)
         if ner:
             spans = label if isinstance(label, tuple) else ()
-            bounds = token_bounds(
-                example.text,
-                [o for s in spans for o in (s.start, s.end)],
-                pretokenized=example.meta.get("tokenized") == "conll",
-            )
-            start_index = {b[0]: i for i, b in enumerate(bounds)}
-            end_index = {b[1]: i for i, b in enumerate(bounds)}
-            token_spans = [(start_index[s.start], end_index[s.end] + 1, s.label) for s in spans]
+            bounds = example_bounds(example, spans)
+            placed, _ = token_spans(bounds, spans)  # the cuts put every span on token edges
+            tags = encode_tags(len(bounds), [(a, b, s.label) for a, b, s in placed], "bio")
             columns.setdefault("tokens", []).append([example.text[a:b] for a, b in bounds])
-            columns.setdefault("ner_tags", []).append(encode_tags(len(bounds), token_spans, "bio"))
+            columns.setdefault("ner_tags", []).append(tags)
             columns.setdefault("spans", []).append(
                 [{"start": s.start, "end": s.end, "label": s.label} for s in spans]
             )
