@@ -106,6 +106,7 @@ def run_augment(ctx: StageContext) -> dict[str, Any]:
     config = ctx.config
     examples = load_records(ctx.input(ctx.stage.records_from))
     section = config.augment
+    allowed = eligible(config)
     copies = augment_examples(
         examples,
         config.run.task,
@@ -115,7 +116,7 @@ def run_augment(ctx: StageContext) -> dict[str, Any]:
         section.p,
         config.run.seed,
         mention_pool(config, examples),
-        eligible(config),
+        allowed,
     )
     kept, dropped = guard(copies, examples, config, ctx.run_dir / "cache" / "embeddings")
     save_records([*examples, *(c.example for c in kept)], ctx.output(AUGMENTED))
@@ -134,7 +135,7 @@ def run_augment(ctx: StageContext) -> dict[str, Any]:
         )
     train_items = sum(e.split == "train" for e in examples)
     return {
-        "eligible": sum(1 for e in examples if e.split == "train" and eligible(config)(e)),
+        "eligible": sum(1 for e in examples if e.split == "train" and allowed(e)),
         "train_items": train_items,
         "made": sum(made.values()),
         "kept": len(kept),

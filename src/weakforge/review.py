@@ -25,6 +25,7 @@ from weakforge.review_queue import connect, now
 
 QUEUE = "review.sqlite"
 LABEL_ACTIONS = ("accept_weak", "accept_suggestion", "relabel", "duplicate")
+IS_LABEL_ACTION = f"action IN ({', '.join(repr(a) for a in LABEL_ACTIONS)})"  # in SQL
 ACTIONS = (*LABEL_ACTIONS, "skip", "note")
 SORTS = {"priority": "priority DESC, id", "score": "score DESC, id", "id": "id"}
 
@@ -53,9 +54,8 @@ class QueueFilter:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-DECIDED = """(SELECT seq FROM decisions d
-              WHERE d.item_id = items.id AND d.undone = 0 AND d.action IN
-              ('accept_weak', 'accept_suggestion', 'relabel', 'duplicate')
+DECIDED = f"""(SELECT seq FROM decisions d
+              WHERE d.item_id = items.id AND d.undone = 0 AND d.{IS_LABEL_ACTION}
               ORDER BY seq DESC LIMIT 1)"""
 
 
@@ -153,9 +153,8 @@ def progress(connection: sqlite3.Connection) -> tuple[int, int]:
 def current(connection: sqlite3.Connection, item_id: str) -> tuple[int | None, Any]:
     """The item's latest effective decision: (seq, label), or (None, weak label)."""
     row = connection.execute(
-        """SELECT seq, action, new_label FROM decisions WHERE item_id = ? AND undone = 0
-           AND action IN ('accept_weak', 'accept_suggestion', 'relabel', 'duplicate')
-           ORDER BY seq DESC LIMIT 1""",
+        f"""SELECT seq, action, new_label FROM decisions WHERE item_id = ? AND undone = 0
+           AND {IS_LABEL_ACTION} ORDER BY seq DESC LIMIT 1""",
         (item_id,),
     ).fetchone()
     if row is not None:
@@ -281,10 +280,10 @@ def effective_decisions(path: Path) -> dict[str, tuple[str, Any]]:
     connection = connect(path)
     try:
         rows = connection.execute(
-            """SELECT item_id, action, new_label FROM decisions d WHERE undone = 0 AND action IN
-               ('accept_weak', 'accept_suggestion', 'relabel', 'duplicate') AND seq =
+            f"""SELECT item_id, action, new_label FROM decisions d WHERE undone = 0
+               AND {IS_LABEL_ACTION} AND seq =
                (SELECT max(seq) FROM decisions e WHERE e.item_id = d.item_id AND e.undone = 0
-                AND e.action IN ('accept_weak', 'accept_suggestion', 'relabel', 'duplicate'))"""
+                AND e.{IS_LABEL_ACTION})"""
         ).fetchall()
     finally:
         connection.close()
@@ -317,7 +316,7 @@ def apply_decisions(
         if action == "duplicate":
             counts["dropped"] += 1
             continue
-        if action in ("accept_weak", "accept_suggestion", "relabel") and label is not None:
+        if action in LABEL_ACTIONS and label is not None:  # duplicates returned above
             example = replace(
                 example, gold=label_from_json(label), meta={**example.meta, "reviewed": action}
             )

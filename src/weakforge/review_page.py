@@ -16,17 +16,20 @@ from typing import Any
 
 import streamlit as st
 
+from weakforge.config import config_from_dict
 from weakforge.corpus import WriteOptions, write_corpus
 from weakforge.corpus.validate import check_label
 from weakforge.errors import WeakforgeError
 from weakforge.records import label_from_json
 from weakforge.review import (
+    QUEUE,
     QueueFilter,
     ReviewConflict,
     decide,
     history,
     progress,
     query,
+    review_database,
     reviewed_examples,
     undo,
 )
@@ -71,14 +74,13 @@ def run_dir() -> Path:
 
 
 def database(folder: Path) -> Path:
+    """The run's review database, as its saved config names it."""
     config_path = folder / "config.resolved.json"
-    if config_path.exists():
-        configured = json.loads(config_path.read_text()).get("audit", {}).get("database")
-        if configured:
-            base = Path(json.loads(config_path.read_text()).get("base_dir", "."))
-            path = Path(configured)
-            return path if path.is_absolute() else base / path
-    return folder / "review.sqlite"
+    if not config_path.exists():
+        return folder / QUEUE
+    data = json.loads(config_path.read_text())
+    base_dir = data.pop("base_dir", ".")
+    return review_database(config_from_dict(data, base_dir, str(config_path)), folder)
 
 
 def highlighted(text: str, spans: list[list[Any]] | None) -> str:
