@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 TORCH_VERSION := 2.13.0
-SYSTEM_PACKAGES := wordnet-base wordnet-sense-index chromium chromium-driver
+SYSTEM_PACKAGES := wordnet-base wordnet-sense-index chromium chromium-driver postgresql
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet "torch==$(TORCH_VERSION)"
-	$(BIN)/python -m pip install --quiet -e ".[dev,browser,dask]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,browser,dask,postgres]"
 	touch $(STAMP)
 
 system-deps:
@@ -29,7 +29,9 @@ system-deps:
 	else \
 	  echo "NOTE: could not install $(SYSTEM_PACKAGES) (needs apt-get as root)."; \
 	  echo "      Install them with your package manager: WordNet for synonym augmentation,"; \
-	  echo "      Chromium for the review page's browser test (skipped without it)."; \
+	  echo "      Chromium for the review page's browser test, PostgreSQL for the shared"; \
+	  echo "      review database tests (both skipped without them, outside CI)."; \
+
 	fi
 
 setup: $(STAMP) system-deps

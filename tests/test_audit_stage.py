@@ -4,7 +4,7 @@ import sqlite3
 from weakforge.config import config_from_dict
 from weakforge.corpus.tabular import load_records
 from weakforge.review import decide
-from weakforge.review_queue import connect
+from weakforge.review_queue import open_database
 from weakforge.stages import run
 
 RULES = """
@@ -50,9 +50,7 @@ def test_audit_flags_queues_and_keeps_decisions(tmp_path, tiny_model_dir):
     db = tmp_path / "run" / "review.sqlite"
     queued = dict(sqlite3.connect(db).execute("SELECT id, priority FROM items").fetchall())
     assert "dev1" in queued and "dup" in queued
-    connection = connect(db)
-    decide(connection, "dev1", "bo", "relabel", new_label="HAM")
-    connection.close()
+    decide(open_database(db), "dev1", "bo", "relabel", new_label="HAM")
     run(config, tmp_path / "run", force_from="audit")
     assert sqlite3.connect(db).execute("SELECT count(*) FROM decisions").fetchone()[0] == 1
     report = (tmp_path / "run" / "report.md").read_text()

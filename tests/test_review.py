@@ -1,7 +1,7 @@
-import sqlite3
 import threading
 
 import pytest
+import sqlalchemy as sa
 
 from weakforge.records import Example, Span
 from weakforge.review import (
@@ -15,7 +15,7 @@ from weakforge.review import (
     query,
     undo,
 )
-from weakforge.review_queue import QueueItem, connect, update_queue
+from weakforge.review_queue import QueueItem, decisions, items, open_database, update_queue, writing
 
 
 def item(i, label="HAM", issues=("label_issue",), split="train", priority=None, text=None):
@@ -36,8 +36,8 @@ def item(i, label="HAM", issues=("label_issue",), split="train", priority=None, 
 
 
 @pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "review.sqlite"
+def db(review_db):
+    path = review_db
     items = [
         item(
             i,
@@ -53,38 +53,38 @@ def db(tmp_path):
 
 
 def test_filters_sorts_and_pages(db):
-    connection = connect(db)
-    rows, total = query(connection, page_size=10)
+    engine = open_database(db)
+    rows, total = query(engine, page_size=10)
     assert total == 61 and len(rows) == 10
     assert [r["id"] for r in rows[:2]] == ["x099", "x060"]  # priority first
-    assert query(connection, sort="id", page=6, page_size=10)[0][0]["id"] == "x099"
-    assert query(connection, QueueFilter(issue_types=("leakage",)))[1] == 20
-    assert query(connection, QueueFilter(labels=("SPAM",)))[1] == 30
-    assert query(connection, QueueFilter(splits=("dev",)))[1] == 12
-    assert query(connection, QueueFilter(sources=("LF000",)))[1] == 61
-    assert query(connection, QueueFilter(sources=("LF001",)))[1] == 0
-    assert query(connection, QueueFilter(min_priority=0.5, max_priority=0.6))[1] == 11
-    assert query(connection, QueueFilter(search="100% off_"))[0][0]["id"] == "x099"
-    assert query(connection, QueueFilter(search="_"))[1] == 1  # LIKE wildcards escaped
+    assert query(engine, sort="id", page=6, page_size=10)[0][0]["id"] == "x099"
+    assert query(engine, QueueFilter(issue_types=("leakage",)))[1] == 20
+    assert query(engine, QueueFilter(labels=("SPAM",)))[1] == 30
+    assert query(engine, QueueFilter(splits=("dev",)))[1] == 12
+    assert query(engine, QueueFilter(sources=("LF000",)))[1] == 61
+    assert query(engine, QueueFilter(sources=("LF001",)))[1] == 0
+    assert query(engine, QueueFilter(min_priority=0.5, max_priority=0.6))[1] == 11
+    assert query(engine, QueueFilter(search="100% off_"))[0][0]["id"] == "x099"
+    assert query(engine, QueueFilter(search="_"))[1] == 1  # LIKE wildcards escaped
 
 
 def test_decisions_history_undo_and_progress(db):
-    connection = connect(db)
-    first = decide(connection, "x001", "ana", "accept_suggestion", expected_seq=None)
-    decide(connection, "x002", "ana", "relabel", new_label="SPAM")
-    decide(connection, "x003", "ana", "note", note="tricky one")
-    assert progress(connection) == (2, 61)
-    assert query(connection, QueueFilter(status="reviewed"))[1] == 2
-    assert query(connection, QueueFilter(status="unreviewed"))[1] == 59
-    assert undo(connection, "ana") == 3  # the note
-    assert undo(connection, "ana") == 2
+    engine = open_database(db)
+    first = decide(engine, "x001", "ana", "accept_suggestion", expected_seq=None)
+    decide(engine, "x002", "ana", "relabel", new_label="SPAM")
+    decide(engine, "x003", "ana", "note", note="tricky one")
+    assert progress(engine) == (2, 61)
+    assert query(engine, QueueFilter(status="reviewed"))[1] == 2
+    assert query(engine, QueueFilter(status="unreviewed"))[1] == 59
+    assert undo(engine, "ana") == 3  # the note
+    assert undo(engine, "ana") == 2
     assert effective_decisions(db) == {"x001": ("accept_suggestion", "SPAM")}
-    steps = history(connection, "x002")
+    steps = history(engine, "x002")
     assert [(h["action"], h["undone"]) for h in steps] == [("relabel", 1), ("undo", 1)]
     assert steps[0]["previous_label"] == '"SPAM"' and steps[0]["reviewer"] == "ana"
     with pytest.raises(ReviewConflict, match="decided by ana"):
-        decide(connection, "x001", "bo", "relabel", new_label="HAM", expected_seq=None)
-    decide(connection, "x001", "bo", "relabel", new_label="HAM", expected_seq=first)
+        decide(engine, "x001", "bo", "relabel", new_label="HAM", expected_seq=None)
+    decide(engine, "x001", "bo", "relabel", new_label="HAM", expected_seq=first)
     assert effective_decisions(db)["x001"] == ("relabel", "HAM")
 
 
@@ -92,11 +92,11 @@ def test_two_reviewers_at_once_lose_nothing(db):
     errors = []
 
     def work(reviewer, offset):
-        connection = connect(db)
+        engine = open_database(db)
         try:
             for i in range(1, 41):
                 decide(
-                    connection,
+                    engine,
                     f"x{i:03d}",
                     reviewer,
                     "relabel",
@@ -104,8 +104,6 @@ def test_two_reviewers_at_once_lose_nothing(db):
                 )
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
-        finally:
-            connection.close()
 
     threads = [
         threading.Thread(target=work, args=(name, k)) for k, name in enumerate(["ana", "bo"])
@@ -115,19 +113,52 @@ def test_two_reviewers_at_once_lose_nothing(db):
     for thread in threads:
         thread.join()
     assert not errors
-    rows = (
-        sqlite3.connect(db)
-        .execute("SELECT reviewer, count(*) FROM decisions GROUP BY reviewer")
-        .fetchall()
-    )
+    with open_database(db).connect() as connection:
+        rows = connection.execute(
+            sa.select(decisions.c.reviewer, sa.func.count()).group_by(decisions.c.reviewer)
+        ).all()
     assert dict(rows) == {"ana": 40, "bo": 40}
     # each item's history holds both decisions; the later one is effective, with the
     # earlier one as its previous label
-    steps = history(connect(db), "x010")
+    steps = history(open_database(db), "x010")
     assert len(steps) == 2 and steps[1]["previous_label"] == steps[0]["new_label"]
 
 
+def test_two_reviewers_on_the_same_items_one_wins_the_other_is_told(db):
+    """Both opened items before anyone decided; both decide at once: each item ends with
+    exactly one decision and the other reviewer gets a ReviewConflict, never a silent
+    overwrite."""
+    barrier = threading.Barrier(2)
+    outcomes = {"ana": [], "bo": []}
+
+    def work(reviewer):
+        engine = open_database(db)
+        for i in range(1, 21):
+            barrier.wait(timeout=60)
+            try:
+                decide(engine, f"x{i:03d}", reviewer, "relabel", reviewer, expected_seq=None)
+                outcomes[reviewer].append("saved")
+            except ReviewConflict:
+                outcomes[reviewer].append("conflict")
+            except Exception as exc:  # reported by the assertion below
+                outcomes[reviewer].append(repr(exc))
+
+    threads = [threading.Thread(target=work, args=(name,)) for name in ("ana", "bo")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [sorted(pair) for pair in zip(outcomes["ana"], outcomes["bo"])] == [
+        ["conflict", "saved"]
+    ] * 20
+    decided = effective_decisions(db)
+    assert len(decided) == 20
+    with open_database(db).connect() as connection:
+        assert connection.scalar(sa.select(sa.func.count()).select_from(decisions)) == 20
+
+
 def test_decisions_become_gold_and_duplicates_drop():
+
     examples = [
         Example(id="a", text="x", label="HAM"),
         Example(id="b", text="y"),
@@ -142,7 +173,7 @@ def test_decisions_become_gold_and_duplicates_drop():
     assert out[0].meta["reviewed"] == "relabel"
 
 
-def test_a_relabel_changes_the_next_runs_training_data(tmp_path, tiny_model_dir):
+def test_a_relabel_changes_the_next_runs_training_data(tmp_path, tiny_model_dir, review_db):
     import json
 
     from weakforge.config import TrainSection, config_from_dict
@@ -164,21 +195,29 @@ def test_a_relabel_changes_the_next_runs_training_data(tmp_path, tiny_model_dir)
             "data": {"path": "c.jsonl"},
             "label": {"rules": ["rules.py"]},
             "aggregate": {"method": "majority"},
-            "audit": {"model": tiny_model_dir, "folds": 3},
+            "audit": {
+                "model": tiny_model_dir,
+                "folds": 3,
+                "database": review_db if isinstance(review_db, str) else "",
+            },
         },
         base_dir=tmp_path,
     )
     run(config, tmp_path / "run")
-    connection = connect(tmp_path / "run" / "review.sqlite")
-    for item_id in ("s0", "s1"):  # queue them whether or not the audit flagged them
-        connection.execute(
-            "INSERT OR IGNORE INTO items (id, text, split, task, weak_label, issues, scores, "
-            "votes, why, priority, updated_at) VALUES (?, 'x', 'train', 'classification', "
-            "'\"SPAM\"', '[]', '{}', '{}', '', 0, 'now')",
-            (item_id,),
-        )
-    decide(connection, "s0", "ana", "relabel", new_label="HAM")
-    decide(connection, "s1", "ana", "duplicate")
+    target = review_db if isinstance(review_db, str) else tmp_path / "run" / "review.sqlite"
+    engine = open_database(target)
+    with writing(engine) as connection:  # queue them whether or not the audit flagged them
+        queued = set(connection.scalars(sa.select(items.c.id)))
+        for item_id in {"s0", "s1"} - queued:
+            connection.execute(
+                items.insert().values(
+                    id=item_id, text="x", split="train", task="classification",
+                    weak_label='"SPAM"', issues="[]", scores="{}", votes="{}", why="",
+                    priority=0, updated_at="now",
+                )
+            )  # fmt: skip
+    decide(engine, "s0", "ana", "relabel", new_label="HAM")
+    decide(engine, "s1", "ana", "duplicate")
     rerun = run(config, tmp_path / "run")
     assert "aggregate" in rerun.ran
     assert rerun.metrics["aggregate"]["reviewed"] == {"gold": 1, "dropped": 1}

@@ -155,3 +155,32 @@ def test_ner_relabel_goes_through_the_span_editor(page, tmp_path):
     app.button(key="relabel").click().run()
     assert not app.exception, app.exception
     assert decisions(tmp_path) == [("x3", "ana", "relabel", '[[0, 5, "LOC"]]', 0)]
+
+
+def test_a_team_queue_on_postgresql(postgres_url, tmp_path, monkeypatch):
+    """The run's config names a server database: the page reads and writes there."""
+    import json
+
+    import sqlalchemy as sa
+
+    from weakforge.review_queue import decisions as decisions_table
+    from weakforge.review_queue import open_database
+
+    queue(postgres_url)
+    (tmp_path / "config.resolved.json").write_text(
+        json.dumps({"run": {"labels": ["HAM", "SPAM"]}, "audit": {"database": postgres_url}})
+    )
+    monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(tmp_path))
+    app = AppTest.from_file(APP, default_timeout=30).run()
+    assert not app.exception, app.exception
+    assert "7 items match" in app.caption[0].value
+    app.sidebar.text_input(key="reviewer").input("ana").run()
+    app.selectbox(key="open_item").set_value("x2").run()
+    app.button(key="duplicate").click().run()
+    assert not app.exception, app.exception
+    with open_database(postgres_url).connect() as connection:
+        rows = connection.execute(
+            sa.select(decisions_table.c.item_id, decisions_table.c.action)
+        ).all()
+    assert rows == [("x2", "duplicate")]
+    assert not (tmp_path / "review.sqlite").exists()

@@ -1,6 +1,21 @@
 import sqlite3
 
-from weakforge.review_queue import QueueItem, connect, top_items, update_queue
+import pytest
+import sqlalchemy as sa
+
+from weakforge.errors import WeakforgeError
+from weakforge.review import QueueFilter, effective_decisions, query
+from weakforge.review_queue import (
+    QueueItem,
+    database_url,
+    decisions,
+    display_name,
+    items,
+    open_database,
+    top_items,
+    update_queue,
+    writing,
+)
 
 
 def item(i, priority, issues=("label_issue",)):
@@ -20,19 +35,71 @@ def item(i, priority, issues=("label_issue",)):
     )
 
 
-def test_rerun_updates_queue_and_never_loses_decisions(tmp_path):
-    db = tmp_path / "review.sqlite"
-    assert update_queue(db, [item(1, 0.9), item(2, 0.5)]) == {"new": 2, "updated": 0, "retired": 0}
-    connection = connect(db)
-    connection.execute(
-        "INSERT INTO decisions (item_id, reviewer, action, new_label, created_at)"
-        " VALUES ('x2', 'ana', 'relabel', 'SPAM', 'now')"
-    )
-    connection.close()
-    assert update_queue(db, [item(1, 0.2), item(3, 0.7)]) == {"new": 1, "updated": 1, "retired": 1}
-    assert [t["id"] for t in top_items(db)] == ["x3", "x1"]
-    rows = sqlite3.connect(db).execute("SELECT item_id, new_label FROM decisions").fetchall()
-    assert rows == [("x2", "SPAM")]
-    active = dict(sqlite3.connect(db).execute("SELECT id, active FROM items").fetchall())
+def test_rerun_updates_queue_and_never_loses_decisions(review_db):
+    assert update_queue(review_db, [item(1, 0.9), item(2, 0.5)]) == {
+        "new": 2,
+        "updated": 0,
+        "retired": 0,
+    }
+    engine = open_database(review_db)
+    with writing(engine) as connection:
+        connection.execute(
+            decisions.insert().values(
+                item_id="x2", reviewer="ana", action="relabel", new_label="SPAM", created_at="now"
+            )
+        )
+    counts = update_queue(review_db, [item(1, 0.2), item(3, 0.7)])
+    assert counts == {"new": 1, "updated": 1, "retired": 1}
+    assert [t["id"] for t in top_items(review_db)] == ["x3", "x1"]
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(decisions.c.item_id, decisions.c.new_label)).all() == [
+            ("x2", "SPAM")
+        ]
+        active = dict(connection.execute(sa.select(items.c.id, items.c.active)).all())
     assert active == {"x1": 1, "x2": 0, "x3": 1}
-    assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_sqlite_queue_is_in_wal_mode(tmp_path):
+    update_queue(tmp_path / "q.sqlite", [item(1, 0.5)])
+    assert sqlite3.connect(tmp_path / "q.sqlite").execute("PRAGMA journal_mode").fetchone() == (
+        "wal",
+    )
+
+
+OLD_SCHEMA = """
+CREATE TABLE items (id TEXT PRIMARY KEY, text TEXT NOT NULL, split TEXT NOT NULL,
+    task TEXT NOT NULL, weak_label TEXT, suggested_label TEXT, issues TEXT NOT NULL,
+    scores TEXT NOT NULL, votes TEXT NOT NULL, why TEXT NOT NULL, duplicate_set INTEGER,
+    priority REAL NOT NULL, active INTEGER NOT NULL DEFAULT 1, updated_at TEXT NOT NULL);
+CREATE TABLE decisions (seq INTEGER PRIMARY KEY AUTOINCREMENT, item_id TEXT NOT NULL,
+    reviewer TEXT NOT NULL, action TEXT NOT NULL, previous_label TEXT, new_label TEXT,
+    note TEXT, created_at TEXT NOT NULL, undone INTEGER NOT NULL DEFAULT 0);
+INSERT INTO items VALUES ('a', 'first', 'train', 'ner', '[[0, 5, "LOC"]]', '[]',
+    '["label_issue"]', '{"label_issue": 0.7}', '{"gaz": [[0, 5, "LOC"]], "caps": []}',
+    '', NULL, 0.9, 1, 'then');
+INSERT INTO decisions (item_id, reviewer, action, new_label, created_at)
+    VALUES ('a', 'ana', 'relabel', '[[0, 5, "ORG"]]', 'then');
+"""
+
+
+def test_a_queue_from_an_older_version_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "old.sqlite"
+    sqlite3.connect(path).executescript(OLD_SCHEMA)
+    engine = open_database(path)
+    assert query(engine, QueueFilter(labels=("LOC",)))[1] == 1
+    assert query(engine, QueueFilter(sources=("gaz",)))[1] == 1
+    assert query(engine, QueueFilter(sources=("caps",)))[1] == 0
+    assert query(engine, QueueFilter(issue_types=("label_issue",)), sort="score")[0][0][
+        "score"
+    ] == pytest.approx(0.7)
+    assert effective_decisions(path) == {"a": ("relabel", [[0, 5, "ORG"]])}
+
+
+def test_database_locations_and_their_errors(tmp_path):
+    assert database_url(tmp_path / "q.sqlite").get_backend_name() == "sqlite"
+    assert database_url("postgresql://ana@db/wf").drivername == "postgresql+psycopg"
+    assert display_name("postgresql://ana:secret@db/wf") == "postgresql+psycopg://ana:***@db/wf"
+    with pytest.raises(WeakforgeError, match="mysql is not supported"):
+        database_url("mysql://ana@db/wf")
+    with pytest.raises(WeakforgeError, match=r"cannot open the review database .*127\.0\.0\.1"):
+        open_database("postgresql://ana@127.0.0.1:1/wf?connect_timeout=2")

@@ -36,7 +36,7 @@ from weakforge.plots import histograms
 from weakforge.records import Example, Label, label_to_json, labels_used
 from weakforge.report import Image, Section, Table
 from weakforge.review import review_database
-from weakforge.review_queue import QueueItem, update_queue
+from weakforge.review_queue import QueueItem, display_name, update_queue
 from weakforge.tokenize import example_bounds
 from weakforge.weak_labels import AGGREGATED
 
@@ -303,7 +303,7 @@ def run_audit(ctx: StageContext) -> dict[str, Any]:
             }
             for q in ranked
         ],
-        "queue": {"database": str(database), **queue_counts},
+        "queue": {"database": display_name(database), **queue_counts},
     }
 
 

@@ -101,8 +101,10 @@ class AuditSection:
     ``model`` is the sentence-embedding model (empty: the offline all-MiniLM-L6-v2);
     near duplicates are pairs with cosine similarity >= ``near_duplicate_threshold`` or
     estimated shingle Jaccard >= ``minhash_threshold``; the ``outlier_fraction`` least typical
-    items are flagged as outliers; ``database`` is the review queue (empty: review.sqlite in
-    the run folder)."""
+    items are flagged as outliers; ``database`` is the review queue: empty for review.sqlite
+    in the run folder, a SQLite file path, or a server URL a team shares
+    (``postgresql://reviewer@host/dbname``; leave the password out of the file: the driver
+    reads PGPASSWORD or ~/.pgpass)."""
 
     model: str = ""
     folds: int = 5

@@ -2,41 +2,77 @@
 that flow back into the next run.
 
 Every decision is a new row (reviewer, time, previous and new label); nothing is updated in
-place except the ``undone`` mark, so the history of an item is always complete. Writes take
-SQLite's write lock (``BEGIN IMMEDIATE``) and check that the item has not been decided by
-someone else since the reviewer loaded it, so two reviewers never silently overwrite each
-other. The review page (``app/``) is a thin view over these functions.
+place except the ``undone`` mark, so the history of an item is always complete. A decision
+is written under a lock (SQLite's write lock, or the item's row lock on PostgreSQL) after
+checking that nobody decided the item since the reviewer loaded it, so two reviewers never
+silently overwrite each other. The review page (``app/``) is a thin view over these
+functions; they take an engine from :func:`weakforge.review_queue.open_database`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
 from weakforge.config import RunConfig
 from weakforge.errors import WeakforgeError
 from weakforge.records import Example, label_from_json
-from weakforge.review_queue import connect, now
+from weakforge.review_queue import (
+    Database,
+    decisions,
+    display_name,
+    item_tags,
+    items,
+    now,
+    open_database,
+    queue_exists,
+    writing,
+)
 
 QUEUE = "review.sqlite"
 LABEL_ACTIONS = ("accept_weak", "accept_suggestion", "relabel", "duplicate")
-IS_LABEL_ACTION = f"action IN ({', '.join(repr(a) for a in LABEL_ACTIONS)})"  # in SQL
 ACTIONS = (*LABEL_ACTIONS, "skip", "note")
-SORTS = {"priority": "priority DESC, id", "score": "score DESC, id", "id": "id"}
+SORTS = {
+    "priority": (items.c.priority.desc(), items.c.id),
+    "score": (items.c.score.desc(), items.c.id),
+    "id": (items.c.id,),
+}
+ITEM_COLUMNS = (
+    "id",
+    "text",
+    "split",
+    "task",
+    "weak_label",
+    "suggested_label",
+    "issues",
+    "scores",
+    "votes",
+    "why",
+    "duplicate_set",
+    "priority",
+    "score",
+)
+JSON_COLUMNS = ("weak_label", "suggested_label", "issues", "scores", "votes")
 
 
 class ReviewConflict(WeakforgeError):
     """Someone else decided the item after this reviewer loaded it."""
 
 
-def review_database(config: RunConfig, run_dir: Path) -> Path:
-    """The review database: ``[audit] database`` if set, else review.sqlite in the run."""
-    return config.resolve(config.audit.database) if config.audit.database else run_dir / QUEUE
+def review_database(config: RunConfig, run_dir: Path) -> Database:
+    """The review database: ``[audit] database`` (a SQLite path, relative to the config, or
+    a server URL) if set, else review.sqlite in the run."""
+    chosen = config.audit.database
+    if not chosen:
+        return run_dir / QUEUE
+    return chosen if "://" in chosen else config.resolve(chosen)
 
 
 @dataclass(frozen=True)
@@ -54,49 +90,52 @@ class QueueFilter:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-DECIDED = f"""(SELECT seq FROM decisions d
-              WHERE d.item_id = items.id AND d.undone = 0 AND d.{IS_LABEL_ACTION}
-              ORDER BY seq DESC LIMIT 1)"""
+def is_label_action(table: sa.Table = decisions) -> sa.ColumnElement[bool]:
+    return table.c.action.in_(LABEL_ACTIONS)
 
 
-def where_clause(filt: QueueFilter) -> tuple[str, list[Any]]:
-    clauses, args = ["items.active = 1"], []
-    for kind in filt.issue_types:
-        clauses.append("EXISTS (SELECT 1 FROM json_each(items.issues) WHERE value = ?)")
-        args.append(kind)
-    if filt.labels:
-        parts = []
-        for label in filt.labels:
-            parts.append("(items.weak_label = ? OR items.weak_label LIKE ?)")
-            args += [json.dumps(label), f'%"{label}"%']
-        clauses.append("(" + " OR ".join(parts) + ")")
-    if filt.sources:
-        clauses.append(
-            "("
-            + " OR ".join("json_extract(items.votes, ?) IS NOT NULL" for _ in filt.sources)
-            + ")"
+def latest_decision(item_id: sa.ColumnElement[str]) -> sa.ScalarSelect[int]:
+    """The seq of the item's latest effective label decision (NULL if none)."""
+    return (
+        sa.select(sa.func.max(decisions.c.seq))
+        .where(decisions.c.item_id == item_id, decisions.c.undone == 0, is_label_action())
+        .scalar_subquery()
+    )
+
+
+def _tagged(kind: str, values: Sequence[str]) -> sa.ColumnElement[bool]:
+    return items.c.id.in_(
+        sa.select(item_tags.c.item_id).where(
+            item_tags.c.kind == kind, item_tags.c.value.in_(values)
         )
-        args += [f'$."{s}"' for s in filt.sources]
+    )
+
+
+def where_clause(filt: QueueFilter) -> sa.ColumnElement[bool]:
+    clauses = [items.c.active == 1]
+    for kind in filt.issue_types:  # every chosen issue type
+        clauses.append(_tagged("issue", [kind]))
+    if filt.labels:  # any chosen label
+        clauses.append(_tagged("label", filt.labels))
+    if filt.sources:  # any chosen source voted
+        clauses.append(_tagged("source", filt.sources))
     if filt.splits:
-        clauses.append(f"items.split IN ({', '.join('?' for _ in filt.splits)})")
-        args += list(filt.splits)
+        clauses.append(items.c.split.in_(filt.splits))
     if filt.min_priority is not None:
-        clauses.append("items.priority >= ?")
-        args.append(filt.min_priority)
+        clauses.append(items.c.priority >= filt.min_priority)
     if filt.max_priority is not None:
-        clauses.append("items.priority <= ?")
-        args.append(filt.max_priority)
-    if filt.status in ("reviewed", "unreviewed"):
-        clauses.append(f"{'' if filt.status == 'reviewed' else 'NOT '}EXISTS {DECIDED}")
-    if filt.search:
-        clauses.append("items.text LIKE ? ESCAPE '\\'")
-        escaped = filt.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        args.append(f"%{escaped}%")
-    return " AND ".join(clauses), args
+        clauses.append(items.c.priority <= filt.max_priority)
+    if filt.status == "reviewed":
+        clauses.append(latest_decision(items.c.id).is_not(None))
+    elif filt.status == "unreviewed":
+        clauses.append(latest_decision(items.c.id).is_(None))
+    if filt.search:  # case-insensitive, % and _ taken literally
+        clauses.append(items.c.text.icontains(filt.search, autoescape=True))
+    return sa.and_(*clauses)
 
 
 def query(
-    connection: sqlite3.Connection,
+    engine: Engine,
     filt: QueueFilter = QueueFilter(),
     sort: str = "priority",
     page: int = 0,
@@ -105,68 +144,79 @@ def query(
     """One page of queue items (with their current decision) and the total matching."""
     if sort not in SORTS:
         raise WeakforgeError(f"unknown sort '{sort}'; choose from {list(SORTS)}")
-    where, args = where_clause(filt)
-    total = connection.execute(f"SELECT count(*) FROM items WHERE {where}", args).fetchone()[0]
-    rows = connection.execute(
-        f"""SELECT id, text, split, task, weak_label, suggested_label, issues, scores, votes,
-                   why, duplicate_set, priority,
-                   (SELECT max(value) FROM json_each(items.scores)) AS score,
-                   {DECIDED}
-                   AS decided_seq
-            FROM items WHERE {where} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?""",
-        [*args, page_size, page * page_size],
-    ).fetchall()
-    names = [
-        "id",
-        "text",
-        "split",
-        "task",
-        "weak_label",
-        "suggested_label",
-        "issues",
-        "scores",
-        "votes",
-        "why",
-        "duplicate_set",
-        "priority",
-        "score",
-        "decided_seq",
-    ]
-    items = []
+    where = where_clause(filt)
+    columns = [items.c[name] for name in ITEM_COLUMNS]
+    with engine.connect() as connection:
+        total = connection.scalar(sa.select(sa.func.count()).select_from(items).where(where))
+        rows = connection.execute(
+            sa.select(*columns, latest_decision(items.c.id).label("decided_seq"))
+            .where(where)
+            .order_by(*SORTS[sort])
+            .limit(page_size)
+            .offset(page * page_size)
+        ).all()
+    found = []
     for row in rows:
-        item = dict(zip(names, row))
-        for key in ("weak_label", "suggested_label", "issues", "scores", "votes"):
+        item = dict(row._mapping)
+        for key in JSON_COLUMNS:
             item[key] = json.loads(item[key]) if item[key] is not None else None
-        items.append(item)
-    return items, total
+        found.append(item)
+    return found, int(total or 0)
 
 
-def progress(connection: sqlite3.Connection) -> tuple[int, int]:
+def facet_values(engine: Engine, kind: str) -> list[str]:
+    """The values to offer in a filter: ``issue``, ``label``, ``source`` or ``split``."""
+    with engine.connect() as connection:
+        if kind == "split":
+            column, chosen = items.c.split, sa.true()
+        else:
+            column, chosen = item_tags.c.value, item_tags.c.kind == kind
+        return list(connection.scalars(sa.select(column).where(chosen).distinct().order_by(column)))
+
+
+def duplicate_set(engine: Engine, set_id: int, but: str) -> list[dict[str, str]]:
+    """The other items of a duplicate set."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(items.c.id, items.c.text)
+            .where(items.c.duplicate_set == set_id, items.c.id != but)
+            .order_by(items.c.id)
+        ).all()
+    return [{"id": r[0], "text": r[1]} for r in rows]
+
+
+def progress(engine: Engine) -> tuple[int, int]:
     """(reviewed, total) over active items."""
-    total = connection.execute("SELECT count(*) FROM items WHERE active = 1").fetchone()[0]
-    done = connection.execute(
-        f"SELECT count(*) FROM items WHERE active = 1 AND EXISTS {DECIDED}"
-    ).fetchone()[0]
-    return done, total
+    active = items.c.active == 1
+    with engine.connect() as connection:
+        total = connection.scalar(sa.select(sa.func.count()).select_from(items).where(active))
+        done = connection.scalar(
+            sa.select(sa.func.count())
+            .select_from(items)
+            .where(active, latest_decision(items.c.id).is_not(None))
+        )
+    return int(done or 0), int(total or 0)
 
 
-def current(connection: sqlite3.Connection, item_id: str) -> tuple[int | None, Any]:
-    """The item's latest effective decision: (seq, label), or (None, weak label)."""
-    row = connection.execute(
-        f"""SELECT seq, action, new_label FROM decisions WHERE item_id = ? AND undone = 0
-           AND {IS_LABEL_ACTION} ORDER BY seq DESC LIMIT 1""",
-        (item_id,),
-    ).fetchone()
-    if row is not None:
-        return row[0], json.loads(row[2]) if row[2] is not None else None
-    weak = connection.execute("SELECT weak_label FROM items WHERE id = ?", (item_id,)).fetchone()
+def current(connection: Connection, item_id: str, lock: bool = False) -> tuple[int | None, Any]:
+    """The item's latest effective decision: (seq, label), or (None, weak label). ``lock``
+    holds the item's row until the transaction ends (PostgreSQL; SQLite's lock is global)."""
+    select_item = sa.select(items.c.weak_label).where(items.c.id == item_id)
+    weak = connection.execute(select_item.with_for_update() if lock else select_item).first()
     if weak is None:
         raise WeakforgeError(f"no item '{item_id}' in the review queue")
+    row = connection.execute(
+        sa.select(decisions.c.seq, decisions.c.new_label).where(
+            decisions.c.seq == latest_decision(sa.literal(item_id))
+        )
+    ).first()
+    if row is not None:
+        return row[0], json.loads(row[1]) if row[1] is not None else None
     return None, json.loads(weak[0]) if weak[0] is not None else None
 
 
 def decide(
-    connection: sqlite3.Connection,
+    engine: Engine,
     item_id: str,
     reviewer: str,
     action: str,
@@ -180,14 +230,15 @@ def decide(
         raise WeakforgeError(f"unknown action '{action}'; choose from {list(ACTIONS)}")
     if not reviewer.strip():
         raise WeakforgeError("a decision needs a reviewer name")
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        seq, previous = current(connection, item_id)
+    with writing(engine) as connection:
+        seq, previous = current(connection, item_id, lock=True)
         if expected_seq != -1 and seq != expected_seq:
             who = (
                 connection.execute(
-                    "SELECT reviewer, created_at FROM decisions WHERE seq = ?", (seq,)
-                ).fetchone()
+                    sa.select(decisions.c.reviewer, decisions.c.created_at).where(
+                        decisions.c.seq == seq
+                    )
+                ).first()
                 if seq
                 else ("someone", "")
             )
@@ -195,72 +246,61 @@ def decide(
                 f"item '{item_id}' was decided by {who[0]} at {who[1]} "
                 "after you opened it; reload it to see their decision"
             )
-        if action == "accept_weak":
-            new_label = connection.execute(
-                "SELECT weak_label FROM items WHERE id = ?", (item_id,)
-            ).fetchone()[0]
-            new_label = json.loads(new_label) if new_label is not None else None
-        elif action == "accept_suggestion":
-            suggested = connection.execute(
-                "SELECT suggested_label FROM items WHERE id = ?", (item_id,)
-            ).fetchone()[0]
-            new_label = json.loads(suggested) if suggested is not None else None
+        if action in ("accept_weak", "accept_suggestion"):
+            column = items.c.weak_label if action == "accept_weak" else items.c.suggested_label
+            stored = connection.scalar(sa.select(column).where(items.c.id == item_id))
+            new_label = json.loads(stored) if stored is not None else None
         elif action in ("duplicate", "skip", "note"):
             new_label = None
         elif new_label is None:
             raise WeakforgeError("relabel needs the new label")
-        cursor = connection.execute(
-            """INSERT INTO decisions (item_id, reviewer, action, previous_label, new_label,
-                   note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-            (
-                item_id,
-                reviewer,
-                action,
-                json.dumps(previous),
-                None if new_label is None else json.dumps(new_label),
-                note,
-                now(),
-            ),
+        result = connection.execute(
+            decisions.insert().values(
+                item_id=item_id,
+                reviewer=reviewer,
+                action=action,
+                previous_label=json.dumps(previous),
+                new_label=None if new_label is None else json.dumps(new_label),
+                note=note,
+                created_at=now(),
+                undone=0,
+            )
         )
-        connection.execute("COMMIT")
-        return int(cursor.lastrowid)
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
+        return int(result.inserted_primary_key[0])
 
 
-def undo(connection: sqlite3.Connection, reviewer: str) -> int | None:
+def undo(engine: Engine, reviewer: str) -> int | None:
     """Undo this reviewer's last decision (marked undone, and logged); its seq or None."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
+    with writing(engine) as connection:
         row = connection.execute(
-            """SELECT seq, item_id FROM decisions WHERE reviewer = ? AND undone = 0
-               AND action != 'undo' ORDER BY seq DESC LIMIT 1""",
-            (reviewer,),
-        ).fetchone()
+            sa.select(decisions.c.seq, decisions.c.item_id)
+            .where(
+                decisions.c.reviewer == reviewer,
+                decisions.c.undone == 0,
+                decisions.c.action != "undo",
+            )
+            .order_by(decisions.c.seq.desc())
+            .limit(1)
+            .with_for_update()
+        ).first()
         if row is None:
-            connection.execute("COMMIT")
             return None
-        connection.execute("UPDATE decisions SET undone = 1 WHERE seq = ?", (row[0],))
+        connection.execute(decisions.update().where(decisions.c.seq == row[0]).values(undone=1))
         connection.execute(
-            """INSERT INTO decisions (item_id, reviewer, action, note, created_at, undone)
-               VALUES (?, ?, 'undo', ?, ?, 1)""",
-            (row[1], reviewer, f"undid #{row[0]}", now()),
+            decisions.insert().values(
+                item_id=row[1],
+                reviewer=reviewer,
+                action="undo",
+                note=f"undid #{row[0]}",
+                created_at=now(),
+                undone=1,
+            )
         )
-        connection.execute("COMMIT")
         return int(row[0])
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
 
 
-def history(connection: sqlite3.Connection, item_id: str) -> list[dict[str, Any]]:
-    rows = connection.execute(
-        """SELECT seq, reviewer, action, previous_label, new_label, note, created_at, undone
-           FROM decisions WHERE item_id = ? ORDER BY seq""",
-        (item_id,),
-    ).fetchall()
-    names = [
+def history(engine: Engine, item_id: str) -> list[dict[str, Any]]:
+    names = (
         "seq",
         "reviewer",
         "action",
@@ -269,50 +309,60 @@ def history(connection: sqlite3.Connection, item_id: str) -> list[dict[str, Any]
         "note",
         "created_at",
         "undone",
-    ]
-    return [dict(zip(names, r)) for r in rows]
-
-
-def effective_decisions(path: Path) -> dict[str, tuple[str, Any]]:
-    """Item id -> (action, label) of its latest effective decision (empty if no database)."""
-    if not path.exists():
-        return {}
-    connection = connect(path)
-    try:
+    )
+    with engine.connect() as connection:
         rows = connection.execute(
-            f"""SELECT item_id, action, new_label FROM decisions d WHERE undone = 0
-               AND {IS_LABEL_ACTION} AND seq =
-               (SELECT max(seq) FROM decisions e WHERE e.item_id = d.item_id AND e.undone = 0
-                AND e.{IS_LABEL_ACTION})"""
-        ).fetchall()
-    finally:
-        connection.close()
-    decisions = {}
+            sa.select(*(decisions.c[n] for n in names))
+            .where(decisions.c.item_id == item_id)
+            .order_by(decisions.c.seq)
+        ).all()
+    return [dict(row._mapping) for row in rows]
+
+
+def effective_decisions(target: Database) -> dict[str, tuple[str, Any]]:
+    """Item id -> (action, label) of its latest effective decision (empty if no queue)."""
+    if not queue_exists(target):
+        return {}
+    later = decisions.alias("later")
+    with open_database(target).connect() as connection:
+        rows = connection.execute(
+            sa.select(decisions.c.item_id, decisions.c.action, decisions.c.new_label).where(
+                decisions.c.undone == 0,
+                is_label_action(),
+                ~sa.exists().where(
+                    later.c.item_id == decisions.c.item_id,
+                    later.c.seq > decisions.c.seq,
+                    later.c.undone == 0,
+                    is_label_action(later),
+                ),
+            )
+        ).all()
+    found = {}
     for item, action, label in rows:
         try:
-            decisions[item] = (action, json.loads(label) if label is not None else None)
+            found[item] = (action, json.loads(label) if label is not None else None)
         except json.JSONDecodeError:
             raise WeakforgeError(
-                f"{path}: the decision on item '{item}' holds a label that is "
-                f"not JSON ({label!r}); record decisions through weakforge "
+                f"{display_name(target)}: the decision on item '{item}' holds a label that "
+                f"is not JSON ({label!r}); record decisions through weakforge "
                 "(the review page or weakforge.review.decide)"
             ) from None
-    return decisions
+    return found
 
 
 def decisions_fingerprint(config: RunConfig, run_dir: Path) -> str:
     """Changes exactly when the effective decisions change (not when the queue does)."""
-    decisions = effective_decisions(review_database(config, run_dir))
-    return hashlib.sha256(json.dumps(sorted(decisions.items()), default=str).encode()).hexdigest()
+    decided = effective_decisions(review_database(config, run_dir))
+    return hashlib.sha256(json.dumps(sorted(decided.items()), default=str).encode()).hexdigest()
 
 
 def apply_decisions(
-    examples: Sequence[Example], decisions: dict[str, tuple[str, Any]]
+    examples: Sequence[Example], decided: dict[str, tuple[str, Any]]
 ) -> tuple[list[Example], dict[str, int]]:
     """Reviewed labels become gold; items marked as duplicates are dropped."""
     out, counts = [], {"gold": 0, "dropped": 0}
     for example in examples:
-        action, label = decisions.get(example.id, (None, None))
+        action, label = decided.get(example.id, (None, None))
         if action == "duplicate":
             counts["dropped"] += 1
             continue
@@ -325,23 +375,24 @@ def apply_decisions(
     return out, counts
 
 
-def reviewed_examples(path: Path) -> list[Example]:
+def reviewed_examples(target: Database) -> list[Example]:
     """The reviewed set: each decided item with its reviewed label as gold (duplicates left
     out), ready for any corpus writer."""
-    decisions = effective_decisions(path)
-    connection = connect(path)
-    try:
-        rows = connection.execute("SELECT id, text, split FROM items").fetchall()
-    finally:
-        connection.close()
+    decided = effective_decisions(target)
+    if not decided:
+        return []
+    with open_database(target).connect() as connection:
+        rows = connection.execute(
+            sa.select(items.c.id, items.c.text, items.c.split).order_by(items.c.id)
+        ).all()
     return [
         Example(
             id=item,
             text=text,
             split=split,
-            gold=label_from_json(decisions[item][1]),
-            meta={"reviewed": decisions[item][0]},
+            gold=label_from_json(decided[item][1]),
+            meta={"reviewed": decided[item][0]},
         )
         for item, text, split in rows
-        if item in decisions and decisions[item][0] != "duplicate"
+        if item in decided and decided[item][0] != "duplicate"
     ]

@@ -26,6 +26,8 @@ from weakforge.review import (
     QueueFilter,
     ReviewConflict,
     decide,
+    duplicate_set,
+    facet_values,
     history,
     progress,
     query,
@@ -33,7 +35,7 @@ from weakforge.review import (
     reviewed_examples,
     undo,
 )
-from weakforge.review_queue import connect
+from weakforge.review_queue import Database, display_name, open_database, queue_exists
 
 PAGE_SIZE = 25
 COLORS = {"PER": "#fde2e2", "ORG": "#e2ecfd", "LOC": "#e2fde6", "MISC": "#fdf6e2"}
@@ -73,7 +75,7 @@ def run_dir() -> Path:
     return Path(chosen)
 
 
-def database(folder: Path) -> Path:
+def database(folder: Path) -> Database:
     """The run's review database, as its saved config names it."""
     config_path = folder / "config.resolved.json"
     if not config_path.exists():
@@ -99,17 +101,12 @@ def highlighted(text: str, spans: list[list[Any]] | None) -> str:
     return "<div style='white-space:pre-wrap'>" + "".join(out) + "</div>"
 
 
-def sidebar_filter(connection) -> tuple[QueueFilter, str]:
+def sidebar_filter(engine) -> tuple[QueueFilter, str]:
     st.sidebar.text_input("Reviewer", key="reviewer", placeholder="your name")
     if "choices" not in st.session_state:  # one scan per session, not per rerun
         st.session_state["choices"] = (
-            [
-                r[0]
-                for r in connection.execute(
-                    "SELECT DISTINCT value FROM items, json_each(items.issues) ORDER BY 1"
-                )
-            ],
-            [r[0] for r in connection.execute("SELECT DISTINCT split FROM items ORDER BY 1")],
+            facet_values(engine, "issue"),
+            facet_values(engine, "split"),
         )
     kinds, splits = st.session_state["choices"]
     filt = QueueFilter(
@@ -135,15 +132,13 @@ def sidebar_filter(connection) -> tuple[QueueFilter, str]:
     return filt, sort
 
 
-def act(connection, item: dict[str, Any], action: str, label: Any = None, note: str = "") -> None:
+def act(engine, item: dict[str, Any], action: str, label: Any = None, note: str = "") -> None:
     reviewer = st.session_state.get("reviewer", "").strip()
     if not reviewer:
         st.warning("Enter your name as reviewer first (sidebar).")
         return
     try:
-        decide(
-            connection, item["id"], reviewer, action, label, note, expected_seq=item["decided_seq"]
-        )
+        decide(engine, item["id"], reviewer, action, label, note, expected_seq=item["decided_seq"])
         st.session_state["flash"] = f"{action} recorded for {item['id']}"
     except ReviewConflict as exc:
         st.session_state["flash"] = f"Not saved: {exc}"
@@ -185,7 +180,7 @@ def span_editor(item: dict[str, Any]) -> list[list[Any]]:
     ]
 
 
-def item_view(connection, item: dict[str, Any]) -> None:
+def item_view(engine, item: dict[str, Any]) -> None:
     st.subheader(f"Item {item['id']} ({item['split']})")
     if item["task"] == "ner":
         st.markdown(highlighted(item["text"], item["weak_label"]), unsafe_allow_html=True)
@@ -208,23 +203,19 @@ def item_view(connection, item: dict[str, Any]) -> None:
         hide_index=True,
     )
     if item["duplicate_set"] is not None:
-        rows = connection.execute(
-            "SELECT id, text FROM items WHERE duplicate_set = ? AND id != ?",
-            (item["duplicate_set"], item["id"]),
-        ).fetchall()
         st.write("**Duplicate set**")
-        st.dataframe([{"id": r[0], "text": r[1]} for r in rows], hide_index=True)
+        st.dataframe(duplicate_set(engine, item["duplicate_set"], item["id"]), hide_index=True)
     buttons = st.columns(5)
     if buttons[0].button("Accept weak", key="accept_weak", shortcut="A"):
-        act(connection, item, "accept_weak")
+        act(engine, item, "accept_weak")
     if buttons[1].button("Accept suggestion", key="accept_suggestion", shortcut="S"):
-        act(connection, item, "accept_suggestion")
+        act(engine, item, "accept_suggestion")
     if buttons[2].button("Duplicate: drop", key="duplicate", shortcut="D"):
-        act(connection, item, "duplicate")
+        act(engine, item, "duplicate")
     if buttons[3].button("Skip", key="skip", shortcut="K"):
-        act(connection, item, "skip")
+        act(engine, item, "skip")
     if buttons[4].button("Undo", key="undo", shortcut="U"):
-        undone = undo(connection, st.session_state.get("reviewer", "").strip() or "?")
+        undone = undo(engine, st.session_state.get("reviewer", "").strip() or "?")
         st.session_state["flash"] = f"undid decision #{undone}" if undone else "nothing to undo"
         st.rerun()
     if item["task"] == "ner":
@@ -234,36 +225,40 @@ def item_view(connection, item: dict[str, Any]) -> None:
             if problem:
                 st.error(f"Not saved: {problem[0]}. {problem[1]}")
             else:
-                act(connection, item, "relabel", sorted(spans))
+                act(engine, item, "relabel", sorted(spans))
     else:
         choices = sorted({item["weak_label"], item["suggested_label"]} - {None})
         label = st.text_input("New label", choices[0] if choices else "", key="relabel_class")
         if st.button("Relabel", key="relabel", shortcut="L"):
-            act(connection, item, "relabel", label.strip())
+            act(engine, item, "relabel", label.strip())
     note = st.text_input("Note", key="note_text")
     if st.button("Add note", key="note"):
-        act(connection, item, "note", note=note)
+        act(engine, item, "note", note=note)
     st.write("**History**")
-    st.dataframe(history(connection, item["id"]), hide_index=True)
+    st.dataframe(history(engine, item["id"]), hide_index=True)
 
 
 def main() -> None:
     st.set_page_config(page_title="weakforge review", layout="wide")
     folder = run_dir()
-    path = database(folder)
-    if not path.exists():
-        st.error(f"No review queue at {path}: run the audit stage first.")
+    target = database(folder)
+    try:
+        if not queue_exists(target):
+            st.error(f"No review queue at {display_name(target)}: run the audit stage first.")
+            st.stop()
+        engine = open_database(target)
+    except WeakforgeError as exc:
+        st.error(str(exc))
         st.stop()
-    connection = connect(path)
     config_path = folder / "config.resolved.json"
     if config_path.exists():
         st.session_state["task_labels"] = json.loads(config_path.read_text())["run"]["labels"]
     st.title("Review queue")
-    filt, sort = sidebar_filter(connection)
-    done, total = progress(connection)
+    filt, sort = sidebar_filter(engine)
+    done, total = progress(engine)
     st.progress(done / total if total else 0.0, text=f"{done} of {total} reviewed")
     page = st.number_input("Page", min_value=0, value=0, step=1, key="page")
-    rows, matching = query(connection, filt, sort, int(page), PAGE_SIZE)
+    rows, matching = query(engine, filt, sort, int(page), PAGE_SIZE)
     st.caption(f"{matching} items match; showing {len(rows)} (page {page})")
     st.dataframe(
         [
@@ -283,20 +278,20 @@ def main() -> None:
         st.info(st.session_state.pop("flash"))
     if rows:
         chosen = st.selectbox("Open item", [r["id"] for r in rows], key="open_item")
-        item_view(connection, next(r for r in rows if r["id"] == chosen))
-    connection.close()
-    export_panel(folder, path)
+        item_view(engine, next(r for r in rows if r["id"] == chosen))
+    export_panel(folder, target)
 
 
 EXPORTS = {"jsonl": "jsonl", "labelstudio": "json", "conll": "conll", "chat": "chat.jsonl"}
 
 
-def export_panel(folder: Path, path: Path) -> None:
+def export_panel(folder: Path, target: Database) -> None:
     """Write the reviewed set in one of the project's formats into RUN_DIR/exports/."""
     with st.expander("Export the reviewed set"):
         fmt = st.selectbox("Format", list(EXPORTS), key="export_format")
         if st.button("Export", key="export"):
-            examples = reviewed_examples(path)
+            examples = reviewed_examples(target)
+
             target = folder / "exports" / f"reviewed.{EXPORTS[fmt]}"
             try:
                 write_corpus(examples, target, fmt, WriteOptions(which="gold"))

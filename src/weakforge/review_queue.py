@@ -1,4 +1,10 @@
-"""The review queue: flagged items in a SQLite database (WAL mode) in the run folder.
+"""The review queue's database: flagged items and reviewers' decisions.
+
+A run keeps its queue in ``review.sqlite`` (SQLite in WAL mode) by default; a team that
+shares one queue names a PostgreSQL server by URL (``[audit] database =
+"postgresql://reviewer@host/weakforge"``). Both go through SQLAlchemy Core with the same
+tables and portable queries: no JSON functions in SQL (what filters need is kept in
+``item_tags``), writes under a lock (SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's row locks).
 
 The audit writes ``items`` (upserted by id: a re-run refreshes scores and priorities and
 retires items no longer flagged, but never deletes a row); reviewers' decisions live in
@@ -8,55 +14,210 @@ their own append-only ``decisions`` table, which the audit never touches.
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS items (
-    id TEXT PRIMARY KEY,
-    text TEXT NOT NULL,
-    split TEXT NOT NULL,
-    task TEXT NOT NULL,
-    weak_label TEXT,
-    suggested_label TEXT,
-    issues TEXT NOT NULL,
-    scores TEXT NOT NULL,
-    votes TEXT NOT NULL,
-    why TEXT NOT NULL,
-    duplicate_set INTEGER,
-    priority REAL NOT NULL,
-    active INTEGER NOT NULL DEFAULT 1,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS items_priority ON items(active, priority DESC);
-CREATE TABLE IF NOT EXISTS decisions (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    item_id TEXT NOT NULL,
-    reviewer TEXT NOT NULL,
-    action TEXT NOT NULL,
-    previous_label TEXT,
-    new_label TEXT,
-    note TEXT,
-    created_at TEXT NOT NULL,
-    undone INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS decisions_item ON decisions(item_id, seq);
-"""
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.pool import NullPool
+
+from weakforge.errors import WeakforgeError
+
+Database = Path | str  # a SQLite file, or a database URL
+DIALECTS = {"sqlite": sqlite, "postgresql": postgresql}
+
+metadata = sa.MetaData()
+items = sa.Table(
+    "items",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("split", sa.Text, nullable=False),
+    sa.Column("task", sa.Text, nullable=False),
+    sa.Column("weak_label", sa.Text),  # JSON text, as are the next four
+    sa.Column("suggested_label", sa.Text),
+    sa.Column("issues", sa.Text, nullable=False),
+    sa.Column("scores", sa.Text, nullable=False),
+    sa.Column("votes", sa.Text, nullable=False),
+    sa.Column("why", sa.Text, nullable=False),
+    sa.Column("duplicate_set", sa.Integer),
+    sa.Column("priority", sa.Float, nullable=False),
+    sa.Column("active", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("updated_at", sa.Text, nullable=False),
+    sa.Column("score", sa.Float),  # the largest issue score, for sorting
+    sa.Index("items_priority", "active", sa.desc("priority")),
+)
+# what the queue filters on, one row per (item, kind, value): kind is "issue" (an issue
+# type), "label" (the weak label, or a span label for NER) or "source" (a source that voted)
+item_tags = sa.Table(
+    "item_tags",
+    metadata,
+    sa.Column("item_id", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, primary_key=True),
+    sa.Index("item_tags_value", "kind", "value", "item_id"),
+)
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("item_id", sa.Text, nullable=False),
+    sa.Column("reviewer", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("previous_label", sa.Text),
+    sa.Column("new_label", sa.Text),
+    sa.Column("note", sa.Text),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("undone", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("decisions_item", "item_id", "seq"),
+    sqlite_autoincrement=True,  # a sequence number is never reused
+)
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) a review database in WAL mode with a busy timeout, so two
-    reviewers and the audit can share it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA busy_timeout=30000")
-    connection.executescript(SCHEMA)
-    return connection
+def database_url(target: Database) -> URL:
+    """The SQLAlchemy URL of a SQLite file or a database URL (PostgreSQL through psycopg)."""
+    if isinstance(target, Path) or "://" not in str(target):
+        return URL.create("sqlite", database=str(Path(target).resolve()))
+    try:
+        url = make_url(str(target))
+    except sa.exc.ArgumentError as exc:
+        raise WeakforgeError(f"review database URL '{target}' is not a valid URL: {exc}") from None
+    if url.get_backend_name() not in DIALECTS:
+        raise WeakforgeError(
+            f"review database '{url.render_as_string(hide_password=True)}': "
+            f"{url.get_backend_name()} is not supported; use a SQLite file path or a "
+            "postgresql://user@host/dbname URL"
+        )
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def display_name(target: Database) -> str:
+    """The database as reports and messages show it (a file path, or a URL without its
+    password)."""
+    url = database_url(target)
+    return url.database if url.get_backend_name() == "sqlite" else url.render_as_string(True)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    # a fresh connection per use (NullPool): a run folder deleted and made anew behind a
+    # long-running page must never leave it writing into the old, unlinked file
+    engine = sa.create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+
+    @sa.event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA busy_timeout=30000")
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        locking = connection.get_execution_options().get("write_lock")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if locking else "BEGIN")
+
+    return engine
+
+
+@lru_cache(maxsize=8)
+def _server_engine(url_text: str) -> Engine:
+    # one connection pool per server URL and process (the review page reruns often),
+    # tables checked once
+    engine = sa.create_engine(url_text, pool_pre_ping=True)
+    _prepare(engine)
+    return engine
+
+
+def open_database(target: Database) -> Engine:
+    """An engine on the review database, with its tables created (or brought up to date)."""
+    url = database_url(target)
+    if url.get_backend_name() == "sqlite":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = _sqlite_engine(url)
+        _prepare(engine)
+        return engine
+    try:
+        return _server_engine(url.render_as_string(hide_password=False))
+    except ModuleNotFoundError as exc:
+        raise WeakforgeError(
+            f"review database {display_name(target)} needs the PostgreSQL driver "
+            f"({exc.name} is missing): pip install 'weakforge[postgres]'"
+        ) from None
+    except sa.exc.OperationalError as exc:
+        raise WeakforgeError(
+            f"cannot open the review database {display_name(target)}: "
+            f"{str(exc.orig).strip()}; check [audit] database in the run's config "
+            "(a SQLite file path, or a postgresql:// URL of a server you can reach)"
+        ) from None
+
+
+def _prepare(engine: Engine) -> None:
+    with writing(engine) as connection:
+        metadata.create_all(connection)
+        _upgrade(connection)
+
+
+def queue_exists(target: Database) -> bool:
+    """Whether an audit has written a queue there (without creating anything)."""
+    url = database_url(target)
+    if url.get_backend_name() == "sqlite":
+        return Path(url.database).exists()
+    return sa.inspect(open_database(target)).has_table("items")
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction that takes the write lock first (SQLite: BEGIN IMMEDIATE; on a server
+    the statements inside lock the rows they change or select FOR UPDATE)."""
+    with engine.execution_options(write_lock=True).begin() as connection:
+        yield connection
+
+
+def _upgrade(connection: Connection) -> None:
+    """Bring a queue written by an older weakforge (no ``score`` column, no ``item_tags``)
+    up to date, so filters see every item; decisions are never touched."""
+    columns = {c["name"] for c in sa.inspect(connection).get_columns("items")}
+    if "score" in columns:
+        return
+    connection.exec_driver_sql("ALTER TABLE items ADD COLUMN score FLOAT")
+    rows = connection.execute(
+        sa.select(items.c.id, items.c.weak_label, items.c.issues, items.c.scores, items.c.votes)
+    ).all()
+    for item_id, weak, issues, scores, votes in rows:
+        scores = json.loads(scores)
+        connection.execute(
+            items.update().where(items.c.id == item_id).values(score=max_score(scores))
+        )
+        tags = tag_rows(item_id, json.loads(weak), json.loads(issues), json.loads(votes))
+        if tags:
+            connection.execute(item_tags.insert(), tags)
+
+
+def max_score(scores: dict[str, float]) -> float | None:
+    return max(scores.values()) if scores else None
+
+
+def tag_rows(
+    item_id: str, weak_label: Any, issues: Sequence[str], votes: dict[str, Any]
+) -> list[dict[str, str]]:
+    """The rows the queue filters on: issue types, labels (the class, or each span's
+    label), sources that voted."""
+    labels = (
+        {span[2] for span in weak_label} if isinstance(weak_label, list) else {weak_label} - {None}
+    )
+    values = (
+        {("issue", kind) for kind in issues}
+        | {("label", str(label)) for label in labels}
+        | {("source", s) for s, vote in votes.items() if vote not in (None, [])}
+    )
+    return [{"item_id": item_id, "kind": k, "value": v} for k, v in sorted(values)]
 
 
 @dataclass(frozen=True)
@@ -76,75 +237,84 @@ class QueueItem:
     duplicate_set: int | None
     priority: float
 
+    def tags(self) -> list[dict[str, str]]:
+        return tag_rows(self.id, self.weak_label, self.issues, self.votes)
+
+    def row(self, stamp: str) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "split": self.split,
+            "task": self.task,
+            "weak_label": json.dumps(self.weak_label),
+            "suggested_label": json.dumps(self.suggested_label),
+            "issues": json.dumps(list(self.issues)),
+            "scores": json.dumps(self.scores),
+            "votes": json.dumps(self.votes),
+            "why": self.why,
+            "duplicate_set": self.duplicate_set,
+            "priority": self.priority,
+            "active": 1,
+            "updated_at": stamp,
+            "score": max_score(self.scores),
+        }
+
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def update_queue(path: Path, items: Iterable[QueueItem]) -> dict[str, int]:
+def update_queue(target: Database, queue: Iterable[QueueItem], batch: int = 5000) -> dict[str, int]:
     """Upsert flagged items; items flagged before but not now become inactive (kept, with
     their decisions). Returns counts of new, updated and retired items."""
-    connection = connect(path)
+    engine = open_database(target)
     stamp = now()
     counts = {"new": 0, "updated": 0, "retired": 0}
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-        existing = {row[0] for row in connection.execute("SELECT id FROM items")}
-        seen = set()
-        for item in items:
-            seen.add(item.id)
-            counts["updated" if item.id in existing else "new"] += 1
-            connection.execute(
-                """INSERT INTO items (id, text, split, task, weak_label, suggested_label, issues,
-                       scores, votes, why, duplicate_set, priority, active, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
-                   ON CONFLICT(id) DO UPDATE SET text=excluded.text, split=excluded.split,
-                       task=excluded.task, weak_label=excluded.weak_label,
-                       suggested_label=excluded.suggested_label, issues=excluded.issues,
-                       scores=excluded.scores, votes=excluded.votes, why=excluded.why,
-                       duplicate_set=excluded.duplicate_set, priority=excluded.priority,
-                       active=1, updated_at=excluded.updated_at""",
-                (
-                    item.id,
-                    item.text,
-                    item.split,
-                    item.task,
-                    json.dumps(item.weak_label),
-                    json.dumps(item.suggested_label),
-                    json.dumps(list(item.issues)),
-                    json.dumps(item.scores),
-                    json.dumps(item.votes),
-                    item.why,
-                    item.duplicate_set,
-                    item.priority,
-                    stamp,
-                ),
-            )
-        retired = existing - seen
+    insert = DIALECTS[engine.dialect.name].insert(items)
+    upsert = insert.on_conflict_do_update(
+        index_elements=[items.c.id],
+        set_={c.name: insert.excluded[c.name] for c in items.columns if c.name != "id"},
+    )
+    with writing(engine) as connection:
+        existing = set(connection.scalars(sa.select(items.c.id)))
+        connection.execute(item_tags.delete())  # refilled below for the items flagged now
+        seen: set[str] = set()
+        for chunk in _chunks(queue, batch):
+            for item in chunk:
+                counts["updated" if item.id in existing else "new"] += 1
+                seen.add(item.id)
+            connection.execute(upsert, [item.row(stamp) for item in chunk])
+            tags = [tag for item in chunk for tag in item.tags()]
+            if tags:
+                connection.execute(item_tags.insert(), tags)
+        retired = sorted(existing - seen)
         counts["retired"] = len(retired)
-        connection.executemany(
-            "UPDATE items SET active=0, updated_at=? WHERE id=?", [(stamp, i) for i in retired]
-        )
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    finally:
-        connection.close()
+        if retired:
+            connection.execute(
+                items.update()
+                .where(items.c.id == sa.bindparam("item_id"))
+                .values(active=0, updated_at=stamp),
+                [{"item_id": i} for i in retired],
+            )
     return counts
 
 
-def top_items(path: Path, limit: int = 10) -> list[dict[str, Any]]:
+def _chunks(queue: Iterable[QueueItem], size: int) -> Iterator[list[QueueItem]]:
+    iterator = iter(queue)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def top_items(target: Database, limit: int = 10) -> list[dict[str, Any]]:
     """The highest-priority active items (what a reviewer sees first)."""
-    connection = connect(path)
-    try:
+    engine = open_database(target)
+    with engine.connect() as connection:
         rows = connection.execute(
-            "SELECT id, text, issues, priority, why FROM items WHERE active=1 "
-            "ORDER BY priority DESC, id LIMIT ?",
-            (limit,),
-        ).fetchall()
-    finally:
-        connection.close()
+            sa.select(items.c.id, items.c.text, items.c.issues, items.c.priority, items.c.why)
+            .where(items.c.active == 1)
+            .order_by(items.c.priority.desc(), items.c.id)
+            .limit(limit)
+        ).all()
     return [
         {"id": r[0], "text": r[1], "issues": json.loads(r[2]), "priority": r[3], "why": r[4]}
         for r in rows
