@@ -1,13 +1,14 @@
 """Responsiveness of the review page with 100,000 queue items (Streamlit AppTest, the same
-script a browser gets): time to first render, to apply a filter, and per action (a relabel
-and the rerun that follows).
+script a browser gets), on SQLite and on a PostgreSQL server: time to first render, to
+apply a filter, and per action (a relabel and the rerun that follows).
 
-    python bench/review_latency.py [--n 100000]
+    python bench/review_latency.py [--n 100000] [--backends sqlite,postgresql]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -19,78 +20,110 @@ from benchlib import BENCH, markdown_table, record
 from streamlit.testing.v1 import AppTest
 
 from weakforge.review_queue import QueueItem, update_queue
+from weakforge.testing import create_database, postgres_binaries, throwaway_postgres
 
 APP = str(BENCH.parent / "app" / "review_app.py")
 ISSUES = ["label_issue", "near_duplicate", "exact_duplicate", "outlier", "leakage"]
 
 
+def fill_queue(target, n: int) -> float:
+    rng = random.Random(0)
+    started = time.perf_counter()
+    update_queue(
+        target,
+        (
+            QueueItem(
+                f"item-{i:06d}",
+                f"comment number {i} about song {rng.randrange(500)}",
+                rng.choice(["train", "train", "dev"]),
+                "classification",
+                rng.choice(["HAM", "SPAM"]),
+                rng.choice(["HAM", "SPAM"]),
+                rng.sample(ISSUES, rng.randrange(1, 3)),
+                {"label_issue": rng.random()},
+                {"LF000": "SPAM", "LF001": None},
+                "why",
+                None,
+                rng.random(),
+            )
+            for i in range(n)
+        ),
+    )
+    return time.perf_counter() - started
+
+
+def measure(run_dir: Path, target, n: int) -> dict[str, float]:
+    """Fill the queue, then time the page: first render, a filter, five relabels."""
+    fill = fill_queue(target, n)
+    if isinstance(target, str):  # a server database, named in the run's config
+        (run_dir / "config.resolved.json").write_text(
+            json.dumps({"run": {"labels": ["HAM", "SPAM"]}, "audit": {"database": target}})
+        )
+    os.environ["WEAKFORGE_RUN_DIR"] = str(run_dir)
+    app = AppTest.from_file(APP, default_timeout=120)
+    t0 = time.perf_counter()
+    app.run()
+    first = time.perf_counter() - t0
+    assert not app.exception, app.exception
+    app.sidebar.text_input(key="reviewer").input("bench").run()
+    t0 = time.perf_counter()
+    app.sidebar.multiselect(key="f_issues").set_value(["leakage"]).run()
+    filtered = time.perf_counter() - t0
+    actions = []
+    for _ in range(5):
+        app.text_input(key="relabel_class").input("SPAM")
+        t0 = time.perf_counter()
+        app.button(key="relabel").click().run()
+        actions.append(time.perf_counter() - t0)
+        assert not app.exception, app.exception
+    return {
+        "fill_s": round(fill, 2),
+        "first_render_s": round(first, 3),
+        "filter_s": round(filtered, 3),
+        "action_s": round(statistics.median(actions), 3),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
-    args = parser.parse_args()
-    rng = random.Random(0)
-    with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
-        update_queue(
-            Path(tmp) / "review.sqlite",
-            (
-                QueueItem(
-                    f"item-{i:06d}",
-                    f"comment number {i} about song {rng.randrange(500)}",
-                    rng.choice(["train", "train", "dev"]),
-                    "classification",
-                    rng.choice(["HAM", "SPAM"]),
-                    rng.choice(["HAM", "SPAM"]),
-                    rng.sample(ISSUES, rng.randrange(1, 3)),
-                    {"label_issue": rng.random()},
-                    {"LF000": "SPAM", "LF001": None},
-                    "why",
-                    None,
-                    rng.random(),
-                )
-                for i in range(args.n)
-            ),
-        )
-        fill = time.perf_counter() - started
-        os.environ["WEAKFORGE_RUN_DIR"] = tmp
-        app = AppTest.from_file(APP, default_timeout=120)
-        t0 = time.perf_counter()
-        app.run()
-        first = time.perf_counter() - t0
-        assert not app.exception, app.exception
-        app.sidebar.text_input(key="reviewer").input("bench").run()
-        t0 = time.perf_counter()
-        app.sidebar.multiselect(key="f_issues").set_value(["leakage"]).run()
-        filtered = time.perf_counter() - t0
-        actions = []
-        for _ in range(5):
-            app.text_input(key="relabel_class").input("SPAM")
-            t0 = time.perf_counter()
-            app.button(key="relabel").click().run()
-            actions.append(time.perf_counter() - t0)
-            assert not app.exception, app.exception
-    action = statistics.median(actions)
-    table = markdown_table(
-        ["step", "seconds"],
-        [
-            ["fill the queue (update_queue)", round(fill, 2)],
-            ["first render", round(first, 3)],
-            ["apply a filter", round(filtered, 3)],
-            ["relabel + rerun (median of 5)", round(action, 3)],
-        ],
+    parser.add_argument(
+        "--backends",
+        default="sqlite,postgresql",
+        help="sqlite and/or postgresql (a private "
+        "throwaway server from Debian's postgresql package)",
     )
+    args = parser.parse_args()
+    results = {}
+    for backend in args.backends.split(","):
+        with tempfile.TemporaryDirectory() as tmp:
+            if backend == "sqlite":
+                results[backend] = measure(Path(tmp), Path(tmp) / "review.sqlite", args.n)
+                continue
+            binaries = postgres_binaries()
+            if binaries is None:
+                raise SystemExit("PostgreSQL is not installed: apt-get install postgresql")
+            with throwaway_postgres(binaries) as server:
+                results[backend] = measure(Path(tmp), create_database(server), args.n)
+    steps = [
+        ("fill the queue (update_queue)", "fill_s"),
+        ("first render", "first_render_s"),
+        ("apply a filter", "filter_s"),
+        ("relabel + rerun (median of 5)", "action_s"),
+    ]
+    table = markdown_table(
+        ["step", *(f"{b} (s)" for b in results)],
+        [[name, *(r[key] for r in results.values())] for name, key in steps],
+    )
+    main_result = results.get("sqlite") or next(iter(results.values()))
     record(
         "review_latency",
-        {
-            "n_items": args.n,
-            "first_render_s": round(first, 3),
-            "action_s": round(action, 3),
-            "filter_s": round(filtered, 3),
-        },
+        {"n_items": args.n, **main_result, "backends": results},
         table,
         ["synthetic queue (no shared data needed)"],
         notes="Times are server-side script runs measured with Streamlit's AppTest; a "
-        "browser adds its own rendering on top.",
+        "browser adds its own rendering on top. Top-level numbers are SQLite's (the default); "
+        "PostgreSQL is a local server on loopback (fsync off, as a test server).",
     )
 
 

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import uuid
-from pathlib import Path
 
 import pytest
 
 from weakforge.records import Example, Span
+from weakforge.testing import create_database, postgres_binaries, throwaway_postgres
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -102,63 +97,23 @@ def tiny_model_dir(tmp_path_factory):
     return str(folder)
 
 
-def postgres_bin() -> Path | None:
-    """The folder holding PostgreSQL's initdb / pg_ctl (Debian keeps them off PATH)."""
-    found = shutil.which("pg_ctl")
-    if found:
-        return Path(found).resolve().parent
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
-    return versions[-1].parent if versions else None
-
-
 @pytest.fixture(scope="session")
 def postgres_server():
-    """A throwaway PostgreSQL server on a free loopback port (trust auth, data in a temp
-    folder), stopped after the session. Skipped where PostgreSQL is not installed, except
-    under CI, which installs it (`make test`) and so must run these tests."""
-    binaries = postgres_bin()
+    """A throwaway PostgreSQL server for the session. Skipped where PostgreSQL is not
+    installed, except under CI, which installs it (`make test`) and so must run these tests."""
+    binaries = postgres_binaries()
     if binaries is None:
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL is not installed; `make test` installs it (apt postgresql)")
         pytest.skip("PostgreSQL is not installed (Debian: apt-get install postgresql)")
-    folder = Path(tempfile.mkdtemp(prefix="weakforge-pg-"))
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # the server refuses to run as root: use the postgres account
-        shutil.chown(folder, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    data = folder / "data"
-    subprocess.run(
-        [*as_user, str(binaries / "initdb"), "-D", str(data), "-U", "weakforge", "-A", "trust"],
-        check=True,
-        capture_output=True,
-    )
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"
-    pg_ctl = [*as_user, str(binaries / "pg_ctl"), "-D", str(data)]
-    subprocess.run(
-        [*pg_ctl, "-o", options, "-l", str(folder / "server.log"), "-w", "start"],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield f"postgresql://weakforge@127.0.0.1:{port}"
-    finally:
-        subprocess.run([*pg_ctl, "-m", "immediate", "stop"], capture_output=True)
-
-        shutil.rmtree(folder, ignore_errors=True)
+    with throwaway_postgres(binaries) as server:
+        yield server
 
 
 @pytest.fixture
 def postgres_url(postgres_server):
     """A fresh, empty database on the test server, as a URL."""
-    import psycopg
-
-    name = "t_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as connection:
-        connection.execute(f"CREATE DATABASE {name}")
-    return f"{postgres_server}/{name}"
+    return create_database(postgres_server)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
