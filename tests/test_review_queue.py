@@ -89,6 +89,7 @@ def test_a_queue_from_an_older_version_is_upgraded_in_place(tmp_path):
     assert query(engine, QueueFilter(labels=("LOC",)))[1] == 1
     assert query(engine, QueueFilter(sources=("gaz",)))[1] == 1
     assert query(engine, QueueFilter(sources=("caps",)))[1] == 0
+    assert query(engine, QueueFilter(status="reviewed"))[0][0]["decided_seq"] == 1
     assert query(engine, QueueFilter(issue_types=("label_issue",)), sort="score")[0][0][
         "score"
     ] == pytest.approx(0.7)

@@ -25,19 +25,21 @@ from weakforge.config import RunConfig
 from weakforge.errors import WeakforgeError
 from weakforge.records import Example, label_from_json
 from weakforge.review_queue import (
+    LABEL_ACTIONS,
     Database,
     decisions,
     display_name,
+    is_label_action,
     item_tags,
     items,
     now,
     open_database,
     queue_exists,
+    refresh_decided,
     writing,
 )
 
 QUEUE = "review.sqlite"
-LABEL_ACTIONS = ("accept_weak", "accept_suggestion", "relabel", "duplicate")
 ACTIONS = (*LABEL_ACTIONS, "skip", "note")
 SORTS = {
     "priority": (items.c.priority.desc(), items.c.id),
@@ -58,6 +60,7 @@ ITEM_COLUMNS = (
     "duplicate_set",
     "priority",
     "score",
+    "decided_seq",
 )
 JSON_COLUMNS = ("weak_label", "suggested_label", "issues", "scores", "votes")
 
@@ -90,19 +93,6 @@ class QueueFilter:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def is_label_action(table: sa.Table = decisions) -> sa.ColumnElement[bool]:
-    return table.c.action.in_(LABEL_ACTIONS)
-
-
-def latest_decision(item_id: sa.ColumnElement[str]) -> sa.ScalarSelect[int]:
-    """The seq of the item's latest effective label decision (NULL if none)."""
-    return (
-        sa.select(sa.func.max(decisions.c.seq))
-        .where(decisions.c.item_id == item_id, decisions.c.undone == 0, is_label_action())
-        .scalar_subquery()
-    )
-
-
 def _tagged(kind: str, values: Sequence[str]) -> sa.ColumnElement[bool]:
     return items.c.id.in_(
         sa.select(item_tags.c.item_id).where(
@@ -126,9 +116,9 @@ def where_clause(filt: QueueFilter) -> sa.ColumnElement[bool]:
     if filt.max_priority is not None:
         clauses.append(items.c.priority <= filt.max_priority)
     if filt.status == "reviewed":
-        clauses.append(latest_decision(items.c.id).is_not(None))
+        clauses.append(items.c.decided_seq.is_not(None))
     elif filt.status == "unreviewed":
-        clauses.append(latest_decision(items.c.id).is_(None))
+        clauses.append(items.c.decided_seq.is_(None))
     if filt.search:  # case-insensitive, % and _ taken literally
         clauses.append(items.c.text.icontains(filt.search, autoescape=True))
     return sa.and_(*clauses)
@@ -149,7 +139,7 @@ def query(
     with engine.connect() as connection:
         total = connection.scalar(sa.select(sa.func.count()).select_from(items).where(where))
         rows = connection.execute(
-            sa.select(*columns, latest_decision(items.c.id).label("decided_seq"))
+            sa.select(*columns)
             .where(where)
             .order_by(*SORTS[sort])
             .limit(page_size)
@@ -193,7 +183,7 @@ def progress(engine: Engine) -> tuple[int, int]:
         done = connection.scalar(
             sa.select(sa.func.count())
             .select_from(items)
-            .where(active, latest_decision(items.c.id).is_not(None))
+            .where(active, items.c.decided_seq.is_not(None))
         )
     return int(done or 0), int(total or 0)
 
@@ -201,18 +191,15 @@ def progress(engine: Engine) -> tuple[int, int]:
 def current(connection: Connection, item_id: str, lock: bool = False) -> tuple[int | None, Any]:
     """The item's latest effective decision: (seq, label), or (None, weak label). ``lock``
     holds the item's row until the transaction ends (PostgreSQL; SQLite's lock is global)."""
-    select_item = sa.select(items.c.weak_label).where(items.c.id == item_id)
-    weak = connection.execute(select_item.with_for_update() if lock else select_item).first()
-    if weak is None:
+    select_item = sa.select(items.c.weak_label, items.c.decided_seq).where(items.c.id == item_id)
+    found = connection.execute(select_item.with_for_update() if lock else select_item).first()
+    if found is None:
         raise WeakforgeError(f"no item '{item_id}' in the review queue")
-    row = connection.execute(
-        sa.select(decisions.c.seq, decisions.c.new_label).where(
-            decisions.c.seq == latest_decision(sa.literal(item_id))
-        )
-    ).first()
-    if row is not None:
-        return row[0], json.loads(row[1]) if row[1] is not None else None
-    return None, json.loads(weak[0]) if weak[0] is not None else None
+    weak, seq = found
+    if seq is not None:
+        label = connection.scalar(sa.select(decisions.c.new_label).where(decisions.c.seq == seq))
+        return seq, json.loads(label) if label is not None else None
+    return None, json.loads(weak) if weak is not None else None
 
 
 def decide(
@@ -266,7 +253,10 @@ def decide(
                 undone=0,
             )
         )
-        return int(result.inserted_primary_key[0])
+        seq = int(result.inserted_primary_key[0])
+        if action in LABEL_ACTIONS:
+            connection.execute(items.update().where(items.c.id == item_id).values(decided_seq=seq))
+        return seq
 
 
 def undo(engine: Engine, reviewer: str) -> int | None:
@@ -296,6 +286,7 @@ def undo(engine: Engine, reviewer: str) -> int | None:
                 undone=1,
             )
         )
+        refresh_decided(connection, row[1])
         return int(row[0])
 
 

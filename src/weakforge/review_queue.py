@@ -52,8 +52,13 @@ items = sa.Table(
     sa.Column("active", sa.Integer, nullable=False, server_default="1"),
     sa.Column("updated_at", sa.Text, nullable=False),
     sa.Column("score", sa.Float),  # the largest issue score, for sorting
+    # the seq of the item's latest effective label decision (NULL: not reviewed), kept in
+    # step with ``decisions`` by every write, in the same transaction
+    sa.Column("decided_seq", sa.Integer),
     sa.Index("items_priority", "active", sa.desc("priority")),
 )
+# the page's default view (unreviewed, by priority) and its progress counts
+items_review_index = sa.Index("items_review", items.c.active, items.c.decided_seq, items.c.priority)
 # what the queue filters on, one row per (item, kind, value): kind is "issue" (an issue
 # type), "label" (the weak label, or a span label for NER) or "source" (a source that voted)
 item_tags = sa.Table(
@@ -180,10 +185,37 @@ def writing(engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
+LABEL_ACTIONS = ("accept_weak", "accept_suggestion", "relabel", "duplicate")
+
+
+def is_label_action(table: sa.Table = decisions) -> sa.ColumnElement[bool]:
+    return table.c.action.in_(LABEL_ACTIONS)
+
+
+def latest_decision(item_id: sa.ColumnElement[str]) -> sa.ScalarSelect[int]:
+    """The seq of the item's latest effective label decision (NULL if none)."""
+    return (
+        sa.select(sa.func.max(decisions.c.seq))
+        .where(decisions.c.item_id == item_id, decisions.c.undone == 0, is_label_action())
+        .scalar_subquery()
+    )
+
+
+def refresh_decided(connection: Connection, item_id: str | None = None) -> None:
+    """Recompute ``items.decided_seq`` from the decisions (one item, or all)."""
+    update = items.update().values(decided_seq=latest_decision(items.c.id))
+    connection.execute(update if item_id is None else update.where(items.c.id == item_id))
+
+
 def _upgrade(connection: Connection) -> None:
-    """Bring a queue written by an older weakforge (no ``score`` column, no ``item_tags``)
-    up to date, so filters see every item; decisions are never touched."""
+    """Bring a queue written by an older weakforge up to date (no ``score`` /
+    ``decided_seq`` columns, no ``item_tags``), so filters see every item; decisions are
+    never touched."""
     columns = {c["name"] for c in sa.inspect(connection).get_columns("items")}
+    if "decided_seq" not in columns:
+        connection.exec_driver_sql("ALTER TABLE items ADD COLUMN decided_seq INTEGER")
+        refresh_decided(connection)
+        items_review_index.create(connection, checkfirst=True)
     if "score" in columns:
         return
     connection.exec_driver_sql("ALTER TABLE items ADD COLUMN score FLOAT")
@@ -273,7 +305,11 @@ def update_queue(target: Database, queue: Iterable[QueueItem], batch: int = 5000
     insert = DIALECTS[engine.dialect.name].insert(items)
     upsert = insert.on_conflict_do_update(
         index_elements=[items.c.id],
-        set_={c.name: insert.excluded[c.name] for c in items.columns if c.name != "id"},
+        set_={
+            c.name: insert.excluded[c.name]
+            for c in items.columns
+            if c.name not in ("id", "decided_seq")  # the audit never touches review state
+        },
     )
     with writing(engine) as connection:
         existing = set(connection.scalars(sa.select(items.c.id)))
@@ -296,9 +332,12 @@ def update_queue(target: Database, queue: Iterable[QueueItem], batch: int = 5000
                 .values(active=0, updated_at=stamp),
                 [{"item_id": i} for i in retired],
             )
-    if engine.dialect.name == "postgresql":  # fresh statistics, or the planner guesses
-        with engine.begin() as connection:  # badly (seconds per page at 100k items)
-            connection.exec_driver_sql("ANALYZE items, item_tags, decisions")
+    with engine.begin() as connection:  # fresh statistics, or the planners guess badly
+        connection.exec_driver_sql(  # (PostgreSQL: seconds per page at 100k items)
+            "ANALYZE items, item_tags, decisions"
+            if engine.dialect.name == "postgresql"
+            else "ANALYZE"
+        )
     return counts
 
 
