@@ -31,7 +31,6 @@ system-deps:
 	  echo "      Install them with your package manager: WordNet for synonym augmentation,"; \
 	  echo "      Chromium for the review page's browser test, PostgreSQL for the shared"; \
 	  echo "      review database tests (both skipped without them, outside CI)."; \
-
 	fi
 
 setup: $(STAMP) system-deps
