@@ -43,3 +43,27 @@ def test_convert_skips_bad_records_into_a_rejects_file(tmp_path):
 def test_help_for_every_command():
     for command in ("run", "ingest", "convert"):
         assert runner.invoke(app, [command, "--help"]).exit_code == 0
+
+
+def test_review_opens_a_run_or_a_teams_database(tmp_path, monkeypatch):
+    import subprocess
+
+    from weakforge.review_page import DATABASE_VARIABLE
+    from weakforge.review_queue import QueueItem, update_queue
+
+    started = []
+    monkeypatch.setattr(subprocess, "call", lambda cmd, env=None: started.append((cmd, env)) or 0)
+    result = runner.invoke(app, ["review", str(tmp_path / "nothing")])
+    assert result.exit_code == 2 and "has no review queue" in " ".join(result.output.split())
+    shared = tmp_path / "team.sqlite"
+    result = runner.invoke(app, ["review", str(tmp_path / "mine"), "--database", str(shared)])
+    assert result.exit_code == 2 and "holds no review queue yet" in " ".join(result.output.split())
+    update_queue(
+        shared,
+        [QueueItem("a", "t", "train", "classification", "A", "B", ["x"], {}, {}, "", None, 0.5)],
+    )
+    result = runner.invoke(app, ["review", str(tmp_path / "mine"), "--database", str(shared)])
+    assert result.exit_code == 0, result.output
+    command, env = started[-1]
+    assert command[-1] == str(tmp_path / "mine") and "127.0.0.1" in command
+    assert env[DATABASE_VARIABLE] == str(shared)

@@ -184,3 +184,12 @@ def test_a_team_queue_on_postgresql(postgres_url, tmp_path, monkeypatch):
         ).all()
     assert rows == [("x2", "duplicate")]
     assert not (tmp_path / "review.sqlite").exists()
+    # a teammate without the run folder: `weakforge review --database URL` sets this
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(elsewhere))
+    monkeypatch.setenv("WEAKFORGE_REVIEW_DATABASE", postgres_url)
+    app = AppTest.from_file(APP, default_timeout=30).run()
+    assert not app.exception, app.exception
+    assert "1 of 7 reviewed" in app.get("progress")[0].proto.text
+    assert app.session_state["task_labels"] == ["HAM", "SPAM"]

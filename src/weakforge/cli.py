@@ -225,21 +225,44 @@ def predict(
 @app.command()
 @friendly_errors
 def review(
-    run_dir: Annotated[Path, typer.Argument(help="A run folder with a review queue.")],
+    run_dir: Annotated[
+        Path, typer.Argument(help="A run folder with a review queue (exports go there too).")
+    ],
     port: Annotated[int, typer.Option(help="Port of the page.")] = 8501,
     address: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    database: Annotated[
+        str,
+        typer.Option(
+            help="A team's review database (postgresql://user@host/db, or a SQLite path); "
+            "default: the one the run's config names."
+        ),
+    ] = "",
 ) -> None:
     """Open the review page for a run's queue (Streamlit, on 127.0.0.1 by default)."""
+    import os
     import subprocess
 
     import weakforge.review_page as page
+    from weakforge.review_queue import as_database, display_name, queue_exists
 
-    if not (run_dir / "review.sqlite").exists() and not (run_dir / "config.resolved.json").exists():
+    if database:
+        database = str(as_database(database, Path.cwd()))
+        if not queue_exists(as_database(database)):
+            raise WeakforgeError(
+                f"{display_name(as_database(database))} holds no review queue yet; "
+                "an audit with [audit] database set to it fills one"
+            )
+        run_dir.mkdir(parents=True, exist_ok=True)
+    elif (
+        not (run_dir / "review.sqlite").exists() and not (run_dir / "config.resolved.json").exists()
+    ):
         raise WeakforgeError(
-            f"{run_dir} has no review queue; run `weakforge audit CONFIG --out {run_dir}` first"
+            f"{run_dir} has no review queue; run `weakforge audit CONFIG --out {run_dir}` "
+            "first, or name a team's database with --database"
         )
-    console.print(f"review page: http://{address}:{port}  (queue in {run_dir})")
-    raise typer.Exit(subprocess.call(page.server_command(run_dir, address, port)))
+    console.print(f"review page: http://{address}:{port}  (queue in {database or run_dir})")
+    env = {**os.environ, page.DATABASE_VARIABLE: database} if database else None
+    raise typer.Exit(subprocess.call(page.server_command(run_dir, address, port), env=env))
 
 
 @app.command("lf-stats")

@@ -27,6 +27,7 @@ from weakforge.records import Example, label_from_json
 from weakforge.review_queue import (
     LABEL_ACTIONS,
     Database,
+    as_database,
     decisions,
     display_name,
     is_label_action,
@@ -73,9 +74,7 @@ def review_database(config: RunConfig, run_dir: Path) -> Database:
     """The review database: ``[audit] database`` (a SQLite path, relative to the config, or
     a server URL) if set, else review.sqlite in the run."""
     chosen = config.audit.database
-    if not chosen:
-        return run_dir / QUEUE
-    return chosen if "://" in chosen else config.resolve(chosen)
+    return as_database(chosen, Path(config.base_dir)) if chosen else run_dir / QUEUE
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,13 @@ from weakforge.review import (
     reviewed_examples,
     undo,
 )
-from weakforge.review_queue import Database, display_name, open_database, queue_exists
+from weakforge.review_queue import (
+    Database,
+    as_database,
+    display_name,
+    open_database,
+    queue_exists,
+)
 
 PAGE_SIZE = 25
 COLORS = {"PER": "#fde2e2", "ORG": "#e2ecfd", "LOC": "#e2fde6", "MISC": "#fdf6e2"}
@@ -75,8 +81,15 @@ def run_dir() -> Path:
     return Path(chosen)
 
 
+DATABASE_VARIABLE = "WEAKFORGE_REVIEW_DATABASE"  # set by `weakforge review --database`
+
+
 def database(folder: Path) -> Database:
-    """The run's review database, as its saved config names it."""
+    """The review database: the one named by ``weakforge review --database``, else the one
+    the run's saved config names."""
+    chosen = os.environ.get(DATABASE_VARIABLE, "")
+    if chosen:
+        return as_database(chosen)
     config_path = folder / "config.resolved.json"
     if not config_path.exists():
         return folder / QUEUE
@@ -253,6 +266,8 @@ def main() -> None:
     config_path = folder / "config.resolved.json"
     if config_path.exists():
         st.session_state["task_labels"] = json.loads(config_path.read_text())["run"]["labels"]
+    elif "task_labels" not in st.session_state:  # a team's queue without the run's config
+        st.session_state["task_labels"] = facet_values(engine, "label")
     st.title("Review queue")
     filt, sort = sidebar_filter(engine)
     done, total = progress(engine)

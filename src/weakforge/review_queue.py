@@ -105,6 +105,14 @@ def database_url(target: Database) -> URL:
     return url
 
 
+def as_database(text: str, base_dir: Path | None = None) -> Database:
+    """A database as configured: a URL as is, a file path resolved against ``base_dir``."""
+    if "://" in text:
+        return text
+    path = Path(text).expanduser()
+    return path if path.is_absolute() or base_dir is None else Path(base_dir) / path
+
+
 def display_name(target: Database) -> str:
     """The database as reports and messages show it (a file path, or a URL without its
     password)."""
