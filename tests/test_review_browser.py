@@ -111,10 +111,11 @@ def test_click_a_decision_in_headless_chromium(tmp_path):
                 time.sleep(0.5)
             page.get_by_text("accept_suggestion recorded").first.wait_for(timeout=30_000)
             page.get_by_text("Item x2").first.wait_for(timeout=30_000)
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "review_item.png"), full_page=True)
             page.mouse.click(900, 80)  # focus the page, not a text field
             page.keyboard.press("D")  # the keyboard shortcut of "Duplicate: drop"
             page.get_by_text("duplicate recorded for x2").first.wait_for(timeout=30_000)
-            ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "review_page.png"), full_page=True)
             browser.close()
         assert rows[0] == ("x1", "ana", "accept_suggestion", '"HAM"')

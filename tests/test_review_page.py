@@ -15,7 +15,7 @@ XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 def queue(path, task="classification"):
     items = []
     for i in range(1, 8):
-        weak = [[0, 5, "LOC"]] if task == "ner" else ("HAM" if i % 2 else "SPAM")
+        weak = [[0, 5, "LOC", 0.75]] if task == "ner" else ("HAM" if i % 2 else "SPAM")
         text = f"Paris {XSS} item {i}" if task == "ner" else f"comment {i} {XSS}"
         issues = ("label_issue",) if i % 2 else ("leakage", "near_duplicate")
         items.append(
@@ -32,6 +32,7 @@ def queue(path, task="classification"):
                 "because",
                 None,
                 i / 10,
+                {} if task == "ner" else {weak: 0.8, "SPAM" if weak == "HAM" else "HAM": 0.2},
             )
         )
     update_queue(path, items)
@@ -63,8 +64,17 @@ def test_filter_open_relabel_and_undo(page, tmp_path):
     assert "7 items match" in app.caption[0].value
     app.sidebar.multiselect(key="f_issues").set_value(["leakage"]).run()
     assert "3 items match" in app.caption[0].value
+    assert app.sidebar.multiselect(key="f_labels").options == ["HAM", "SPAM"]
+    app.sidebar.multiselect(key="f_labels").set_value(["SPAM"]).run()
+    assert "3 items match" in app.caption[0].value  # the leakage items are SPAM
+    app.sidebar.multiselect(key="f_sources").set_value(["LF000"]).run()
+    assert "3 items match" in app.caption[0].value
+    app.sidebar.multiselect(key="f_labels").set_value(["HAM"]).run()
+    assert "0 items match" in app.caption[0].value
+    app.sidebar.multiselect(key="f_labels").set_value([]).run()
     app.sidebar.text_input(key="reviewer").input("ana").run()
     app.selectbox(key="open_item").set_value("x4").run()
+    assert "SPAM (p = 0.80)" in [t.value for t in app.text]  # the label model's probability
     app.text_input(key="relabel_class").input("HAM").run()
     app.button(key="relabel").click().run()
     assert not app.exception, app.exception
@@ -152,6 +162,7 @@ def test_ner_relabel_goes_through_the_span_editor(page, tmp_path):
     app = page("ner")
     app.sidebar.text_input(key="reviewer").input("ana").run()
     app.selectbox(key="open_item").set_value("x3").run()
+    assert "'Paris' LOC (p = 0.75)" in [t.value for t in app.text]
     app.button(key="relabel").click().run()
     assert not app.exception, app.exception
     assert decisions(tmp_path) == [("x3", "ana", "relabel", '[[0, 5, "LOC"]]', 0)]

@@ -258,6 +258,7 @@ def run_audit(ctx: StageContext) -> dict[str, Any]:
             "; ".join(found.why[i]),
             found.duplicate_set[i],
             priority(found.flags[i], found.quality[i], found.uncertainty[i]),
+            {} if e.gold is not None else dict(e.probs or {}),
         )
         for i, e in enumerate(examples)
         if found.flags[i]

@@ -62,8 +62,9 @@ ITEM_COLUMNS = (
     "priority",
     "score",
     "decided_seq",
+    "probs",
 )
-JSON_COLUMNS = ("weak_label", "suggested_label", "issues", "scores", "votes")
+JSON_COLUMNS = ("weak_label", "suggested_label", "issues", "scores", "votes", "probs")
 
 
 class ReviewConflict(WeakforgeError):

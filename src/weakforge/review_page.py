@@ -114,29 +114,38 @@ def highlighted(text: str, spans: list[list[Any]] | None) -> str:
     return "<div style='white-space:pre-wrap'>" + "".join(out) + "</div>"
 
 
+def weak_label_text(item: dict[str, Any]) -> str:
+    """The aggregated label with its probability: ``SPAM (p = 0.87)``, or for NER each
+    span's text, type and probability."""
+    label, probs = item["weak_label"], item.get("probs") or {}
+    if isinstance(label, list):
+        return (
+            "; ".join(
+                f"{item['text'][s[0] : s[1]]!r} {s[2]}"
+                + (f" (p = {s[3]:.2f})" if len(s) > 3 else "")
+                for s in label
+            )
+            or "no entities"
+        )
+    if label in probs:
+        return f"{label} (p = {probs[label]:.2f})"
+    return json.dumps(label)
+
+
 def sidebar_filter(engine) -> tuple[QueueFilter, str]:
     st.sidebar.text_input("Reviewer", key="reviewer", placeholder="your name")
     if "choices" not in st.session_state:  # one scan per session, not per rerun
-        st.session_state["choices"] = (
-            facet_values(engine, "issue"),
-            facet_values(engine, "split"),
-        )
-    kinds, splits = st.session_state["choices"]
+        st.session_state["choices"] = {
+            kind: facet_values(engine, kind) for kind in ("issue", "label", "source", "split")
+        }
+    choices = st.session_state["choices"]
     filt = QueueFilter(
-        issue_types=tuple(st.sidebar.multiselect("Issue types", kinds, key="f_issues")),
-        labels=tuple(
-            x.strip()
-            for x in st.sidebar.text_input("Labels (comma-separated)", key="f_labels").split(",")
-            if x.strip()
-        ),
+        issue_types=tuple(st.sidebar.multiselect("Issue types", choices["issue"], key="f_issues")),
+        labels=tuple(st.sidebar.multiselect("Weak labels", choices["label"], key="f_labels")),
         sources=tuple(
-            x.strip()
-            for x in st.sidebar.text_input(
-                "Sources that voted (comma-separated)", key="f_sources"
-            ).split(",")
-            if x.strip()
+            st.sidebar.multiselect("Sources that voted", choices["source"], key="f_sources")
         ),
-        splits=tuple(st.sidebar.multiselect("Splits", splits, key="f_splits")),
+        splits=tuple(st.sidebar.multiselect("Splits", choices["split"], key="f_splits")),
         min_priority=st.sidebar.slider("Minimum priority", 0.0, 1.0, 0.0, key="f_min"),
         status=st.sidebar.radio("Show", ["unreviewed", "reviewed", "all"], key="f_status"),
         search=st.sidebar.text_input("Search text", key="f_search"),
@@ -200,8 +209,8 @@ def item_view(engine, item: dict[str, Any]) -> None:
     else:
         st.text(item["text"])
     left, right = st.columns(2)
-    left.write("**Weak label**")
-    left.text(json.dumps(item["weak_label"]))
+    left.write("**Weak label** (label model)")
+    left.text(weak_label_text(item))
     right.write("**Suggested label**")
     right.text(json.dumps(item["suggested_label"]))
     st.write("**Why flagged**")
@@ -274,7 +283,11 @@ def main() -> None:
     st.progress(done / total if total else 0.0, text=f"{done} of {total} reviewed")
     page = st.number_input("Page", min_value=0, value=0, step=1, key="page")
     rows, matching = query(engine, filt, sort, int(page), PAGE_SIZE)
-    st.caption(f"{matching} items match; showing {len(rows)} (page {page})")
+    pages = max(1, -(-matching // PAGE_SIZE))
+    st.caption(
+        f"{matching} {'item matches' if matching == 1 else 'items match'}; "
+        f"showing {len(rows)} on page {page} (pages 0 to {pages - 1})"
+    )
     st.dataframe(
         [
             {

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from itertools import islice
@@ -55,6 +55,7 @@ items = sa.Table(
     # the seq of the item's latest effective label decision (NULL: not reviewed), kept in
     # step with ``decisions`` by every write, in the same transaction
     sa.Column("decided_seq", sa.Integer),
+    sa.Column("probs", sa.Text),  # JSON: the label model's class probabilities ({} for gold)
     sa.Index("items_priority", "active", sa.desc("priority")),
 )
 # the page's default view (unreviewed, by priority) and its progress counts
@@ -215,18 +216,22 @@ def refresh_decided(connection: Connection, item_id: str | None = None) -> None:
     connection.execute(update if item_id is None else update.where(items.c.id == item_id))
 
 
+ADDED_COLUMNS = {"score": "FLOAT", "decided_seq": "INTEGER", "probs": "TEXT"}  # since v1
+
+
 def _upgrade(connection: Connection) -> None:
-    """Bring a queue written by an older weakforge up to date (no ``score`` /
-    ``decided_seq`` columns, no ``item_tags``), so filters see every item; decisions are
-    never touched."""
+    """Bring a queue written by an older weakforge up to date (columns added since, filled
+    where the stored data allows; ``item_tags`` filled), so filters see every item;
+    decisions are never touched."""
     columns = {c["name"] for c in sa.inspect(connection).get_columns("items")}
-    if "decided_seq" not in columns:
-        connection.exec_driver_sql("ALTER TABLE items ADD COLUMN decided_seq INTEGER")
+    missing = [name for name in ADDED_COLUMNS if name not in columns]
+    for name in missing:
+        connection.exec_driver_sql(f"ALTER TABLE items ADD COLUMN {name} {ADDED_COLUMNS[name]}")
+    if "decided_seq" in missing:
         refresh_decided(connection)
         items_review_index.create(connection, checkfirst=True)
-    if "score" in columns:
+    if "score" not in missing:
         return
-    connection.exec_driver_sql("ALTER TABLE items ADD COLUMN score FLOAT")
     rows = connection.execute(
         sa.select(items.c.id, items.c.weak_label, items.c.issues, items.c.scores, items.c.votes)
     ).all()
@@ -276,6 +281,7 @@ class QueueItem:
     why: str
     duplicate_set: int | None
     priority: float
+    probs: dict[str, float] = field(default_factory=dict)  # the label model's, per class
 
     def tags(self) -> list[dict[str, str]]:
         return tag_rows(self.id, self.weak_label, self.issues, self.votes)
@@ -297,6 +303,7 @@ class QueueItem:
             "active": 1,
             "updated_at": stamp,
             "score": max_score(self.scores),
+            "probs": json.dumps(self.probs),
         }
 
 
