@@ -114,20 +114,18 @@ def highlighted(text: str, spans: list[list[Any]] | None) -> str:
     return "<div style='white-space:pre-wrap'>" + "".join(out) + "</div>"
 
 
-def weak_label_text(item: dict[str, Any]) -> str:
-    """The aggregated label with its probability: ``SPAM (p = 0.87)``, or for NER each
+def label_text(label: Any, text: str, probs: dict[str, float] | None = None) -> str:
+    """A label for reading: a class with its probability (``SPAM (p = 0.87)``), or each
     span's text, type and probability."""
-    label, probs = item["weak_label"], item.get("probs") or {}
     if isinstance(label, list):
         return (
             "; ".join(
-                f"{item['text'][s[0] : s[1]]!r} {s[2]}"
-                + (f" (p = {s[3]:.2f})" if len(s) > 3 else "")
+                f"{text[s[0] : s[1]]!r} {s[2]}" + (f" (p = {s[3]:.2f})" if len(s) > 3 else "")
                 for s in label
             )
             or "no entities"
         )
-    if label in probs:
+    if probs and label in probs:
         return f"{label} (p = {probs[label]:.2f})"
     return json.dumps(label)
 
@@ -210,9 +208,9 @@ def item_view(engine, item: dict[str, Any]) -> None:
         st.text(item["text"])
     left, right = st.columns(2)
     left.write("**Weak label** (label model)")
-    left.text(weak_label_text(item))
+    left.text(label_text(item["weak_label"], item["text"], item.get("probs")))
     right.write("**Suggested label**")
-    right.text(json.dumps(item["suggested_label"]))
+    right.text(label_text(item["suggested_label"], item["text"]))
     st.write("**Why flagged**")
     st.text(item["why"] or ", ".join(item["issues"]))
     st.write("**Votes**")
