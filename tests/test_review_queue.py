@@ -104,3 +104,24 @@ def test_database_locations_and_their_errors(tmp_path):
         database_url("mysql://ana@db/wf")
     with pytest.raises(WeakforgeError, match=r"cannot open the review database .*127\.0\.0\.1"):
         open_database("postgresql://ana@127.0.0.1:1/wf?connect_timeout=2")
+    (tmp_path / "a_folder.sqlite").mkdir()
+    with pytest.raises(WeakforgeError, match=r"cannot open the review database .*a_folder"):
+        open_database(tmp_path / "a_folder.sqlite")
+
+
+def test_a_lost_server_saves_nothing_and_says_so(postgres_server, postgres_url):
+    import psycopg
+
+    from weakforge.review import decide, effective_decisions
+
+    update_queue(postgres_url, [item(1, 0.9)])
+    engine = open_database(postgres_url)
+    decide(engine, "x1", "ana", "relabel", "SPAM")
+    name = postgres_url.rsplit("/", 1)[1]
+    with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    with pytest.raises(WeakforgeError, match="nothing was saved, try again"):
+        decide(engine, "x1", "bo", "relabel", "HAM")
+    with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    assert effective_decisions(postgres_url) == {}  # a new, empty database

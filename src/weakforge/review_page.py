@@ -24,7 +24,6 @@ from weakforge.records import label_from_json
 from weakforge.review import (
     QUEUE,
     QueueFilter,
-    ReviewConflict,
     decide,
     duplicate_set,
     facet_values,
@@ -160,7 +159,7 @@ def act(engine, item: dict[str, Any], action: str, label: Any = None, note: str 
     try:
         decide(engine, item["id"], reviewer, action, label, note, expected_seq=item["decided_seq"])
         st.session_state["flash"] = f"{action} recorded for {item['id']}"
-    except ReviewConflict as exc:
+    except WeakforgeError as exc:  # someone else's decision came first, or no database
         st.session_state["flash"] = f"Not saved: {exc}"
     st.rerun()
 

@@ -152,12 +152,12 @@ def _server_engine(url_text: str) -> Engine:
 def open_database(target: Database) -> Engine:
     """An engine on the review database, with its tables created (or brought up to date)."""
     url = database_url(target)
-    if url.get_backend_name() == "sqlite":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = _sqlite_engine(url)
-        _prepare(engine)
-        return engine
     try:
+        if url.get_backend_name() == "sqlite":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = _sqlite_engine(url)
+            _prepare(engine)
+            return engine
         return _server_engine(url.render_as_string(hide_password=False))
     except ModuleNotFoundError as exc:
         raise WeakforgeError(
@@ -173,7 +173,8 @@ def open_database(target: Database) -> Engine:
 
 
 def _prepare(engine: Engine) -> None:
-    with writing(engine) as connection:
+    # not through writing(): open_database words a failure here itself
+    with engine.execution_options(write_lock=True).begin() as connection:
         metadata.create_all(connection)
         _upgrade(connection)
 
@@ -190,8 +191,14 @@ def queue_exists(target: Database) -> bool:
 def writing(engine: Engine) -> Iterator[Connection]:
     """A transaction that takes the write lock first (SQLite: BEGIN IMMEDIATE; on a server
     the statements inside lock the rows they change or select FOR UPDATE)."""
-    with engine.execution_options(write_lock=True).begin() as connection:
-        yield connection
+    try:
+        with engine.execution_options(write_lock=True).begin() as connection:
+            yield connection
+    except sa.exc.OperationalError as exc:  # the transaction was rolled back whole
+        raise WeakforgeError(
+            f"review database {engine.url.render_as_string(hide_password=True)}: "
+            f"{str(exc.orig).strip()}; nothing was saved, try again"
+        ) from None
 
 
 LABEL_ACTIONS = ("accept_weak", "accept_suggestion", "relabel", "duplicate")
