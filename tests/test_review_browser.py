@@ -3,7 +3,6 @@ playwright), a decision made by clicking, checked in the database; a screenshot 
 tests/artifacts/."""
 
 import os
-import socket
 import sqlite3
 import subprocess
 import time
@@ -14,6 +13,7 @@ import pytest
 
 from weakforge.review_page import server_command
 from weakforge.review_queue import QueueItem, update_queue
+from weakforge.testing import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,12 +28,6 @@ pytestmark = [
         "installs it where apt-get is available)",
     ),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(url: str, seconds: float = 90) -> None:

@@ -243,24 +243,26 @@ def review(
     import subprocess
 
     import weakforge.review_page as page
+    from weakforge.review import QUEUE
     from weakforge.review_queue import as_database, display_name, queue_exists
 
+    shown = str(run_dir)
     if database:
-        database = str(as_database(database, Path.cwd()))
-        if not queue_exists(as_database(database)):
+        target = as_database(database, Path.cwd())
+        database = str(target)  # absolute, for the page's process
+        if not queue_exists(target):
             raise WeakforgeError(
-                f"{display_name(as_database(database))} holds no review queue yet; "
+                f"{display_name(target)} holds no review queue yet; "
                 "an audit with [audit] database set to it fills one"
             )
         run_dir.mkdir(parents=True, exist_ok=True)
-    elif (
-        not (run_dir / "review.sqlite").exists() and not (run_dir / "config.resolved.json").exists()
-    ):
+        shown = display_name(target)
+    elif not (run_dir / QUEUE).exists() and not (run_dir / "config.resolved.json").exists():
         raise WeakforgeError(
             f"{run_dir} has no review queue; run `weakforge audit CONFIG --out {run_dir}` "
             "first, or name a team's database with --database"
         )
-    console.print(f"review page: http://{address}:{port}  (queue in {database or run_dir})")
+    console.print(f"review page: http://{address}:{port}  (queue in {shown})")
     env = {**os.environ, page.DATABASE_VARIABLE: database} if database else None
     raise typer.Exit(subprocess.call(page.server_command(run_dir, address, port), env=env))
 

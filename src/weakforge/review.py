@@ -188,11 +188,14 @@ def progress(engine: Engine) -> tuple[int, int]:
     return int(done or 0), int(total or 0)
 
 
-def current(connection: Connection, item_id: str, lock: bool = False) -> tuple[int | None, Any]:
-    """The item's latest effective decision: (seq, label), or (None, weak label). ``lock``
-    holds the item's row until the transaction ends (PostgreSQL; SQLite's lock is global)."""
-    select_item = sa.select(items.c.weak_label, items.c.decided_seq).where(items.c.id == item_id)
-    found = connection.execute(select_item.with_for_update() if lock else select_item).first()
+def current(connection: Connection, item_id: str) -> tuple[int | None, Any]:
+    """The item's latest effective decision: (seq, label), or (None, weak label); holds the
+    item's row lock until the transaction ends (PostgreSQL; SQLite's write lock is global)."""
+    found = connection.execute(
+        sa.select(items.c.weak_label, items.c.decided_seq)
+        .where(items.c.id == item_id)
+        .with_for_update()
+    ).first()
     if found is None:
         raise WeakforgeError(f"no item '{item_id}' in the review queue")
     weak, seq = found
@@ -218,7 +221,7 @@ def decide(
     if not reviewer.strip():
         raise WeakforgeError("a decision needs a reviewer name")
     with writing(engine) as connection:
-        seq, previous = current(connection, item_id, lock=True)
+        seq, previous = current(connection, item_id)
         if expected_seq != -1 and seq != expected_seq:
             who = (
                 connection.execute(

@@ -16,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from weakforge.config import config_from_dict
+from weakforge.config import RunConfig, config_from_dict
 from weakforge.corpus import WriteOptions, write_corpus
 from weakforge.corpus.validate import check_label
 from weakforge.errors import WeakforgeError
@@ -83,18 +83,23 @@ def run_dir() -> Path:
 DATABASE_VARIABLE = "WEAKFORGE_REVIEW_DATABASE"  # set by `weakforge review --database`
 
 
-def database(folder: Path) -> Database:
+def saved_config(folder: Path) -> RunConfig | None:
+    """The run's config as the pipeline saved it (None without one)."""
+    config_path = folder / "config.resolved.json"
+    if not config_path.exists():
+        return None
+    data = json.loads(config_path.read_text())
+    base_dir = data.pop("base_dir", ".")
+    return config_from_dict(data, base_dir, str(config_path))
+
+
+def database(folder: Path, config: RunConfig | None) -> Database:
     """The review database: the one named by ``weakforge review --database``, else the one
     the run's saved config names."""
     chosen = os.environ.get(DATABASE_VARIABLE, "")
     if chosen:
         return as_database(chosen)
-    config_path = folder / "config.resolved.json"
-    if not config_path.exists():
-        return folder / QUEUE
-    data = json.loads(config_path.read_text())
-    base_dir = data.pop("base_dir", ".")
-    return review_database(config_from_dict(data, base_dir, str(config_path)), folder)
+    return review_database(config, folder) if config else folder / QUEUE
 
 
 def highlighted(text: str, spans: list[list[Any]] | None) -> str:
@@ -260,7 +265,8 @@ def item_view(engine, item: dict[str, Any]) -> None:
 def main() -> None:
     st.set_page_config(page_title="weakforge review", layout="wide")
     folder = run_dir()
-    target = database(folder)
+    config = saved_config(folder)
+    target = database(folder, config)
     try:
         if not queue_exists(target):
             st.error(f"No review queue at {display_name(target)}: run the audit stage first.")
@@ -269,9 +275,8 @@ def main() -> None:
     except WeakforgeError as exc:
         st.error(str(exc))
         st.stop()
-    config_path = folder / "config.resolved.json"
-    if config_path.exists():
-        st.session_state["task_labels"] = json.loads(config_path.read_text())["run"]["labels"]
+    if config is not None:
+        st.session_state["task_labels"] = list(config.run.labels)
     elif "task_labels" not in st.session_state:  # a team's queue without the run's config
         st.session_state["task_labels"] = facet_values(engine, "label")
     st.title("Review queue")

@@ -121,10 +121,13 @@ def display_name(target: Database) -> str:
     return url.database if url.get_backend_name() == "sqlite" else url.render_as_string(True)
 
 
-def _sqlite_engine(url: URL) -> Engine:
+@lru_cache(maxsize=32)
+def _sqlite_engine(path: str) -> Engine:
     # a fresh connection per use (NullPool): a run folder deleted and made anew behind a
     # long-running page must never leave it writing into the old, unlinked file
-    engine = sa.create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+    engine = sa.create_engine(
+        URL.create("sqlite", database=path), poolclass=NullPool, connect_args={"timeout": 30}
+    )
 
     @sa.event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:
@@ -142,23 +145,16 @@ def _sqlite_engine(url: URL) -> Engine:
 
 @lru_cache(maxsize=8)
 def _server_engine(url_text: str) -> Engine:
-    # one connection pool per server URL and process (the review page reruns often),
-    # tables checked once
-    engine = sa.create_engine(url_text, pool_pre_ping=True)
-    _prepare(engine)
-    return engine
+    # one connection pool per server URL and process (the review page reruns often)
+    return sa.create_engine(url_text, pool_pre_ping=True)
 
 
-def open_database(target: Database) -> Engine:
-    """An engine on the review database, with its tables created (or brought up to date)."""
-    url = database_url(target)
+@contextmanager
+def _opening(target: Database) -> Iterator[URL]:
+    """The target's URL; a missing driver or a database that can't be reached becomes an
+    error that names the database and what to check."""
     try:
-        if url.get_backend_name() == "sqlite":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-            engine = _sqlite_engine(url)
-            _prepare(engine)
-            return engine
-        return _server_engine(url.render_as_string(hide_password=False))
+        yield database_url(target)
     except ModuleNotFoundError as exc:
         raise WeakforgeError(
             f"review database {display_name(target)} needs the PostgreSQL driver "
@@ -172,19 +168,46 @@ def open_database(target: Database) -> Engine:
         ) from None
 
 
+def _engine(url: URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        return _sqlite_engine(url.database)
+    return _server_engine(url.render_as_string(hide_password=False))
+
+
+def open_database(target: Database) -> Engine:
+    """An engine on the review database, with its tables created (or brought up to date)."""
+    with _opening(target) as url:
+        engine = _engine(url)
+        _prepare(engine)
+        return engine
+
+
 def _prepare(engine: Engine) -> None:
+    """Create or upgrade the tables; checked by reading first, so opening a queue that is
+    up to date never waits for a writer (an audit filling the queue, say)."""
+    with engine.connect() as connection:
+        if _schema_current(connection):
+            return
     # not through writing(): open_database words a failure here itself
     with engine.execution_options(write_lock=True).begin() as connection:
         metadata.create_all(connection)
         _upgrade(connection)
 
 
+def _schema_current(connection: Connection) -> bool:
+    inspector = sa.inspect(connection)
+    if not all(inspector.has_table(name) for name in metadata.tables):
+        return False
+    return set(ADDED_COLUMNS) <= {c["name"] for c in inspector.get_columns("items")}
+
+
 def queue_exists(target: Database) -> bool:
     """Whether an audit has written a queue there (without creating anything)."""
-    url = database_url(target)
-    if url.get_backend_name() == "sqlite":
-        return Path(url.database).exists()
-    return sa.inspect(open_database(target)).has_table("items")
+    with _opening(target) as url:
+        if url.get_backend_name() == "sqlite":
+            return Path(url.database).exists()
+        return sa.inspect(_engine(url)).has_table("items")
 
 
 @contextmanager

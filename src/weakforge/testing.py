@@ -27,6 +27,13 @@ def postgres_binaries() -> Path | None:
     return versions[-1].parent if versions else None
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @contextmanager
 def throwaway_postgres(binaries: Path) -> Iterator[str]:
     """Run a fresh server; yields its URL without a database name (``.../NAME`` to use
@@ -36,9 +43,7 @@ def throwaway_postgres(binaries: Path) -> Iterator[str]:
     if os.geteuid() == 0:  # the server refuses to run as root: use the postgres account
         shutil.chown(folder, "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     data = folder / "data"
     pg_ctl = [*as_user, str(binaries / "pg_ctl"), "-D", str(data)]
     try:
