@@ -1,8 +1,8 @@
-"""The review page (thin: the logic lives in weakforge.review and weakforge.review_page).
+"""The review page (thin: the logic lives in weakforge.review.service and weakforge.review.pages.queue).
 
 weakforge review RUN_DIR          # or: streamlit run app/review_app.py -- RUN_DIR
 """
 
-from weakforge.review_page import main
+from weakforge.review.pages.queue import main
 
 main()

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from benchlib import BENCH, markdown_table, record, shared
 
-from weakforge.aggregation import aggregate
-from weakforge.apply import RuleSpec, apply_rules, read_votes
+from weakforge.aggregate.skweak_adapter import aggregate
 from weakforge.config import AggregateSection
 from weakforge.corpus import ReadOptions, read_corpus
 from weakforge.evaluation import span_scores
+from weakforge.labeling.applier import RuleSpec, apply_rules, read_votes
 
 LABELS = ("PER", "ORG", "LOC", "MISC")
 GROUPS = {"ENT": LABELS}

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from benchlib import BENCH, markdown_table, record, shared
 
-from weakforge.apply import RuleSpec, apply_rules, worker_state
 from weakforge.corpus import read_corpus
+from weakforge.labeling.applier import RuleSpec, apply_rules, worker_state
 
 LABELS = ("PER", "ORG", "LOC", "MISC", "ENT")
 RULES = (str(BENCH.parent / "rules" / "news_ner.py"),)

@@ -17,14 +17,14 @@ from pathlib import Path
 
 from benchlib import markdown_table, record, shared
 
-from weakforge.duplicates import (
+from weakforge.audit.duplicates import (
     embedding_duplicate_sets,
     exact_duplicate_sets,
     merge_sets,
     minhash_duplicate_sets,
 )
-from weakforge.embeddings import embed
-from weakforge.neighbors import nearest_neighbours
+from weakforge.audit.embeddings import embed
+from weakforge.audit.neighbours import nearest_neighbours
 
 
 def youtube_texts() -> list[str]:

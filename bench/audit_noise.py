@@ -25,11 +25,15 @@ from pathlib import Path
 import numpy as np
 from benchlib import markdown_table, record, shared
 
-from weakforge.aggregation import aggregate
-from weakforge.audit import classification_label_issues, cross_val_probs, ner_label_issues
+from weakforge.aggregate.skweak_adapter import aggregate
+from weakforge.audit.cleanlab_adapter import (
+    classification_label_issues,
+    cross_val_probs,
+    ner_label_issues,
+)
+from weakforge.audit.embeddings import embed, word_vectors
 from weakforge.config import AggregateSection
 from weakforge.corpus import read_corpus
-from weakforge.embeddings import embed, word_vectors
 from weakforge.records import Span
 from weakforge.tokenize import token_bounds
 

@@ -15,14 +15,18 @@ import numpy as np
 from audit_duplicates import sms_texts, youtube_texts
 from benchlib import markdown_table, record
 
-from weakforge.audit import classification_label_issues, cross_val_probs, outlier_scores
-from weakforge.duplicates import (
+from weakforge.audit.cleanlab_adapter import (
+    classification_label_issues,
+    cross_val_probs,
+    outlier_scores,
+)
+from weakforge.audit.duplicates import (
     embedding_duplicate_sets,
     exact_duplicate_sets,
     minhash_duplicate_sets,
 )
-from weakforge.embeddings import embed
-from weakforge.neighbors import nearest_neighbours
+from weakforge.audit.embeddings import embed
+from weakforge.audit.neighbours import nearest_neighbours
 
 EXTRA_WORDS = ["lol", "wow", "pls", "omg", "!!", "nice", "2015", "hey", ":)", "really"]
 

@@ -27,13 +27,13 @@ import numpy as np
 from benchlib import markdown_table, record, shared
 from sklearn.linear_model import LogisticRegression
 
-from weakforge.aggregation import aggregate
-from weakforge.audit import bio_tags, spans_to_tags
-from weakforge.augmentation import augment_examples, augment_text
+from weakforge.aggregate.skweak_adapter import aggregate
+from weakforge.audit.cleanlab_adapter import bio_tags, spans_to_tags
+from weakforge.audit.embeddings import embed, word_vectors
+from weakforge.augment.nlpaug_adapter import augment_examples, augment_text
 from weakforge.config import AggregateSection
 from weakforge.corpus import read_corpus
 from weakforge.corpus.conll import decode_tags
-from weakforge.embeddings import embed, word_vectors
 from weakforge.evaluation import span_scores
 from weakforge.records import Span
 from weakforge.tokenize import token_bounds

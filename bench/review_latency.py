@@ -19,7 +19,7 @@ from pathlib import Path
 from benchlib import BENCH, markdown_table, record
 from streamlit.testing.v1 import AppTest
 
-from weakforge.review_queue import QueueItem, update_queue
+from weakforge.review.store import QueueItem, update_queue
 from weakforge.testing import create_database, postgres_binaries, throwaway_postgres
 
 APP = str(BENCH.parent / "app" / "review_app.py")

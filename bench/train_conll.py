@@ -20,12 +20,12 @@ from pathlib import Path
 from aggregate_conll import GROUPS, LABELS, WEIGHTS
 from benchlib import BENCH, markdown_table, record, shared
 
-from weakforge.aggregation import aggregate
-from weakforge.apply import RuleSpec, apply_rules, read_votes
+from weakforge.aggregate.skweak_adapter import aggregate
 from weakforge.config import AggregateSection, TrainSection
 from weakforge.corpus import ReadOptions, read_corpus
 from weakforge.evaluation import span_scores
-from weakforge.training import load_model, predict, train
+from weakforge.labeling.applier import RuleSpec, apply_rules, read_votes
+from weakforge.train.transformers_adapter import load_model, predict, train
 
 
 def main() -> None:

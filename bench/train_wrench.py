@@ -19,11 +19,11 @@ from pathlib import Path
 
 from benchlib import markdown_table, record, shared
 
-from weakforge.aggregation import aggregate
+from weakforge.aggregate.skweak_adapter import aggregate
 from weakforge.config import AggregateSection, TrainSection
 from weakforge.corpus import read_corpus
 from weakforge.evaluation import class_scores
-from weakforge.training import load_model, predict, train
+from weakforge.train.transformers_adapter import load_model, predict, train
 
 PUBLISHED = {"youtube": 96.56, "sms": 94.17, "trec": 66.28}  # RoBERTa on MV labels
 

@@ -7,8 +7,8 @@ spaCy NER, derived place/language lists), contextual heuristics, and an underspe
 """
 
 from weakforge import gazetteer, name_after_rule, name_before_rule, pattern_rule, span_rule
-from weakforge.builtin_lists import cities, countries, languages, us_states
-from weakforge.distant import spacy_ner_voter
+from weakforge.labeling.builtin_lists import cities, countries, languages, us_states
+from weakforge.labeling.distant import spacy_ner_voter
 
 # --- distant supervision -------------------------------------------------------------------
 spacy_ner = spacy_ner_voter("spacy_ner")  # en_core_web_sm, OntoNotes types mapped to CoNLL's

@@ -7,7 +7,7 @@ lexicon) save writing loops; ``short_praise`` shows a hand-written rule.
 import re
 
 from weakforge import doc_rule, keyword_rule, regex_rule
-from weakforge.distant import lexicon_rule
+from weakforge.labeling.distant import lexicon_rule
 
 links = regex_rule(
     "links", r"https?://|www\.|\.com\b|\.net\b|bit\.ly|goo\.gl", "SPAM", re.IGNORECASE

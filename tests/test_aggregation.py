@@ -1,6 +1,6 @@
 import pytest
 
-from weakforge.aggregation import AggregationError, aggregate
+from weakforge.aggregate.skweak_adapter import AggregationError, aggregate
 from weakforge.config import AggregateSection
 from weakforge.records import Example, Span
 

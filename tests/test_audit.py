@@ -1,12 +1,12 @@
 import numpy as np
 
-from weakforge.audit import (
+from weakforge.audit.cleanlab_adapter import (
     classification_label_issues,
     cross_val_probs,
     ner_label_issues,
     outlier_scores,
 )
-from weakforge.neighbors import nearest_neighbours
+from weakforge.audit.neighbours import nearest_neighbours
 from weakforge.records import Span
 
 

@@ -3,8 +3,8 @@ import sqlite3
 
 from weakforge.config import config_from_dict
 from weakforge.corpus.tabular import load_records
-from weakforge.review import decide
-from weakforge.review_queue import open_database
+from weakforge.review.service import decide
+from weakforge.review.store import open_database
 from weakforge.stages import run
 
 RULES = """

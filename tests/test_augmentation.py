@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from weakforge.augmentation import augment_examples, augment_spans, augment_text
+from weakforge.augment.nlpaug_adapter import augment_examples, augment_spans, augment_text
 from weakforge.corpus.validate import check_label
 from weakforge.records import Example, Span
 

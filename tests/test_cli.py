@@ -48,8 +48,8 @@ def test_help_for_every_command():
 def test_review_opens_a_run_or_a_teams_database(tmp_path, monkeypatch):
     import subprocess
 
-    from weakforge.review_page import DATABASE_VARIABLE
-    from weakforge.review_queue import QueueItem, update_queue
+    from weakforge.review.pages.queue import DATABASE_VARIABLE
+    from weakforge.review.store import QueueItem, update_queue
 
     started = []
     monkeypatch.setattr(subprocess, "call", lambda cmd, env=None: started.append((cmd, env)) or 0)

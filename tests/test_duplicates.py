@@ -1,13 +1,13 @@
 import numpy as np
 
-from weakforge.duplicates import (
+from weakforge.audit.duplicates import (
     embedding_duplicate_sets,
     exact_duplicate_sets,
     merge_sets,
     minhash_duplicate_sets,
     normalise,
 )
-from weakforge.neighbors import nearest_neighbours
+from weakforge.audit.neighbours import nearest_neighbours
 
 
 def test_exact_duplicates_ignore_case_spacing_and_invisible_characters():

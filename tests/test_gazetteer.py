@@ -5,7 +5,7 @@ import pytest
 
 from weakforge import gazetteer
 from weakforge.errors import WeakforgeError
-from weakforge.gazetteer import read_entries
+from weakforge.labeling.gazetteer import read_entries
 from weakforge.tokenize import blank_pipeline
 
 nlp = blank_pipeline()

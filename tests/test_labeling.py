@@ -1,7 +1,7 @@
 import json
 
-from weakforge.apply import read_votes
 from weakforge.config import config_from_dict
+from weakforge.labeling.applier import read_votes
 from weakforge.stages import run
 
 RULES = """

@@ -1,4 +1,4 @@
-from weakforge.lf_analysis import lf_stats, table_rows
+from weakforge.labeling.stats import lf_stats, table_rows
 from weakforge.records import Example, Span
 
 

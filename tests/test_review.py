@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from weakforge.records import Example, Span
-from weakforge.review import (
+from weakforge.review.service import (
     QueueFilter,
     ReviewConflict,
     apply_decisions,
@@ -15,7 +15,7 @@ from weakforge.review import (
     query,
     undo,
 )
-from weakforge.review_queue import QueueItem, decisions, items, open_database, update_queue, writing
+from weakforge.review.store import QueueItem, decisions, items, open_database, update_queue, writing
 
 
 def item(i, label="HAM", issues=("label_issue",), split="train", priority=None, text=None):
@@ -179,7 +179,7 @@ def test_a_relabel_changes_the_next_runs_training_data(tmp_path, tiny_model_dir,
     from weakforge.config import TrainSection, config_from_dict
     from weakforge.corpus.tabular import load_records
     from weakforge.stages import run
-    from weakforge.training import training_items
+    from weakforge.train.transformers_adapter import training_items
 
     rows = [{"id": f"s{i}", "text": f"win free money now {i}"} for i in range(12)]
     rows += [{"id": f"h{i}", "text": f"lovely song {i}"} for i in range(12)]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from weakforge.review_page import server_command
-from weakforge.review_queue import QueueItem, update_queue
+from weakforge.review.pages.queue import server_command
+from weakforge.review.store import QueueItem, update_queue
 from weakforge.testing import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")

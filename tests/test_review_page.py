@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from weakforge.review_queue import QueueItem, update_queue
+from weakforge.review.store import QueueItem, update_queue
 
 APP = str(Path(__file__).resolve().parents[1] / "app" / "review_app.py")
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
@@ -174,8 +174,8 @@ def test_a_team_queue_on_postgresql(postgres_url, tmp_path, monkeypatch):
 
     import sqlalchemy as sa
 
-    from weakforge.review_queue import decisions as decisions_table
-    from weakforge.review_queue import open_database
+    from weakforge.review.store import decisions as decisions_table
+    from weakforge.review.store import open_database
 
     queue(postgres_url)
     (tmp_path / "config.resolved.json").write_text(

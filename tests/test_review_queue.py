@@ -4,8 +4,8 @@ import pytest
 import sqlalchemy as sa
 
 from weakforge.errors import WeakforgeError
-from weakforge.review import QueueFilter, effective_decisions, query
-from weakforge.review_queue import (
+from weakforge.review.service import QueueFilter, effective_decisions, query
+from weakforge.review.store import (
     QueueItem,
     database_url,
     decisions,
@@ -112,7 +112,7 @@ def test_database_locations_and_their_errors(tmp_path):
 def test_a_lost_server_saves_nothing_and_says_so(postgres_server, postgres_url):
     import psycopg
 
-    from weakforge.review import decide, effective_decisions
+    from weakforge.review.service import decide, effective_decisions
 
     update_queue(postgres_url, [item(1, 0.9)])
     engine = open_database(postgres_url)

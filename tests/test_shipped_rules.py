@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from weakforge.apply import load_pipeline
 from weakforge.corpus.validate import check_label
-from weakforge.discovery import discover
+from weakforge.labeling.applier import load_pipeline
+from weakforge.labeling.discovery import discover
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
 NER_LABELS = ("PER", "ORG", "LOC", "MISC", "ENT")

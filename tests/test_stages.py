@@ -35,7 +35,7 @@ def artifacts(run_dir):
 
 
 def _die_while_saving_records(config, run_dir):
-    from weakforge import ingest
+    from weakforge.stages import ingest
 
     def half_then_die(examples, path):
         path.write_bytes(b"PAR1 half a file")

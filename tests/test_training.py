@@ -4,7 +4,7 @@ import torch
 
 from weakforge.config import TrainSection
 from weakforge.records import Example, Span
-from weakforge.training import (
+from weakforge.train.transformers_adapter import (
     device_settings,
     load_model,
     predict,

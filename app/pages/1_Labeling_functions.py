@@ -1,6 +1,6 @@
 """Rule authors' page: where each labeling function fires and misfires (logic in
-weakforge.lf_page and weakforge.lf_analysis)."""
+weakforge.review.pages.rules and weakforge.labeling.stats)."""
 
-from weakforge.lf_page import main
+from weakforge.review.pages.rules import main
 
 main()

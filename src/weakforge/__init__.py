@@ -5,8 +5,7 @@ The names users write rules with are importable from here::
     from weakforge import doc_rule, span_rule, gazetteer, keyword_rule
 """
 
-from weakforge.gazetteer import gazetteer
-from weakforge.rule_builders import (
+from weakforge.labeling.builders import (
     keyword_rule,
     name_after_rule,
     name_before_rule,
@@ -14,7 +13,8 @@ from weakforge.rule_builders import (
     regex_rule,
     regex_span_rule,
 )
-from weakforge.rules import LabelingFunction, doc_rule, span_rule
+from weakforge.labeling.gazetteer import gazetteer
+from weakforge.labeling.rules import LabelingFunction, doc_rule, span_rule
 
 __version__ = "0.1.0"
 __all__ = [

@@ -201,8 +201,8 @@ def predict(
     """Label new texts with a trained model; write them in any format (Label Studio too)."""
     from dataclasses import replace
 
-    from weakforge.training import load_model
-    from weakforge.training import predict as run_predict
+    from weakforge.train.transformers_adapter import load_model
+    from weakforge.train.transformers_adapter import predict as run_predict
 
     setup_logging(verbose)
     loaded = load_model(model)
@@ -242,9 +242,9 @@ def review(
     import os
     import subprocess
 
-    import weakforge.review_page as page
-    from weakforge.review import QUEUE
-    from weakforge.review_queue import as_database, display_name, queue_exists
+    import weakforge.review.pages.queue as page
+    from weakforge.review.service import QUEUE
+    from weakforge.review.store import as_database, display_name, queue_exists
 
     shown = str(run_dir)
     if database:
@@ -276,7 +276,7 @@ def lf_stats_command(
     from rich.table import Table as RichTable
 
     from weakforge.corpus.tabular import load_records
-    from weakforge.lf_analysis import lf_stats, table_rows
+    from weakforge.labeling.stats import lf_stats, table_rows
 
     path = run_dir / "aggregated.parquet"
     if not path.exists():

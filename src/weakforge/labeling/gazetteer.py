@@ -26,11 +26,11 @@ from spacy.tokens import Doc
 
 from weakforge.atomic import atomic_file
 from weakforge.errors import WeakforgeError
-from weakforge.rules import LabelingFunction
+from weakforge.labeling.rules import LabelingFunction
 from weakforge.tokenize import blank_tokenizer
 
 log = logging.getLogger(__name__)
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"  # 3: plain builtins in the cache, no class to unpickle
 
 
 def cache_dir() -> Path:
@@ -118,13 +118,16 @@ def load_index(
     if cached.exists():
         try:
             with cached.open("rb") as handle:
-                return pickle.load(handle)
-        except (pickle.UnpicklingError, EOFError, AttributeError):
+                entries, first_tokens, max_tokens = pickle.load(handle)
+            return EntryIndex(entries, first_tokens, max_tokens)
+        except Exception:  # any unreadable cache (truncated, older layout) is rebuilt
             log.warning("gazetteer cache %s is unreadable; rebuilding", cached)
     index = EntryIndex.build(read_entries(path, label, label_map), case_sensitive)
     try:
         with atomic_file(cached, "wb") as handle:
-            pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            # builtins only: a cache must survive weakforge's modules moving
+            state = (index.entries, index.first_tokens, index.max_tokens)
+            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
     except OSError as exc:  # a read-only home still works, just slower next time
         log.info("could not cache gazetteer %s: %s", path, exc)
     return index

@@ -18,27 +18,31 @@ from typing import Any
 
 import numpy as np
 
-from weakforge.audit import classification_label_issues, cross_val_probs, ner_label_issues
-from weakforge.audit import outlier_scores as cleanlab_outlier_scores
-from weakforge.config import RunConfig
-from weakforge.corpus.tabular import load_records, save_records
-from weakforge.duplicates import (
+from weakforge.audit.cleanlab_adapter import (
+    classification_label_issues,
+    cross_val_probs,
+    ner_label_issues,
+)
+from weakforge.audit.cleanlab_adapter import outlier_scores as cleanlab_outlier_scores
+from weakforge.audit.duplicates import (
     DuplicateSet,
     embedding_duplicate_sets,
     exact_duplicate_sets,
     merge_sets,
     minhash_duplicate_sets,
 )
-from weakforge.embeddings import embed, word_vectors
-from weakforge.neighbors import Neighbours, nearest_neighbours
+from weakforge.audit.embeddings import embed, word_vectors
+from weakforge.audit.neighbours import Neighbours, nearest_neighbours
+from weakforge.config import RunConfig
+from weakforge.corpus.tabular import load_records, save_records
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import histograms
 from weakforge.records import Example, Label, label_to_json, labels_used
 from weakforge.report import Image, Section, Table
-from weakforge.review import review_database
-from weakforge.review_queue import QueueItem, display_name, update_queue
+from weakforge.review.service import review_database
+from weakforge.review.store import QueueItem, display_name, update_queue
+from weakforge.stages.aggregate import AGGREGATED
 from weakforge.tokenize import example_bounds
-from weakforge.weak_labels import AGGREGATED
 
 log = logging.getLogger(__name__)
 AUDITED = "audited.parquet"

@@ -28,7 +28,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from weakforge.atomic import atomic_path
-from weakforge.discovery import RuleError, RuleSet, discover
+from weakforge.labeling.discovery import RuleError, RuleSet, discover
 from weakforge.records import Example, Label, label_from_json, label_to_json
 
 log = logging.getLogger(__name__)

@@ -11,12 +11,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from weakforge.apply import RuleSpec, apply_rules
 from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records
-from weakforge.ingest import RECORDS
+from weakforge.labeling.applier import RuleSpec, apply_rules
 from weakforge.pipeline import Stage, StageContext
 from weakforge.report import Section, Table
+from weakforge.stages.ingest import RECORDS
 
 log = logging.getLogger(__name__)
 VOTES = "votes"

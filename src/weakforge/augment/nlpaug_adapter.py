@@ -52,7 +52,7 @@ def make_augmenter(name: str, p: float):
     import nlpaug.augmenter.word as naw
 
     if name == "synonym":
-        from weakforge.wordnet_data import ensure_wordnet
+        from weakforge.augment.wordnet_data import ensure_wordnet
 
         ensure_wordnet()
         augmenter = naw.SynonymAug(aug_src="wordnet", aug_p=p)

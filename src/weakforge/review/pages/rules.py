@@ -1,6 +1,6 @@
 """The rule authors' page: per source, coverage, precision on reviewed/gold items and
 conflicts; pick a source to browse its hits and its conflicts (a thin view over
-:mod:`weakforge.lf_analysis`)."""
+:mod:`weakforge.labeling.stats`)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import json
 import streamlit as st
 
 from weakforge.corpus.tabular import load_records
-from weakforge.lf_analysis import lf_stats, source_hits, table_rows
+from weakforge.labeling.stats import lf_stats, source_hits, table_rows
 from weakforge.records import label_to_json
-from weakforge.review_page import run_dir
+from weakforge.review.pages.queue import run_dir
 
 
 def main() -> None:

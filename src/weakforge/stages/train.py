@@ -20,7 +20,7 @@ from weakforge.pipeline import LATEST_RECORDS, Stage, StageContext
 from weakforge.plots import confusion_matrix, grouped_bars
 from weakforge.records import Example, labels_used
 from weakforge.report import Image, Section, Table
-from weakforge.training import load_model, predict, train
+from weakforge.train.transformers_adapter import load_model, predict, train
 
 MODEL = "model"
 PLOT = "plots/train_confusion.png"

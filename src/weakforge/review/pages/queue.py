@@ -1,4 +1,4 @@
-"""The Streamlit review page: a thin view over :mod:`weakforge.review`.
+"""The Streamlit review page: a thin view over :mod:`weakforge.review.service`.
 
 Run with ``weakforge review RUN_DIR`` (or ``streamlit run app/review_app.py -- RUN_DIR``).
 Texts come from the wild: they are shown as text (``st.text``, escaped HTML for span
@@ -21,7 +21,7 @@ from weakforge.corpus import WriteOptions, write_corpus
 from weakforge.corpus.validate import check_label
 from weakforge.errors import WeakforgeError
 from weakforge.records import label_from_json
-from weakforge.review import (
+from weakforge.review.service import (
     QUEUE,
     QueueFilter,
     decide,
@@ -34,7 +34,7 @@ from weakforge.review import (
     reviewed_examples,
     undo,
 )
-from weakforge.review_queue import (
+from weakforge.review.store import (
     Database,
     as_database,
     display_name,
@@ -49,7 +49,7 @@ COLORS = {"PER": "#fde2e2", "ORG": "#e2ecfd", "LOC": "#e2fde6", "MISC": "#fdf6e2
 def server_command(folder: Path, address: str = "127.0.0.1", port: int = 8501) -> list[str]:
     """The command that serves this page for a run folder (app/review_app.py in a checkout,
     this module in an installed package)."""
-    script = Path(__file__).resolve().parents[2] / "app" / "review_app.py"
+    script = Path(__file__).resolve().parents[4] / "app" / "review_app.py"
     script = script if script.exists() else Path(__file__)
     return [
         sys.executable,

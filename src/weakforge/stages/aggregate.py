@@ -7,23 +7,23 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from weakforge.aggregation import aggregate, resolve_method
-from weakforge.apply import read_votes
+from weakforge.aggregate.skweak_adapter import aggregate, resolve_method
 from weakforge.corpus.tabular import load_records, save_records
 from weakforge.evaluation import evaluate
-from weakforge.ingest import RECORDS
-from weakforge.labeling import VOTES
-from weakforge.lf_analysis import lf_stats, table_rows
+from weakforge.labeling.applier import read_votes
+from weakforge.labeling.stats import lf_stats, table_rows
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import grouped_bars
 from weakforge.records import Example, label_counts_by_split, labels_used
 from weakforge.report import Image, Section, Table
-from weakforge.review import (
+from weakforge.review.service import (
     apply_decisions,
     decisions_fingerprint,
     effective_decisions,
     review_database,
 )
+from weakforge.stages.ingest import RECORDS
+from weakforge.stages.label import VOTES
 
 AGGREGATED = "aggregated.parquet"
 PLOT = "plots/aggregate_labels.png"

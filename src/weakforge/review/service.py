@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from weakforge.config import RunConfig
 from weakforge.errors import WeakforgeError
 from weakforge.records import Example, label_from_json
-from weakforge.review_queue import (
+from weakforge.review.store import (
     LABEL_ACTIONS,
     Database,
     as_database,

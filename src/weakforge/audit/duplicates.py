@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from weakforge.neighbors import Neighbours
+from weakforge.audit.neighbours import Neighbours
 
 INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
 

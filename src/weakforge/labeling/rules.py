@@ -8,7 +8,7 @@ A labeling function reads a spaCy ``Doc`` (parsed once per corpus) and votes:
 
 Both decorators work with or without arguments; the rule's name defaults to the function's.
 Rules are found by scanning a folder for :class:`LabelingFunction` objects (see
-:mod:`weakforge.discovery`): there is no global registry.
+:mod:`weakforge.labeling.discovery`): there is no global registry.
 """
 
 from __future__ import annotations

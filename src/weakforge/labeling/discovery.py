@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from weakforge.errors import WeakforgeError
-from weakforge.rules import LabelingFunction
+from weakforge.labeling.rules import LabelingFunction
 
 log = logging.getLogger(__name__)
 
