@@ -1,4 +1,4 @@
-"""The review page (thin: the logic lives in weakforge.review.service and weakforge.review.pages.queue).
+"""The review page (thin: the logic lives in weakforge.review).
 
 weakforge review RUN_DIR          # or: streamlit run app/review_app.py -- RUN_DIR
 """

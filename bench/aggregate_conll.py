@@ -17,7 +17,7 @@ from pathlib import Path
 
 from benchlib import BENCH, markdown_table, record, shared
 
-from weakforge.aggregate.skweak_adapter import aggregate
+from weakforge.aggregate import aggregate
 from weakforge.config import AggregateSection
 from weakforge.corpus import ReadOptions, read_corpus
 from weakforge.evaluation import span_scores

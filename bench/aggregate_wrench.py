@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from benchlib import markdown_table, record, shared
 
-from weakforge.aggregate.skweak_adapter import aggregate
+from weakforge.aggregate import aggregate
 from weakforge.config import AggregateSection
 from weakforge.corpus import read_corpus
 from weakforge.evaluation import class_scores

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from benchlib import markdown_table, record, shared
 
-from weakforge.aggregate.skweak_adapter import aggregate
+from weakforge.aggregate import aggregate
 from weakforge.audit.cleanlab_adapter import (
     classification_label_issues,
     cross_val_probs,

@@ -27,15 +27,13 @@ import numpy as np
 from benchlib import markdown_table, record, shared
 from sklearn.linear_model import LogisticRegression
 
-from weakforge.aggregate.skweak_adapter import aggregate
-from weakforge.audit.cleanlab_adapter import bio_tags, spans_to_tags
+from weakforge.aggregate import aggregate
 from weakforge.audit.embeddings import embed, word_vectors
 from weakforge.augment.nlpaug_adapter import augment_examples, augment_text
 from weakforge.config import AggregateSection
 from weakforge.corpus import read_corpus
-from weakforge.corpus.conll import decode_tags
 from weakforge.evaluation import span_scores
-from weakforge.records import Span
+from weakforge.labels import bio_tags, spans_to_tags, tags_to_spans
 from weakforge.tokenize import token_bounds
 
 CACHE = Path(tempfile.gettempdir()) / "weakforge-bench-embeddings"
@@ -101,9 +99,7 @@ def token_model_f1(train_items, test_items, labels) -> float:
     predicted = []
     for words_, vecs in zip(test_words, test_vectors):
         found = [tags[i] for i in model.predict(vecs)] if len(words_) else []
-        predicted.append(
-            tuple(Span(words_[a][0], words_[b - 1][1], k) for a, b, k in decode_tags(found))
-        )
+        predicted.append(tags_to_spans(found, words_))
     return span_scores([e.gold for e in test_items], predicted, labels)["f1"]
 
 

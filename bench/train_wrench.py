@@ -19,7 +19,7 @@ from pathlib import Path
 
 from benchlib import markdown_table, record, shared
 
-from weakforge.aggregate.skweak_adapter import aggregate
+from weakforge.aggregate import aggregate
 from weakforge.config import AggregateSection, TrainSection
 from weakforge.corpus import read_corpus
 from weakforge.evaluation import class_scores

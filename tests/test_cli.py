@@ -60,7 +60,22 @@ def test_review_opens_a_run_or_a_teams_database(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "holds no review queue yet" in " ".join(result.output.split())
     update_queue(
         shared,
-        [QueueItem("a", "t", "train", "classification", "A", "B", ["x"], {}, {}, "", None, 0.5)],
+        [
+            QueueItem(
+                id="a",
+                text="t",
+                split="train",
+                task="classification",
+                weak_label="A",
+                suggested_label="B",
+                issues=["x"],
+                scores={},
+                votes={},
+                why="",
+                duplicate_set=None,
+                priority=0.5,
+            )
+        ],
     )
     result = runner.invoke(app, ["review", str(tmp_path / "mine"), "--database", str(shared)])
     assert result.exit_code == 0, result.output

@@ -3,7 +3,6 @@ without a traceback and exit with status 2."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from functools import wraps
@@ -14,8 +13,9 @@ import typer
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.text import Text
+from rich.traceback import Traceback
 
-from weakforge.config import load_config
+from weakforge.config import load_config, reference, saved_config
 from weakforge.corpus import (
     READERS,
     WRITERS,
@@ -27,6 +27,17 @@ from weakforge.corpus import (
     write_rejects,
 )
 from weakforge.errors import WeakforgeError
+from weakforge.layout import (
+    AGGREGATED,
+    AUGMENTED,
+    METRICS,
+    MODEL,
+    RECORDS,
+    REPORTS,
+    RESOLVED_CONFIG,
+    REVIEW_QUEUE,
+    VOTES,
+)
 
 app = typer.Typer(
     help="Weak supervision and data quality for NLP.", no_args_is_help=True, add_completion=False
@@ -46,13 +57,22 @@ def setup_logging(verbose: bool) -> None:
 
 
 def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a :class:`WeakforgeError` into a one-paragraph message and exit status 2."""
+    """Turn a :class:`WeakforgeError` into a one-paragraph message and exit status 2. An
+    unexpected error inside it (a bug) keeps its traceback: shown with ``-v``, and always
+    in the run's log file."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except WeakforgeError as exc:
+            cause = exc.__cause__
+            if (
+                kwargs.get("verbose")
+                and cause is not None
+                and not isinstance(cause, WeakforgeError)
+            ):
+                console.print(Traceback.from_exception(type(cause), cause, cause.__traceback__))
             console.print(Text.assemble(("error: ", "bold red"), str(exc)), highlight=False)
             raise typer.Exit(2) from None
 
@@ -100,7 +120,7 @@ def run(
         f"ran: {', '.join(result.ran) or 'nothing'}; "
         f"up to date: {', '.join(result.skipped) or 'nothing'}"
     )
-    for name in ("report.html", "report.md", "metrics.json"):
+    for name in (*REPORTS.values(), METRICS):
         if (run_dir / name).exists():
             console.print(f"{name:12s} {run_dir / name}")
 
@@ -112,7 +132,7 @@ def ingest(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -
     metrics, run_dir = run_until(config, out, verbose, "ingest")
     console.print(
         f"{metrics['n_examples']} records, splits {metrics['splits']}, "
-        f"{metrics['n_rejects']} rejected -> {run_dir / 'records.parquet'}"
+        f"{metrics['n_rejects']} rejected -> {run_dir / RECORDS}"
     )
 
 
@@ -122,8 +142,7 @@ def label(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) ->
     """Apply the configured labeling functions (runs ingest first if needed)."""
     metrics, run_dir = run_until(config, out, verbose, "label")
     console.print(
-        f"{len(metrics['sources'])} sources voted on {metrics['n_docs']} texts "
-        f"-> {run_dir / 'votes'}"
+        f"{len(metrics['sources'])} sources voted on {metrics['n_docs']} texts -> {run_dir / VOTES}"
     )
 
 
@@ -132,9 +151,7 @@ def label(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) ->
 def aggregate(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -> None:
     """Aggregate the votes into weak labels with skweak (runs earlier stages if needed)."""
     metrics, run_dir = run_until(config, out, verbose, "aggregate")
-    console.print(
-        f"{metrics['method']}: {metrics['n_sources']} sources -> {run_dir / 'aggregated.parquet'}"
-    )
+    console.print(f"{metrics['method']}: {metrics['n_sources']} sources -> {run_dir / AGGREGATED}")
     print_label_model(metrics)
 
 
@@ -163,7 +180,7 @@ def augment(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) 
     metrics, run_dir = run_until(config, out, verbose, "augment")
     console.print(
         f"{metrics['kept']} of {metrics['made']} copies kept "
-        f"(dropped: {metrics['dropped'] or 'none'}) -> {run_dir / 'augmented.parquet'}"
+        f"(dropped: {metrics['dropped'] or 'none'}) -> {run_dir / AUGMENTED}"
     )
 
 
@@ -174,7 +191,7 @@ def train_command(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = F
     metrics, run_dir = run_until(config, out, verbose, "train")
     console.print(
         f"trained on {metrics['train_items']} items on {metrics['device']} "
-        f"({metrics['seconds_per_epoch']} s/epoch) -> {run_dir / 'model'}"
+        f"({metrics['seconds_per_epoch']} s/epoch) -> {run_dir / MODEL}"
     )
     for split, scores in metrics["scores"].items():
         key = "f1" if metrics["task"] == "ner" else "accuracy"
@@ -243,7 +260,6 @@ def review(
     import subprocess
 
     import weakforge.review.pages.queue as page
-    from weakforge.review.service import QUEUE
     from weakforge.review.store import as_database, display_name, queue_exists
 
     shown = str(run_dir)
@@ -257,7 +273,7 @@ def review(
             )
         run_dir.mkdir(parents=True, exist_ok=True)
         shown = display_name(target)
-    elif not (run_dir / QUEUE).exists() and not (run_dir / "config.resolved.json").exists():
+    elif not (run_dir / REVIEW_QUEUE).exists() and not (run_dir / RESOLVED_CONFIG).exists():
         raise WeakforgeError(
             f"{run_dir} has no review queue; run `weakforge audit CONFIG --out {run_dir}` "
             "first, or name a team's database with --database"
@@ -278,17 +294,31 @@ def lf_stats_command(
     from weakforge.corpus.tabular import load_records
     from weakforge.labeling.stats import lf_stats, table_rows
 
-    path = run_dir / "aggregated.parquet"
-    if not path.exists():
+    path = run_dir / AGGREGATED
+    config = saved_config(run_dir)
+    if not path.exists() or config is None:
         raise WeakforgeError(
             f"{path} not found; run `weakforge aggregate CONFIG --out {run_dir}` first"
         )
-    task = json.loads((run_dir / "config.resolved.json").read_text())["run"]["task"]
+    task = config.run.task
     headers, rows = table_rows(lf_stats(load_records(path), task), task)
     table = RichTable(*headers, title=f"labeling functions in {run_dir}")
     for row in rows:
         table.add_row(*(str(c) for c in row))
     Console().print(table)
+
+
+@app.command("config")
+def config_command(
+    show_reference: Annotated[
+        bool, typer.Option("--reference", help="Print every config key with its default.")
+    ] = False,
+) -> None:
+    """The run config's reference: every table and key, its default and what it does."""
+    if not show_reference:
+        console.print("use --reference to print every config key (Markdown)")
+        raise typer.Exit(0)
+    typer.echo(reference())
 
 
 @app.command()

@@ -1,12 +1,19 @@
 """Run configuration: one TOML file, one table per stage, each a frozen dataclass.
 
-Defaults are stated once, in the dataclasses below. Unknown tables or keys are errors that
-list what is allowed; relative paths are resolved against the config file's folder.
+Every key is documented once, by the docstring under its field, with its default stated
+once, in the field; :func:`reference` builds the README's config reference from them
+(``weakforge config --reference``). Unknown tables or keys are errors that list what is
+allowed; names that must come from a registry (aggregation methods, audit checks, issue
+types) are checked against it; relative paths are resolved against the config file's folder.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import inspect
+import json
+import textwrap
 import types
 import typing
 from dataclasses import dataclass, field, fields
@@ -16,6 +23,7 @@ from typing import Any, Literal
 import tomllib
 
 from weakforge.errors import ConfigError
+from weakforge.layout import RESOLVED_CONFIG
 from weakforge.records import TASK_KINDS
 
 
@@ -24,113 +32,145 @@ class RunSection:
     """``[run]``: what the task is and which stages run."""
 
     name: str = "run"
+    """Name of the run; the run folder defaults to ``runs/<name>``."""
     task: Literal["classification", "ner"] = "classification"
+    """``classification`` (one label per text) or ``ner`` (labeled character spans)."""
     labels: tuple[str, ...] = ()
+    """The task's labels; empty = every label the data and votes use."""
     seed: int = 0
-    stages: tuple[str, ...] = ()  # empty = every available stage, in order
+    """Seed for every random choice (fitting samples, folds, augmentation, training)."""
+    stages: tuple[str, ...] = ()
+    """Stages to run, in run order; empty = every stage."""
 
 
 @dataclass(frozen=True)
 class DataSection:
-    """``[data]``: the corpus to read, and how.
-
-    ``path`` holds records whose split is given by ``split_field`` (or ``split``);
-    ``dev_path`` and ``test_path`` optionally add gold-labeled dev and test records.
-    """
+    """``[data]``: the corpus to read, and how."""
 
     path: str = ""
-    format: str = ""  # empty = guess from the file name
+    """The corpus file (or WRENCH folder); its records' split comes from ``split_field``,
+    else ``split``."""
+    format: str = ""
+    """Reader: jsonl, csv, parquet, conll, wrench, spacy, labelstudio, ...; empty = guess
+    from the file name."""
     dev_path: str = ""
+    """Optional gold-labeled file whose records are the dev split."""
     test_path: str = ""
+    """Optional gold-labeled file whose records are the test split."""
     text_field: str = "text"
+    """Field (column) holding the text (jsonl, csv, parquet)."""
     id_field: str = "id"
+    """Field holding the record id; records without one are numbered."""
     label_field: str = "label"
+    """Field holding a gold label, if any."""
     split_field: str = "split"
+    """Field holding the record's split (train, dev or test)."""
     split: Literal["train", "dev", "test"] = "train"
+    """Split of the records in ``path`` that name none."""
     scheme: Literal["auto", "iob1", "bio"] = "auto"
+    """Tag scheme of CoNLL files: auto-detected, IOB1 (CoNLL-2003) or BIO."""
     on_error: Literal["raise", "skip"] = "raise"
+    """A bad record stops the run (``raise``) or goes to ``rejects.jsonl`` (``skip``)."""
 
 
 @dataclass(frozen=True)
 class LabelSection:
-    """``[label]``: which labeling functions vote, and how they are applied.
-
-    ``rules`` are rules files or folders; ``data_paths`` are files the rules read (e.g.
-    gazetteers), so that editing them reruns the stage. ``engine = "dask"`` runs shards on a
-    Dask cluster (``dask_address``, or a local cluster of ``workers`` processes)."""
+    """``[label]``: which labeling functions vote, and how they are applied."""
 
     rules: tuple[str, ...] = ()
+    """Rules files or folders (every labeling function at module level is used); empty =
+    the votes the records carry (e.g. WRENCH ``weak_labels``)."""
     data_paths: tuple[str, ...] = ()
+    """Files the rules read (gazetteers, lexicons): editing one reruns the stage."""
     include: tuple[str, ...] = ()
+    """Only these rules, by name (empty = all)."""
     exclude: tuple[str, ...] = ()
+    """Rules to leave out, by name."""
     engine: Literal["local", "dask"] = "local"
+    """``local`` processes, or a ``dask`` cluster for corpora past one machine."""
     workers: int = 1
+    """Processes that apply rules (local), or of a local Dask cluster."""
     shard_size: int = 1000
+    """Records per shard of votes (the unit of work and of files in ``votes/``)."""
     fault_tolerant: bool = False
+    """A rule that raises abstains on that record (counted in the report) instead of
+    stopping the run."""
     dask_address: str = ""
+    """Scheduler address of a running Dask cluster; empty = start a local one."""
 
 
 @dataclass(frozen=True)
 class AggregateSection:
-    """``[aggregate]``: turning votes into probabilistic labels (skweak).
+    """``[aggregate]``: turning votes into probabilistic labels (skweak)."""
 
-    ``method``: auto (HMM for NER, Naive Bayes for classification), hmm, naive_bayes or
-    majority. ``weights_from_gold`` sets class prior and source weights from dev/reviewed
-    labels; ``abstain = "prior"`` gives items no source voted on the most likely class;
-    ``doc_majority`` adds skweak's document-level majority source (NER, documents grouped by
-    the ``group_by`` metadata key); ``label_groups`` maps a coarse label (e.g. ENT) a source
-    emits to the labels it may stand for; ``weights`` are initial source weights (1 = normal,
-    0 = ignore), e.g. trust in a precise rule, overridden by gold-based weights."""
-
-    method: Literal["auto", "hmm", "naive_bayes", "majority"] = "auto"
+    method: str = "auto"
+    """A method of ``weakforge.aggregate.METHODS`` (hmm, naive_bayes, majority); ``auto`` =
+    hmm for NER, naive_bayes for classification."""
     fit_sample: int = 20000
+    """Documents (NER) or items the generative model is fitted on; the rest is only
+    predicted, which bounds memory and time."""
     n_iter: int = 4
+    """EM / Baum-Welch iterations of the generative models."""
     redundancy_factor: float = 0.1
+    """skweak's discount for sources that mostly repeat each other (0 = none)."""
     weights_from_gold: bool = True
+    """Set the class prior and each source's initial weight from its accuracy on dev and
+    reviewed gold."""
     abstain: Literal["prior", "none"] = "prior"
+    """Items no source voted on get the most likely class (``prior``) or no label."""
     doc_majority: bool = True
+    """NER: add skweak's document-level majority source (a string labeled X most often in a
+    document is X everywhere in it)."""
     group_by: str = "doc"
+    """NER: the record metadata key whose consecutive equal values form one document."""
     label_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """A coarse label a source emits (e.g. ``ENT``) -> the labels it may stand for."""
     weights: dict[str, float] = field(default_factory=dict)
+    """Initial source weights (1 = normal, 0 = ignore), e.g. trust in a precise rule;
+    gold-based weights override them."""
 
 
 @dataclass(frozen=True)
 class AuditSection:
-    """``[audit]``: finding label errors, duplicates, outliers and leakage (cleanlab).
+    """``[audit]``: finding label errors, duplicates, outliers and leakage (cleanlab)."""
 
-    ``model`` is the sentence-embedding model (empty: the offline all-MiniLM-L6-v2);
-    near duplicates are pairs with cosine similarity >= ``near_duplicate_threshold`` or
-    estimated shingle Jaccard >= ``minhash_threshold``; the ``outlier_fraction`` least typical
-    items are flagged as outliers; ``database`` is the review queue: empty for review.sqlite
-    in the run folder, a SQLite file path, or a server URL a team shares
-    (``postgresql://reviewer@host/dbname``; leave the password out of the file: the driver
-    reads PGPASSWORD or ~/.pgpass)."""
-
+    checks: tuple[str, ...] = ()
+    """Checks of ``weakforge.audit.CHECKS`` to run; empty = every check."""
     model: str = ""
+    """Sentence-embedding model folder (or hub name); empty = the offline
+    all-MiniLM-L6-v2."""
     folds: int = 5
+    """Cross-validation folds for the out-of-sample predictions cleanlab judges labels by."""
     knn: int = 10
+    """Neighbours per item in the kNN graph (outliers, paraphrase duplicates)."""
     near_duplicate_threshold: float = 0.95
+    """Cosine similarity from which two items are paraphrase duplicates."""
     minhash_threshold: float = 0.8
+    """Estimated character-shingle Jaccard from which two texts are near copies (audit, and
+    the augment stage's guard against copies of dev/test texts)."""
     outlier_fraction: float = 0.02
+    """Share of least typical items flagged as outliers (0 = none)."""
     imbalance_ratio: float = 5.0
+    """Largest / smallest class count above which the corpus is reported imbalanced."""
     database: str = ""
+    """The review queue: empty = ``review.sqlite`` in the run folder; a SQLite file path; or
+    a server URL a team shares (``postgresql://reviewer@host/dbname``; keep the password
+    out of the file: the driver reads PGPASSWORD or ~/.pgpass)."""
 
 
 @dataclass(frozen=True)
 class AugmentSection:
-    """``[augment]``: label-preserving copies of training items (nlpaug).
-
-    Each eligible train item gets ``copies`` copies, each made by ``sequence`` augmenters drawn
-    from ``augmenters`` (synonym, swap, delete, keyboard, ocr; mention for NER); ``p`` is the
-    share of words changed. Items with an audit flag in ``skip_flags`` are not augmented
-    unless a reviewer cleared them (gave them a gold label). ``mention_lists`` adds entity
-    lists per label (files) to the entities of the training data for mention swaps;
-    ``check_label`` drops classification copies a quick classifier no longer agrees with."""
+    """``[augment]``: label-preserving copies of training items (nlpaug)."""
 
     augmenters: tuple[str, ...] = ("synonym", "swap", "delete", "keyboard")
+    """Augmenters to draw from: synonym (WordNet), swap, delete, keyboard, ocr; mention
+    (NER: swap an entity for another of its type)."""
     copies: int = 1
+    """Copies made of each eligible training item."""
     sequence: int = 1
+    """Augmenters applied one after another to make one copy."""
     p: float = 0.15
+    """Share of words (or characters) an augmenter changes."""
     skip_flags: tuple[str, ...] = (
         "label_issue",
         "exact_duplicate",
@@ -139,43 +179,58 @@ class AugmentSection:
         "leakage",
         "low_confidence",
     )
+    """Audit issue types whose items are not augmented unless a reviewer cleared them."""
     mention_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Label -> entity list files added to the training data's own entities for mention
+    swaps."""
     check_label: bool = True
-    minhash_threshold: float = 0.8
+    """Drop classification copies that a quick classifier no longer gives their label."""
 
 
 @dataclass(frozen=True)
 class TrainSection:
-    """``[train]``: fine-tuning the end model (transformers + peft).
-
-    ``base_model``: a model folder or hub name ("" = the offline all-MiniLM-L6-v2). LoRA
-    (``lora_*``, ``target_modules``) by default, the classifier head trained fully; ``lora =
-    false`` fine-tunes everything; ``merge`` also saves LoRA merged into full weights.
-    ``soft_labels`` trains on the label model's probabilities; items whose weak-label
-    confidence is under ``min_confidence`` are left out, and ``confidence_weighting`` weights
-    the rest by it. ``batch_size`` on CPU, ``gpu_batch_size`` on CUDA; early stopping on dev
-    gold after ``patience`` epochs without improvement; ``max_steps`` > 0 caps training."""
+    """``[train]``: fine-tuning the end model (transformers + peft)."""
 
     base_model: str = ""
+    """A model folder or hub name; empty = the offline all-MiniLM-L6-v2."""
     lora: bool = True
+    """LoRA adapters (the classifier head trained fully); false = fine-tune everything."""
     lora_r: int = 8
+    """LoRA rank."""
     lora_alpha: int = 16
+    """LoRA scaling."""
     lora_dropout: float = 0.1
+    """Dropout on the LoRA layers."""
     target_modules: tuple[str, ...] = ("query", "value")
+    """Modules that get LoRA adapters."""
     merge: bool = False
+    """Also save the LoRA weights merged into full weights."""
     soft_labels: bool = True
+    """Train on the label model's probabilities instead of its argmax."""
     min_confidence: float = 0.0
+    """Leave out weakly labeled items whose label confidence is below this."""
     confidence_weighting: bool = False
+    """Weight each weakly labeled item's loss by its label confidence."""
     epochs: float = 3.0
+    """Training epochs."""
     batch_size: int = 16
+    """Batch size on the CPU."""
     gpu_batch_size: int = 64
+    """Batch size on a CUDA GPU."""
     learning_rate: float = 5e-4
+    """Peak learning rate."""
     warmup_ratio: float = 0.06
+    """Share of steps with a rising learning rate."""
     weight_decay: float = 0.01
+    """AdamW weight decay."""
     max_length: int = 128
+    """Longest input in tokens; longer texts are cut."""
     patience: int = 2
+    """Stop after this many epochs without a better dev score (needs dev gold)."""
     max_steps: int = -1
+    """Cap on optimiser steps (> 0), e.g. for a quick try."""
     tensorboard: bool = False
+    """Write TensorBoard logs into the model folder."""
 
 
 @dataclass(frozen=True)
@@ -183,7 +238,7 @@ class ReportSection:
     """``[report]``: the human report."""
 
     formats: tuple[Literal["html", "md"], ...] = ("html", "md")
-    examples: int = 5
+    """Report formats written into the run folder."""
 
 
 @dataclass(frozen=True)
@@ -306,8 +361,56 @@ def coerce(value: Any, hint: Any, where: str) -> Any:
 
 
 def check_config(config: RunConfig, source: str) -> None:
-    """Checks across keys that the types alone cannot express."""
+    """Checks across keys that the types alone cannot express, and names from registries."""
+    from weakforge.aggregate import METHODS
+    from weakforge.audit import CHECKS, ISSUE_TYPES
+
     if config.run.task not in TASK_KINDS:
         raise ConfigError(f"{source} [run] task: choose one of {list(TASK_KINDS)}")
     if len(set(config.run.labels)) != len(config.run.labels):
         raise ConfigError(f"{source} [run] labels: a label is listed twice")
+    for where, names, allowed in (
+        ("[aggregate] method", [config.aggregate.method], ["auto", *METHODS]),
+        ("[audit] checks", config.audit.checks, list(CHECKS)),
+        ("[augment] skip_flags", config.augment.skip_flags, list(ISSUE_TYPES)),
+    ):
+        for name in names:
+            if name not in allowed:
+                raise ConfigError(f"{source} {where}: unknown '{name}'; choose from {allowed}")
+
+
+def key_docs(section: type) -> dict[str, str]:
+    """Each field's docstring (the string literal right under it in the class body)."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(section)))
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    docs = {}
+    for node, after in zip(body, body[1:]):
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            if isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant):
+                docs[node.target.id] = " ".join(str(after.value.value).split())
+    return docs
+
+
+def reference() -> str:
+    """The config reference as Markdown: every table and key, its default and meaning."""
+    lines = []
+    for name, section in SECTIONS.items():
+        lines += [f"### [{name}]", "", (section.__doc__ or "").strip(), ""]
+        lines += ["| key | default | meaning |", "|---|---|---|"]
+        docs = key_docs(section)
+        defaults = dataclasses.asdict(section())
+        for f in fields(section):
+            default = json.dumps(defaults[f.name])
+            lines.append(f"| `{f.name}` | `{default}` | {docs.get(f.name, '')} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def saved_config(run_dir: Path) -> RunConfig | None:
+    """The config a run used, as the pipeline saved it in the run folder (None without)."""
+    path = Path(run_dir) / RESOLVED_CONFIG
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    base_dir = data.pop("base_dir", ".")
+    return config_from_dict(data, base_dir, str(path))

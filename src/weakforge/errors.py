@@ -1,4 +1,9 @@
-"""Errors that tell the user what went wrong, where, and what to do about it."""
+"""Every error class weakforge raises on purpose, in one place.
+
+Each message says what went wrong, where (file, line, rule, record, stage) and what to do,
+and lists the valid names when a name was wrong. Only these print as one line in the CLI;
+anything else is a bug whose traceback is kept (``-v``, and the run's ``weakforge.log``).
+"""
 
 from __future__ import annotations
 
@@ -38,3 +43,19 @@ class CorpusError(WeakforgeError):
 
 class StageError(WeakforgeError):
     """A pipeline stage failed; names the stage and wraps the cause."""
+
+
+class RuleError(WeakforgeError):
+    """A labeling function that cannot be used as written (names the rule and its file)."""
+
+
+class RuleOutputError(ValueError):
+    """A rule returned something that is not a valid vote (the applier adds where)."""
+
+
+class AggregationError(WeakforgeError):
+    """Votes could not be aggregated; the message says what to change."""
+
+
+class ReviewConflict(WeakforgeError):
+    """Someone else decided the item after this reviewer loaded it."""

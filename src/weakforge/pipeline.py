@@ -6,6 +6,12 @@ folder only when the stage succeeds; the manifest records, per stage, a content 
 code version, config tables and inputs. A re-run skips a stage whose hash is unchanged and
 whose outputs are intact; a run killed mid-stage leaves no partial output and redoes that
 stage. ``force_from`` reruns a stage and every later one.
+
+Some artifacts are not files of the run folder: the review queue lives in a database that
+reviewers write to and a team may share. A stage declares those as :class:`Store` inputs
+and outputs, so the skip logic sees them too (a deleted queue is refilled; new decisions
+rerun the stage that reads them). Every run logs into ``weakforge.log`` in its folder,
+with the traceback of any unexpected error.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,13 +31,27 @@ from typing import Any
 from weakforge.atomic import atomic_file
 from weakforge.config import RunConfig
 from weakforge.errors import StageError, WeakforgeError
+from weakforge.layout import LOG, MANIFEST, RESOLVED_CONFIG, STAGING, stage_metrics
 from weakforge.report import Section
 
 log = logging.getLogger(__name__)
+# tracebacks of unexpected errors: to the run's log file only (the CLI shows them with -v)
+trace_log = logging.getLogger("weakforge.traceback")
+trace_log.propagate = False
 
-MANIFEST = "manifest.json"
-LATEST_RECORDS = "@records"
-RESOLVED_CONFIG = "config.resolved.json"
+LATEST_RECORDS = "@records"  # an input meaning "the newest records an earlier stage wrote"
+
+
+@dataclass(frozen=True)
+class Store:
+    """An artifact outside the run folder's files (e.g. the review database).
+
+    ``state`` returns a short summary of its content, ``""`` when it is absent: a stage
+    that reads the store reruns when the state changes, and a stage that fills it reruns
+    when the store no longer holds what the stage left there."""
+
+    name: str
+    state: Callable[[RunConfig, Path], str]
 
 
 @dataclass
@@ -65,7 +86,8 @@ class Stage:
     run folder (a corpus, a rules folder) whose content does too. ``describe`` turns the
     metrics into the stage's section of the report. ``records_out`` names the records file a
     stage writes; a stage listing ``LATEST_RECORDS`` among its inputs reads the newest one
-    written before it (``records_from``), so stages can be left out of a run.
+    written before it (``records_from``), so stages can be left out of a run. ``reads`` and
+    ``fills`` are the stores (databases) it reads and writes.
     """
 
     name: str
@@ -77,12 +99,13 @@ class Stage:
     describe: Callable[[dict[str, Any]], Section] | None = None
     records_out: str | None = None
     records_from: str = ""
-    fingerprint: Callable[[RunConfig, Path], str] | None = None
+    reads: tuple[Store, ...] = ()
+    fills: tuple[Store, ...] = ()
     version: str = "1"
 
     @property
     def metrics_name(self) -> str:
-        return f"stages/{self.name}.json"
+        return stage_metrics(self.name)
 
 
 def digest_path(path: Path) -> str:
@@ -110,8 +133,7 @@ def stage_key(stage: Stage, config: RunConfig, run_dir: Path) -> str:
         "external": {},
     }
     parts["config"]["run"].pop("stages")
-    if stage.fingerprint is not None:  # state outside files, e.g. reviewers' decisions
-        parts["fingerprint"] = stage.fingerprint(config, run_dir)
+    parts["stores"] = {store.name: store.state(config, run_dir) for store in stage.reads}
     for name in stage.inputs:
         path = run_dir / name
         if not path.exists():
@@ -142,7 +164,7 @@ class Manifest:
             except (json.JSONDecodeError, KeyError):
                 log.warning("%s is unreadable; every stage will run again", self.path)
 
-    def is_current(self, stage: Stage, key: str, run_dir: Path) -> bool:
+    def is_current(self, stage: Stage, key: str, config: RunConfig, run_dir: Path) -> bool:
         entry = self.entries.get(stage.name)
         if not entry or entry.get("key") != key:
             return False
@@ -151,14 +173,22 @@ class Manifest:
             if not path.exists() or digest_path(path) != digest:
                 log.info("stage %s: output %s changed or is missing", stage.name, name)
                 return False
+        for store in stage.fills:
+            state = store.state(config, run_dir)
+            if not state or state != entry.get("stores", {}).get(store.name):
+                log.info("stage %s: the %s is missing or was refilled", stage.name, store.name)
+                return False
         return True
 
-    def record(self, stage: Stage, key: str, run_dir: Path, seconds: float) -> None:
+    def record(
+        self, stage: Stage, key: str, config: RunConfig, run_dir: Path, seconds: float
+    ) -> None:
         self.entries[stage.name] = {
             "key": key,
             "outputs": {
                 name: digest_path(run_dir / name) for name in (*stage.outputs, stage.metrics_name)
             },
+            "stores": {store.name: store.state(config, run_dir) for store in stage.fills},
             "seconds": round(seconds, 3),
         }
         self.save()
@@ -195,25 +225,47 @@ def run_stages(
     manifest = Manifest(run_dir)
     result = RunResult(run_dir)
     forcing = False
-    for stage in stages:
-        forcing = forcing or stage.name == force_from
-        key = stage_key(stage, config, run_dir)
-        if not forcing and manifest.is_current(stage, key, run_dir):
-            log.info("stage %-9s up to date, skipped", stage.name)
-            result.skipped.append(stage.name)
-        else:
-            run_one(stage, config, run_dir, key, manifest)
-            result.ran.append(stage.name)
-        metrics_path = run_dir / stage.metrics_name
-        result.metrics[stage.name] = json.loads(metrics_path.read_text(encoding="utf-8"))
+    with run_log(run_dir / LOG):
+        for stage in stages:
+            forcing = forcing or stage.name == force_from
+            key = stage_key(stage, config, run_dir)
+            if not forcing and manifest.is_current(stage, key, config, run_dir):
+                log.info("stage %-9s up to date, skipped", stage.name)
+                result.skipped.append(stage.name)
+            else:
+                run_one(stage, config, run_dir, key, manifest)
+                result.ran.append(stage.name)
+            metrics_path = run_dir / stage.metrics_name
+            result.metrics[stage.name] = json.loads(metrics_path.read_text(encoding="utf-8"))
     return result
+
+
+@contextmanager
+def run_log(path: Path) -> Iterator[None]:
+    """weakforge's log records (DEBUG and up, tracebacks included) appended to ``path``."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("weakforge")
+    previous = logger.level
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)  # the file keeps progress even when the terminal doesn't
+    logger.addHandler(handler)
+    trace_log.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        trace_log.removeHandler(handler)
+        logger.setLevel(previous)
+        handler.close()
 
 
 def run_one(stage: Stage, config: RunConfig, run_dir: Path, key: str, manifest: Manifest) -> None:
     """Run one stage into a fresh staging folder, then move its outputs into place."""
     log.info("stage %-9s running", stage.name)
     manifest.forget(stage.name)
-    staging = run_dir / ".staging" / stage.name
+    staging = run_dir / STAGING / stage.name
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     context = StageContext(config, run_dir, staging, stage)
@@ -222,8 +274,12 @@ def run_one(stage: Stage, config: RunConfig, run_dir: Path, key: str, manifest: 
         metrics = stage.run(context)
     except WeakforgeError:
         raise
-    except Exception as exc:
-        raise StageError(f"stage '{stage.name}' failed: {type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # a bug (ours or a rule's): keep the traceback for the log
+        trace_log.error("stage %s failed with an unexpected error", stage.name, exc_info=True)
+        raise StageError(
+            f"stage '{stage.name}' failed: {type(exc).__name__}: {exc} (unexpected; the "
+            f"traceback is in {run_dir / LOG}, or rerun with -v to see it here)"
+        ) from exc
     with atomic_file(staging / stage.metrics_name) as handle:
         json.dump(metrics, handle, indent=2, sort_keys=True, default=str)
     missing = [name for name in stage.outputs if not (staging / name).exists()]
@@ -237,5 +293,5 @@ def run_one(stage: Stage, config: RunConfig, run_dir: Path, key: str, manifest: 
         os.replace(staging / name, target)
     shutil.rmtree(staging, ignore_errors=True)
     seconds = time.perf_counter() - started
-    manifest.record(stage, key, run_dir, seconds)
+    manifest.record(stage, key, config, run_dir, seconds)
     log.info("stage %-9s done in %.1fs", stage.name, seconds)

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from weakforge.corpus.conll import decode_tags
+from weakforge.labels import bio_tags, spans_to_tags, tags_to_spans
 from weakforge.records import Span
 
 
@@ -84,23 +84,6 @@ def classification_label_issues(y: np.ndarray, pred_probs: np.ndarray) -> LabelI
     return LabelIssues(is_issue, quality, pred_probs.argmax(axis=1), margins(pred_probs))
 
 
-def bio_tags(labels: Sequence[str]) -> list[str]:
-    return ["O"] + [f"{p}-{x}" for x in labels for p in ("B", "I")]
-
-
-def spans_to_tags(
-    spans: Sequence[Span], words: Sequence[tuple[int, int]], tags: Sequence[str]
-) -> np.ndarray:
-    """Tag index per word for the given spans (BIO)."""
-    index = {t: i for i, t in enumerate(tags)}
-    out = np.zeros(len(words), dtype=np.int64)
-    for span in spans:
-        inside = [w for w, (a, b) in enumerate(words) if a >= span.start and b <= span.end]
-        for n, w in enumerate(inside):
-            out[w] = index.get(f"{'B' if n == 0 else 'I'}-{span.label}", 0)
-    return out
-
-
 @dataclass(frozen=True)
 class SentenceIssues:
     """NER issues: per sentence, flagged?, quality, the flagged words and the model's spans."""
@@ -151,9 +134,7 @@ def ner_label_issues(
         quality[i] = scores[position]
         uncertainty[i] = float(1 - margins(per_sentence[position]).min())
         predicted = [tags[t] for t in per_sentence[position].argmax(axis=1)]
-        suggested[i] = tuple(
-            Span(words[i][a][0], words[i][b - 1][1], kind) for a, b, kind in decode_tags(predicted)
-        )
+        suggested[i] = tags_to_spans(predicted, words[i])
     for position, word in flagged:
         i = keep[position]
         is_issue[i] = True

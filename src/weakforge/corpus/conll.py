@@ -16,50 +16,12 @@ from weakforge.corpus.options import ReadOptions, WriteOptions
 from weakforge.corpus.tabular import chosen_label
 from weakforge.corpus.textfile import iter_lines
 from weakforge.errors import CorpusError
+from weakforge.labels import decode_tags, encode_tags
 from weakforge.records import Example, Span
 from weakforge.tokenize import example_bounds, token_spans
 
 DOCSTART = "-DOCSTART-"
 TAG_FIX = "use tags O, B-TYPE or I-TYPE in the last column"
-
-
-def decode_tags(tags: Sequence[str]) -> list[tuple[int, int, str]]:
-    """Token spans ``(first, last_exclusive, type)`` from IOB1 or BIO tags.
-
-    One decoder serves both schemes (as conlleval does): ``B-`` always opens an entity,
-    ``I-`` opens one unless it continues an entity of the same type.
-    """
-    spans: list[tuple[int, int, str]] = []
-    current: list = []  # [first, type]
-    for i, tag in enumerate(tags):
-        prefix, _, kind = tag.partition("-")
-        if tag == "O" or not kind:
-            if current:
-                spans.append((current[0], i, current[1]))
-                current = []
-            continue
-        if prefix == "B" or not current or current[1] != kind:
-            if current:
-                spans.append((current[0], i, current[1]))
-            current = [i, kind]
-    if current:
-        spans.append((current[0], len(tags), current[1]))
-    return spans
-
-
-def encode_tags(n_tokens: int, spans: Sequence[tuple[int, int, str]], scheme: str) -> list[str]:
-    """Tags for token spans in ``iob1`` (B- only between touching same-type entities) or
-    ``bio``."""
-    tags = ["O"] * n_tokens
-    previous_end, previous_kind = -1, None
-    for first, last, kind in sorted(spans):
-        touching = first == previous_end and kind == previous_kind
-        begin = "B" if scheme == "bio" or touching else "I"
-        tags[first] = f"{begin}-{kind}"
-        for i in range(first + 1, last):
-            tags[i] = f"I-{kind}"
-        previous_end, previous_kind = last, kind
-    return tags
 
 
 def read_conll(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | CorpusError]]:

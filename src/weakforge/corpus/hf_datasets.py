@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from weakforge.atomic import atomic_dir
-from weakforge.corpus.conll import encode_tags
 from weakforge.corpus.options import WriteOptions
 from weakforge.corpus.tabular import chosen_label
+from weakforge.labels import bio_tags, encode_tags
 from weakforge.records import Example, labels_in
 from weakforge.tokenize import example_bounds, token_spans
 
@@ -44,7 +44,7 @@ def write_hf_datasets(examples: Sequence[Example], path: Path, options: WriteOpt
         else:
             columns.setdefault("label", []).append(label if isinstance(label, str) else None)
     if ner:
-        tag_names = ["O"] + [f"{p}-{c}" for c in classes for p in ("B", "I")]
+        tag_names = bio_tags(classes)
         features = datasets.Features(
             {
                 "id": datasets.Value("string"),

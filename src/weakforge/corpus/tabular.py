@@ -20,6 +20,7 @@ from weakforge.atomic import atomic_file, atomic_path
 from weakforge.corpus.options import ReadOptions, WriteOptions
 from weakforge.corpus.textfile import BAD_BYTES_FIX, iter_lines, read_utf8
 from weakforge.errors import CorpusError
+from weakforge.labels import given_label
 from weakforge.records import Example, example_from_dict, label_from_json, label_to_json
 
 NATIVE_KEYS = ("id", "text", "gold", "split", "votes", "label", "probs", "flags", "origin", "meta")
@@ -32,7 +33,7 @@ def chosen_label(example: Example, which: str) -> Any:
         return example.gold
     if which == "label":
         return example.label
-    return example.gold if example.gold is not None else example.label
+    return given_label(example)
 
 
 def example_from_row(

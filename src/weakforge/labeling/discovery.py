@@ -17,14 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from weakforge.errors import WeakforgeError
+from weakforge.errors import RuleError, WeakforgeError
 from weakforge.labeling.rules import LabelingFunction
 
 log = logging.getLogger(__name__)
-
-
-class RuleError(WeakforgeError):
-    """A labeling function that cannot be used as written (names the rule and its file)."""
 
 
 @dataclass(frozen=True)

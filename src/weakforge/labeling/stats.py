@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from weakforge.evaluation import prf
+from weakforge.labels import given_label
 from weakforge.records import Example, Span, tuning_gold
 
 
@@ -133,7 +134,7 @@ def source_hits(
         vote = example.votes.get(source)
         if vote is None or vote == ():
             continue
-        reference = example.gold if example.gold is not None else example.label
+        reference = given_label(example)
         if isinstance(vote, tuple) and isinstance(reference, tuple):
             disagrees = bool(set(vote) - set(reference))
         else:

@@ -1,5 +1,4 @@
-"""Reviewing the queue: paged queries, decisions with an audit log, undo, and the decisions
-that flow back into the next run.
+"""Reviewing the queue: paged queries, facets, progress, decisions with an audit log, undo.
 
 Every decision is a new row (reviewer, time, previous and new label); nothing is updated in
 place except the ``undone`` mark, so the history of an item is always complete. A decision
@@ -11,37 +10,25 @@ functions; they take an engine from :func:`weakforge.review_queue.open_database`
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from weakforge.config import RunConfig
-from weakforge.errors import WeakforgeError
-from weakforge.records import Example, label_from_json
+from weakforge.errors import ReviewConflict, WeakforgeError
+from weakforge.review.actions import ACTIONS, UNDO, Action
 from weakforge.review.store import (
-    LABEL_ACTIONS,
-    Database,
-    as_database,
     decisions,
-    display_name,
-    is_label_action,
     item_tags,
     items,
     now,
-    open_database,
-    queue_exists,
     refresh_decided,
     writing,
 )
 
-QUEUE = "review.sqlite"
-ACTIONS = (*LABEL_ACTIONS, "skip", "note")
 SORTS = {
     "priority": (items.c.priority.desc(), items.c.id),
     "score": (items.c.score.desc(), items.c.id),
@@ -65,17 +52,6 @@ ITEM_COLUMNS = (
     "probs",
 )
 JSON_COLUMNS = ("weak_label", "suggested_label", "issues", "scores", "votes", "probs")
-
-
-class ReviewConflict(WeakforgeError):
-    """Someone else decided the item after this reviewer loaded it."""
-
-
-def review_database(config: RunConfig, run_dir: Path) -> Database:
-    """The review database: ``[audit] database`` (a SQLite path, relative to the config, or
-    a server URL) if set, else review.sqlite in the run."""
-    chosen = config.audit.database
-    return as_database(chosen, Path(config.base_dir)) if chosen else run_dir / QUEUE
 
 
 @dataclass(frozen=True)
@@ -218,6 +194,7 @@ def decide(
     reviewer saw (None: none yet); -1 skips the check. A mismatch raises ReviewConflict."""
     if action not in ACTIONS:
         raise WeakforgeError(f"unknown action '{action}'; choose from {list(ACTIONS)}")
+    spec = ACTIONS[action]
     if not reviewer.strip():
         raise WeakforgeError("a decision needs a reviewer name")
     with writing(engine) as connection:
@@ -236,14 +213,7 @@ def decide(
                 f"item '{item_id}' was decided by {who[0]} at {who[1]} "
                 "after you opened it; reload it to see their decision"
             )
-        if action in ("accept_weak", "accept_suggestion"):
-            column = items.c.weak_label if action == "accept_weak" else items.c.suggested_label
-            stored = connection.scalar(sa.select(column).where(items.c.id == item_id))
-            new_label = json.loads(stored) if stored is not None else None
-        elif action in ("duplicate", "skip", "note"):
-            new_label = None
-        elif new_label is None:
-            raise WeakforgeError("relabel needs the new label")
+        new_label = decided_label(connection, item_id, spec, new_label)
         result = connection.execute(
             decisions.insert().values(
                 item_id=item_id,
@@ -257,9 +227,27 @@ def decide(
             )
         )
         seq = int(result.inserted_primary_key[0])
-        if action in LABEL_ACTIONS:
+        if spec.decides:
             connection.execute(items.update().where(items.c.id == item_id).values(decided_seq=seq))
         return seq
+
+
+STORED_LABEL = {"weak": items.c.weak_label, "suggestion": items.c.suggested_label}
+
+
+def decided_label(connection: Connection, item_id: str, spec: Action, given: Any) -> Any:
+    """The label a decision records, by the action's effect: a label the queue stores, the
+    one the reviewer gave, or none."""
+    if spec.effect in STORED_LABEL:
+        stored = connection.scalar(
+            sa.select(STORED_LABEL[spec.effect]).where(items.c.id == item_id)
+        )
+        return json.loads(stored) if stored is not None else None
+    if spec.effect == "given":
+        if given is None:
+            raise WeakforgeError(f"{spec.name} needs the new label")
+        return given
+    return None
 
 
 def undo(engine: Engine, reviewer: str) -> int | None:
@@ -270,7 +258,7 @@ def undo(engine: Engine, reviewer: str) -> int | None:
             .where(
                 decisions.c.reviewer == reviewer,
                 decisions.c.undone == 0,
-                decisions.c.action != "undo",
+                decisions.c.action != UNDO,
             )
             .order_by(decisions.c.seq.desc())
             .limit(1)
@@ -283,7 +271,7 @@ def undo(engine: Engine, reviewer: str) -> int | None:
             decisions.insert().values(
                 item_id=row[1],
                 reviewer=reviewer,
-                action="undo",
+                action=UNDO,
                 note=f"undid #{row[0]}",
                 created_at=now(),
                 undone=1,
@@ -311,82 +299,3 @@ def history(engine: Engine, item_id: str) -> list[dict[str, Any]]:
             .order_by(decisions.c.seq)
         ).all()
     return [dict(row._mapping) for row in rows]
-
-
-def effective_decisions(target: Database) -> dict[str, tuple[str, Any]]:
-    """Item id -> (action, label) of its latest effective decision (empty if no queue)."""
-    if not queue_exists(target):
-        return {}
-    later = decisions.alias("later")
-    with open_database(target).connect() as connection:
-        rows = connection.execute(
-            sa.select(decisions.c.item_id, decisions.c.action, decisions.c.new_label).where(
-                decisions.c.undone == 0,
-                is_label_action(),
-                ~sa.exists().where(
-                    later.c.item_id == decisions.c.item_id,
-                    later.c.seq > decisions.c.seq,
-                    later.c.undone == 0,
-                    is_label_action(later),
-                ),
-            )
-        ).all()
-    found = {}
-    for item, action, label in rows:
-        try:
-            found[item] = (action, json.loads(label) if label is not None else None)
-        except json.JSONDecodeError:
-            raise WeakforgeError(
-                f"{display_name(target)}: the decision on item '{item}' holds a label that "
-                f"is not JSON ({label!r}); record decisions through weakforge "
-                "(the review page or weakforge.review.decide)"
-            ) from None
-    return found
-
-
-def decisions_fingerprint(config: RunConfig, run_dir: Path) -> str:
-    """Changes exactly when the effective decisions change (not when the queue does)."""
-    decided = effective_decisions(review_database(config, run_dir))
-    return hashlib.sha256(json.dumps(sorted(decided.items()), default=str).encode()).hexdigest()
-
-
-def apply_decisions(
-    examples: Sequence[Example], decided: dict[str, tuple[str, Any]]
-) -> tuple[list[Example], dict[str, int]]:
-    """Reviewed labels become gold; items marked as duplicates are dropped."""
-    out, counts = [], {"gold": 0, "dropped": 0}
-    for example in examples:
-        action, label = decided.get(example.id, (None, None))
-        if action == "duplicate":
-            counts["dropped"] += 1
-            continue
-        if action in LABEL_ACTIONS and label is not None:  # duplicates returned above
-            example = replace(
-                example, gold=label_from_json(label), meta={**example.meta, "reviewed": action}
-            )
-            counts["gold"] += 1
-        out.append(example)
-    return out, counts
-
-
-def reviewed_examples(target: Database) -> list[Example]:
-    """The reviewed set: each decided item with its reviewed label as gold (duplicates left
-    out), ready for any corpus writer."""
-    decided = effective_decisions(target)
-    if not decided:
-        return []
-    with open_database(target).connect() as connection:
-        rows = connection.execute(
-            sa.select(items.c.id, items.c.text, items.c.split).order_by(items.c.id)
-        ).all()
-    return [
-        Example(
-            id=item,
-            text=text,
-            split=split,
-            gold=label_from_json(decided[item][1]),
-            meta={"reviewed": decided[item][0]},
-        )
-        for item, text, split in rows
-        if item in decided and decided[item][0] != "duplicate"
-    ]

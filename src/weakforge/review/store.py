@@ -14,6 +14,7 @@ their own append-only ``decisions`` table, which the audit never touches.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
 
 from weakforge.errors import WeakforgeError
+from weakforge.review.actions import LABEL_ACTIONS
 
 Database = Path | str  # a SQLite file, or a database URL
 DIALECTS = {"sqlite": sqlite, "postgresql": postgresql}
@@ -85,6 +87,15 @@ decisions = sa.Table(
     sa.Index("decisions_item", "item_id", "seq"),
     sqlite_autoincrement=True,  # a sequence number is never reused
 )
+# facts about the queue as a whole; "filled": a fresh token each time an audit fills it, so
+# the pipeline can tell the queue it left there from one refilled (or lost) since
+queue_meta = sa.Table(
+    "queue_meta",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+FILLED = "filled"
 
 
 def database_url(target: Database) -> URL:
@@ -224,9 +235,6 @@ def writing(engine: Engine) -> Iterator[Connection]:
         ) from None
 
 
-LABEL_ACTIONS = ("accept_weak", "accept_suggestion", "relabel", "duplicate")
-
-
 def is_label_action(table: sa.Table = decisions) -> sa.ColumnElement[bool]:
     return table.c.action.in_(LABEL_ACTIONS)
 
@@ -295,9 +303,10 @@ def tag_rows(
     return [{"item_id": item_id, "kind": k, "value": v} for k, v in sorted(values)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class QueueItem:
-    """One flagged item as the audit hands it to the queue."""
+    """One flagged item as the audit hands it to the queue (fields by name only: thirteen
+    positional fields are too easy to swap)."""
 
     id: str
     text: str
@@ -368,6 +377,8 @@ def update_queue(target: Database, queue: Iterable[QueueItem], batch: int = 5000
             tags = [tag for item in chunk for tag in item.tags()]
             if tags:
                 connection.execute(item_tags.insert(), tags)
+        connection.execute(queue_meta.delete().where(queue_meta.c.key == FILLED))
+        connection.execute(queue_meta.insert().values(key=FILLED, value=uuid.uuid4().hex))
         retired = sorted(existing - seen)
         counts["retired"] = len(retired)
         if retired:
@@ -384,6 +395,15 @@ def update_queue(target: Database, queue: Iterable[QueueItem], batch: int = 5000
             else "ANALYZE"
         )
     return counts
+
+
+def filled_token(target: Database) -> str:
+    """The token of the audit that last filled the queue ("" when there is no queue)."""
+    if not queue_exists(target):
+        return ""
+    with open_database(target).connect() as connection:
+        value = connection.scalar(sa.select(queue_meta.c.value).where(queue_meta.c.key == FILLED))
+    return value or ""
 
 
 def _chunks(queue: Iterable[QueueItem], size: int) -> Iterator[list[QueueItem]]:

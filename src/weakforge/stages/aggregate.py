@@ -7,26 +7,18 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from weakforge.aggregate.skweak_adapter import aggregate, resolve_method
+from weakforge.aggregate import aggregate, resolve_method
 from weakforge.corpus.tabular import load_records, save_records
 from weakforge.evaluation import evaluate
 from weakforge.labeling.applier import read_votes
 from weakforge.labeling.stats import lf_stats, table_rows
+from weakforge.layout import AGGREGATE_PLOT, AGGREGATED, RECORDS, VOTES
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import grouped_bars
 from weakforge.records import Example, label_counts_by_split, labels_used
 from weakforge.report import Image, Section, Table
-from weakforge.review.service import (
-    apply_decisions,
-    decisions_fingerprint,
-    effective_decisions,
-    review_database,
-)
-from weakforge.stages.ingest import RECORDS
-from weakforge.stages.label import VOTES
-
-AGGREGATED = "aggregated.parquet"
-PLOT = "plots/aggregate_labels.png"
+from weakforge.review.feedback import apply_decisions, effective_decisions, review_database
+from weakforge.stages.review import REVIEW_DECISIONS
 
 
 def with_votes(examples: list[Example], votes: dict[str, dict[str, Any]]) -> list[Example]:
@@ -46,7 +38,10 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     save_records(result, ctx.output(AGGREGATED))
     counts = label_counts_by_split(result, "label")
     grouped_bars(
-        counts, ctx.output(PLOT), "weak labels per split", "entities" if task == "ner" else "texts"
+        counts,
+        ctx.output(AGGREGATE_PLOT),
+        "weak labels per split",
+        "entities" if task == "ner" else "texts",
     )
     return {
         "task": task,
@@ -75,7 +70,7 @@ def describe_aggregate(metrics: dict[str, Any]) -> Section:
         [
             f"Aggregated {metrics['n_sources']} sources with {metrics['method']}; "
             f"{metrics['unlabeled']} texts left without a label.{used}",
-            Image(PLOT, "weak labels per split"),
+            Image(AGGREGATE_PLOT, "weak labels per split"),
         ],
     )
     for split, scores in metrics["label_model"].items():
@@ -115,9 +110,9 @@ AGGREGATE = Stage(
     name="aggregate",
     run=run_aggregate,
     inputs=(RECORDS, VOTES),
-    outputs=(AGGREGATED, PLOT),
+    outputs=(AGGREGATED, AGGREGATE_PLOT),
     config_keys=("aggregate",),
-    fingerprint=decisions_fingerprint,
+    reads=(REVIEW_DECISIONS,),
     describe=describe_aggregate,
     records_out=AGGREGATED,
 )

@@ -18,16 +18,17 @@ from sklearn.linear_model import LogisticRegression
 
 from weakforge.audit.duplicates import minhash_duplicate_sets, normalise
 from weakforge.audit.embeddings import embed
-from weakforge.augment.nlpaug_adapter import Copy, augment_examples, training_label
+from weakforge.augment.nlpaug_adapter import Copy, augment_examples
 from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records, save_records
 from weakforge.labeling.gazetteer import read_entries
+from weakforge.labels import given_label
+from weakforge.layout import AUGMENTED, EMBEDDING_CACHE
 from weakforge.pipeline import LATEST_RECORDS, Stage, StageContext
 from weakforge.records import Example
 from weakforge.report import Section, Table
 
 log = logging.getLogger(__name__)
-AUGMENTED = "augmented.parquet"
 
 
 def eligible(config: RunConfig):
@@ -44,7 +45,7 @@ def mention_pool(config: RunConfig, examples: list[Example]) -> dict[str, list[s
     """Entities per label for mention swaps: the training data's own, plus configured lists."""
     pool: dict[str, set[str]] = {}
     for example in examples:
-        label = training_label(example)
+        label = given_label(example)
         if example.split == "train" and isinstance(label, tuple):
             for span in label:
                 pool.setdefault(span.label, set()).add(example.text[span.start : span.end])
@@ -71,7 +72,7 @@ def guard(
     held_out = [e.text for e in examples if e.split in ("dev", "test")]
     if kept and held_out:
         texts = held_out + [c.example.text for c in kept]
-        near = minhash_duplicate_sets(texts, config.augment.minhash_threshold)
+        near = minhash_duplicate_sets(texts, config.audit.minhash_threshold)
         leaking = {
             i - len(held_out)
             for group in near
@@ -85,18 +86,18 @@ def guard(
         originals = [
             e
             for e in examples
-            if e.split == "train" and training_label(e) is not None and not e.origin
+            if e.split == "train" and given_label(e) is not None and not e.origin
         ]
-        classes = sorted({training_label(e) for e in originals})
+        classes = sorted({given_label(e) for e in originals})
         if len(classes) > 1:
             vectors = embed([e.text for e in originals], config.audit.model, embeddings_dir)
             model = LogisticRegression(max_iter=500).fit(
-                vectors, [training_label(e) for e in originals]
+                vectors, [given_label(e) for e in originals]
             )
             predicted = model.predict(
                 embed([c.example.text for c in kept], config.audit.model, embeddings_dir)
             )
-            agree = [c for c, p in zip(kept, predicted) if p == training_label(c.example)]
+            agree = [c for c, p in zip(kept, predicted) if p == given_label(c.example)]
             dropped["label check disagrees"] += len(kept) - len(agree)
             kept = agree
     return kept, dropped
@@ -118,7 +119,7 @@ def run_augment(ctx: StageContext) -> dict[str, Any]:
         mention_pool(config, examples),
         allowed,
     )
-    kept, dropped = guard(copies, examples, config, ctx.run_dir / "cache" / "embeddings")
+    kept, dropped = guard(copies, examples, config, ctx.run_dir / EMBEDDING_CACHE)
     save_records([*examples, *(c.example for c in kept)], ctx.output(AUGMENTED))
     originals = {e.id: e for e in examples}
     made = Counter("+".join(c.augmenters) for c in copies)

@@ -16,16 +16,13 @@ from weakforge.config import RunConfig
 from weakforge.corpus import Columns, ReadOptions, read_corpus, write_rejects
 from weakforge.corpus.tabular import save_records
 from weakforge.errors import CorpusError
+from weakforge.layout import INGEST_PLOT, RECORDS, REJECTS
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import grouped_bars
 from weakforge.records import Example, label_counts_by_split
 from weakforge.report import Image, Section, Table
 
 log = logging.getLogger(__name__)
-
-RECORDS = "records.parquet"
-REJECTS = "rejects.jsonl"
-PLOT = "plots/ingest_labels.png"
 
 
 def corpus_files(config: RunConfig) -> list[tuple[Path, str | None]]:
@@ -100,7 +97,7 @@ def run_ingest(ctx: StageContext) -> dict[str, Any]:
     labels = list(ctx.config.run.labels) or sorted({k for c in counts.values() for k in c})
     grouped_bars(
         counts,
-        ctx.output(PLOT),
+        ctx.output(INGEST_PLOT),
         "gold labels per split",
         "entities" if ctx.config.run.task == "ner" else "texts",
     )
@@ -136,7 +133,7 @@ def describe_ingest(metrics: dict[str, Any]) -> Section:
                 ["split", *labels], [[s, *(c.get(x, 0) for x in labels)] for s, c in counts.items()]
             )
         )
-        section.blocks.append(Image(PLOT, "gold labels per split"))
+        section.blocks.append(Image(INGEST_PLOT, "gold labels per split"))
     if metrics["n_rejects"]:
         section.blocks.append(
             f"{metrics['n_rejects']} bad records were skipped (listed in {REJECTS}):"
@@ -148,7 +145,7 @@ def describe_ingest(metrics: dict[str, Any]) -> Section:
 INGEST = Stage(
     name="ingest",
     run=run_ingest,
-    outputs=(RECORDS, REJECTS, PLOT),
+    outputs=(RECORDS, REJECTS, INGEST_PLOT),
     config_keys=("data",),
     external=lambda config: [path for path, _ in corpus_files(config)],
     describe=describe_ingest,

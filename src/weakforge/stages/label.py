@@ -14,12 +14,11 @@ from typing import Any
 from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records
 from weakforge.labeling.applier import RuleSpec, apply_rules
+from weakforge.layout import RECORDS, VOTES
 from weakforge.pipeline import Stage, StageContext
 from weakforge.report import Section, Table
-from weakforge.stages.ingest import RECORDS
 
 log = logging.getLogger(__name__)
-VOTES = "votes"
 
 
 def rule_spec(config: RunConfig) -> RuleSpec:

@@ -16,14 +16,13 @@ from weakforge.atomic import atomic_file
 from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records
 from weakforge.evaluation import evaluate
+from weakforge.layout import MODEL, TRAIN_PLOT
+from weakforge.models import DEFAULT_ENCODER
 from weakforge.pipeline import LATEST_RECORDS, Stage, StageContext
 from weakforge.plots import confusion_matrix, grouped_bars
 from weakforge.records import Example, labels_used
 from weakforge.report import Image, Section, Table
 from weakforge.train.transformers_adapter import load_model, predict, train
-
-MODEL = "model"
-PLOT = "plots/train_confusion.png"
 
 
 def scored_splits(
@@ -48,7 +47,7 @@ def model_card(config: RunConfig, metrics: dict[str, Any]) -> str:
         f"# weakforge model: {config.run.name}",
         "",
         f"- task: {config.run.task}; labels: {', '.join(metrics['labels'])}",
-        f"- base model: {config.train.base_model or 'all-MiniLM-L6-v2 (offline package)'}"
+        f"- base model: {config.train.base_model or DEFAULT_ENCODER}"
         f"; {'LoRA r=' + str(config.train.lora_r) if config.train.lora else 'full'} "
         "fine-tuning",
         f"- trained on {metrics['train_items']} weakly labeled items "
@@ -95,14 +94,16 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
     if task != "ner" and split:
         pairs = Counter((e.gold, predictions[e.id]) for e in evaluated if e.split == split)
         matrix = {g: {p: pairs[(g, p)] for p in labels} for g in labels}
-        confusion_matrix(matrix, ctx.output(PLOT), f"end model on {split} gold")
+        confusion_matrix(matrix, ctx.output(TRAIN_PLOT), f"end model on {split} gold")
     else:  # NER, or no gold: F1 per label of end model and teacher
         per_model = {
             name: {label: s[name]["per_label"][label]["f1"] for label in labels}
             for s in ([scores[split]] if split else [])
             for name in s
         }
-        grouped_bars(per_model, ctx.output(PLOT), f"F1 per label on {split or 'no'} gold", "F1")
+        grouped_bars(
+            per_model, ctx.output(TRAIN_PLOT), f"F1 per label on {split or 'no'} gold", "F1"
+        )
     by_epoch: dict[float, dict[str, Any]] = {}  # the Trainer logs train and dev loss apart
     for h in result.history:
         if "loss" in h or "eval_loss" in h:
@@ -171,7 +172,7 @@ def describe_train(metrics: dict[str, Any]) -> Section:
             )
         )
     caption = "confusion matrix" if metrics["confusion"]["matrix"] else "F1 per label"
-    section.blocks.append(Image(PLOT, f"{caption}, {metrics['confusion']['split']} split"))
+    section.blocks.append(Image(TRAIN_PLOT, f"{caption}, {metrics['confusion']['split']} split"))
     return section
 
 
@@ -179,7 +180,7 @@ TRAIN = Stage(
     name="train",
     run=run_train,
     inputs=(LATEST_RECORDS,),
-    outputs=(MODEL, PLOT),
+    outputs=(MODEL, TRAIN_PLOT),
     config_keys=("train",),
     describe=describe_train,
 )

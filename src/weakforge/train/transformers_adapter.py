@@ -24,10 +24,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from weakforge.audit.embeddings import resolve_model
 from weakforge.config import TrainSection
-from weakforge.corpus.conll import decode_tags
 from weakforge.errors import WeakforgeError
+from weakforge.labels import bio_tags, decode_tags, given_label
+from weakforge.models import resolve_encoder
 from weakforge.records import Example, Label, Span
 from weakforge.tokenize import example_bounds, token_spans
 
@@ -54,10 +54,6 @@ def device_settings(options: TrainSection) -> dict[str, Any]:
         "optim": "adamw_torch",
         "workers": 0,
     }
-
-
-def tag_names(labels: Sequence[str]) -> list[str]:
-    return ["O"] + [f"{p}-{x}" for x in labels for p in ("B", "I")]
 
 
 # --- targets ---------------------------------------------------------------------------------
@@ -136,7 +132,7 @@ def encode(
     options: TrainSection,
 ) -> Encoded:
     rows = []
-    tags = tag_names(labels)
+    tags = bio_tags(labels)
     for example, label, weight in items:
         encoding = tokenizer(
             example.text,
@@ -212,8 +208,8 @@ def build_model(task: str, labels: Sequence[str], options: TrainSection):
         AutoTokenizer,
     )
 
-    base = resolve_model(options.base_model)
-    names = tag_names(labels) if task == "ner" else list(labels)
+    base = resolve_encoder(options.base_model)
+    names = bio_tags(labels) if task == "ner" else list(labels)
     auto = AutoModelForTokenClassification if task == "ner" else AutoModelForSequenceClassification
     try:
         tokenizer = AutoTokenizer.from_pretrained(base)
@@ -260,7 +256,7 @@ def training_items(
     """Train-split items with a label (gold overrides weak), filtered by confidence."""
     items = []
     for example in examples:
-        label = example.gold if example.gold is not None else example.label
+        label = given_label(example)
         if example.split != "train" or label is None:
             continue
         confidence = 1.0
@@ -435,7 +431,7 @@ def load_model(model_dir: Path) -> LoadedModel:
     if info["lora"]:
         from peft import PeftModel
 
-        base = resolve_model("" if info["base_model"] == "default" else info["base_model"])
+        base = resolve_encoder("" if info["base_model"] == "default" else info["base_model"])
         model = auto.from_pretrained(
             base,
             num_labels=len(names),

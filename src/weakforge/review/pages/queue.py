@@ -1,4 +1,5 @@
-"""The Streamlit review page: a thin view over :mod:`weakforge.review.service`.
+"""The Streamlit review page: a thin view over :mod:`weakforge.review.service`; its buttons
+and keys come from the actions table (:data:`weakforge.review.actions.ACTIONS`).
 
 Run with ``weakforge review RUN_DIR`` (or ``streamlit run app/review_app.py -- RUN_DIR``).
 Texts come from the wild: they are shown as text (``st.text``, escaped HTML for span
@@ -16,13 +17,15 @@ from typing import Any
 
 import streamlit as st
 
-from weakforge.config import RunConfig, config_from_dict
+from weakforge.config import RunConfig, saved_config
 from weakforge.corpus import WriteOptions, write_corpus
 from weakforge.corpus.validate import check_label
 from weakforge.errors import WeakforgeError
+from weakforge.layout import EXPORTS, REVIEW_QUEUE
 from weakforge.records import label_from_json
+from weakforge.review.actions import ACTIONS, UNDO_KEY, Action
+from weakforge.review.feedback import review_database, reviewed_examples
 from weakforge.review.service import (
-    QUEUE,
     QueueFilter,
     decide,
     duplicate_set,
@@ -30,8 +33,6 @@ from weakforge.review.service import (
     history,
     progress,
     query,
-    review_database,
-    reviewed_examples,
     undo,
 )
 from weakforge.review.store import (
@@ -83,23 +84,13 @@ def run_dir() -> Path:
 DATABASE_VARIABLE = "WEAKFORGE_REVIEW_DATABASE"  # set by `weakforge review --database`
 
 
-def saved_config(folder: Path) -> RunConfig | None:
-    """The run's config as the pipeline saved it (None without one)."""
-    config_path = folder / "config.resolved.json"
-    if not config_path.exists():
-        return None
-    data = json.loads(config_path.read_text())
-    base_dir = data.pop("base_dir", ".")
-    return config_from_dict(data, base_dir, str(config_path))
-
-
 def database(folder: Path, config: RunConfig | None) -> Database:
     """The review database: the one named by ``weakforge review --database``, else the one
     the run's saved config names."""
     chosen = os.environ.get(DATABASE_VARIABLE, "")
     if chosen:
         return as_database(chosen)
-    return review_database(config, folder) if config else folder / QUEUE
+    return review_database(config, folder) if config else folder / REVIEW_QUEUE
 
 
 def highlighted(text: str, spans: list[list[Any]] | None) -> str:
@@ -204,6 +195,25 @@ def span_editor(item: dict[str, Any]) -> list[list[Any]]:
     ]
 
 
+def label_input(engine, item: dict[str, Any], action: Action) -> None:
+    """The editor for an action that takes a new label: spans for NER, a class otherwise."""
+    if item["task"] == "ner":
+        spans = span_editor(item)
+        if st.button(f"{action.button} spans", key=action.name, shortcut=action.key):
+            problem = check_label(item["text"], label_from_json(spans), "ner", None)
+            if problem:
+                st.error(f"Not saved: {problem[0]}. {problem[1]}")
+            else:
+                act(engine, item, action.name, sorted(spans))
+    else:
+        choices = sorted({item["weak_label"], item["suggested_label"]} - {None})
+        label = st.text_input(
+            "New label", choices[0] if choices else "", key=f"{action.name}_class"
+        )
+        if st.button(action.button, key=action.name, shortcut=action.key):
+            act(engine, item, action.name, label.strip())
+
+
 def item_view(engine, item: dict[str, Any]) -> None:
     st.subheader(f"Item {item['id']} ({item['split']})")
     if item["task"] == "ner":
@@ -229,35 +239,21 @@ def item_view(engine, item: dict[str, Any]) -> None:
     if item["duplicate_set"] is not None:
         st.write("**Duplicate set**")
         st.dataframe(duplicate_set(engine, item["duplicate_set"], item["id"]), hide_index=True)
-    buttons = st.columns(5)
-    if buttons[0].button("Accept weak", key="accept_weak", shortcut="A"):
-        act(engine, item, "accept_weak")
-    if buttons[1].button("Accept suggestion", key="accept_suggestion", shortcut="S"):
-        act(engine, item, "accept_suggestion")
-    if buttons[2].button("Duplicate: drop", key="duplicate", shortcut="D"):
-        act(engine, item, "duplicate")
-    if buttons[3].button("Skip", key="skip", shortcut="K"):
-        act(engine, item, "skip")
-    if buttons[4].button("Undo", key="undo", shortcut="U"):
+    one_click = [a for a in ACTIONS.values() if not a.needs]
+    buttons = st.columns(len(one_click) + 1)
+    for column, action in zip(buttons, one_click):
+        if column.button(action.button, key=action.name, shortcut=action.key):
+            act(engine, item, action.name)
+    if buttons[-1].button("Undo", key="undo", shortcut=UNDO_KEY):
         undone = undo(engine, st.session_state.get("reviewer", "").strip() or "?")
         st.session_state["flash"] = f"undid decision #{undone}" if undone else "nothing to undo"
         st.rerun()
-    if item["task"] == "ner":
-        spans = span_editor(item)
-        if st.button("Relabel spans", key="relabel", shortcut="L"):
-            problem = check_label(item["text"], label_from_json(spans), "ner", None)
-            if problem:
-                st.error(f"Not saved: {problem[0]}. {problem[1]}")
-            else:
-                act(engine, item, "relabel", sorted(spans))
-    else:
-        choices = sorted({item["weak_label"], item["suggested_label"]} - {None})
-        label = st.text_input("New label", choices[0] if choices else "", key="relabel_class")
-        if st.button("Relabel", key="relabel", shortcut="L"):
-            act(engine, item, "relabel", label.strip())
-    note = st.text_input("Note", key="note_text")
-    if st.button("Add note", key="note"):
-        act(engine, item, "note", note=note)
+    for action in (a for a in ACTIONS.values() if a.needs == "label"):
+        label_input(engine, item, action)
+    for action in (a for a in ACTIONS.values() if a.needs == "note"):
+        note = st.text_input("Note", key=f"{action.name}_text")
+        if st.button(action.button, key=action.name, shortcut=action.key):
+            act(engine, item, action.name, note=note)
     st.write("**History**")
     st.dataframe(history(engine, item["id"]), hide_index=True)
 
@@ -312,17 +308,17 @@ def main() -> None:
     export_panel(folder, target)
 
 
-EXPORTS = {"jsonl": "jsonl", "labelstudio": "json", "conll": "conll", "chat": "chat.jsonl"}
+EXPORT_FORMATS = {"jsonl": "jsonl", "labelstudio": "json", "conll": "conll", "chat": "chat.jsonl"}
 
 
 def export_panel(folder: Path, target: Database) -> None:
     """Write the reviewed set in one of the project's formats into RUN_DIR/exports/."""
     with st.expander("Export the reviewed set"):
-        fmt = st.selectbox("Format", list(EXPORTS), key="export_format")
+        fmt = st.selectbox("Format", list(EXPORT_FORMATS), key="export_format")
         if st.button("Export", key="export"):
             examples = reviewed_examples(target)
 
-            target = folder / "exports" / f"reviewed.{EXPORTS[fmt]}"
+            target = folder / EXPORTS / f"reviewed.{EXPORT_FORMATS[fmt]}"
             try:
                 write_corpus(examples, target, fmt, WriteOptions(which="gold"))
                 st.success(f"{len(examples)} reviewed items written to {target}")

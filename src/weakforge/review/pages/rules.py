@@ -8,8 +8,10 @@ import json
 
 import streamlit as st
 
+from weakforge.config import saved_config
 from weakforge.corpus.tabular import load_records
 from weakforge.labeling.stats import lf_stats, source_hits, table_rows
+from weakforge.layout import LABELED_RECORDS
 from weakforge.records import label_to_json
 from weakforge.review.pages.queue import run_dir
 
@@ -18,14 +20,18 @@ def main() -> None:
     st.set_page_config(page_title="weakforge labeling functions", layout="wide")
     folder = run_dir()
     records_path = next(
-        (folder / n for n in ("audited.parquet", "aggregated.parquet") if (folder / n).exists()),
+        (folder / n for n in LABELED_RECORDS if (folder / n).exists()),
         None,
     )
     if records_path is None:
         st.error(f"No aggregated labels in {folder}: run the aggregate stage first.")
         st.stop()
     examples = load_records(records_path)
-    task = json.loads((folder / "config.resolved.json").read_text())["run"]["task"]
+    config = saved_config(folder)
+    if config is None:
+        st.error(f"No run config in {folder}: is it a weakforge run folder?")
+        st.stop()
+    task = config.run.task
     st.title("Labeling functions")
     headers, rows = table_rows(lf_stats(examples, task), task)
     st.dataframe([dict(zip(headers, r)) for r in rows], hide_index=True)

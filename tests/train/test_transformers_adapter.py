@@ -3,13 +3,13 @@ import pytest
 import torch
 
 from weakforge.config import TrainSection
+from weakforge.labels import bio_tags
 from weakforge.records import Example, Span
 from weakforge.train.transformers_adapter import (
     device_settings,
     load_model,
     predict,
     soft_cross_entropy,
-    tag_names,
     train,
     training_items,
     word_targets,
@@ -51,11 +51,11 @@ def test_soft_cross_entropy_masks_and_weights():
 def test_word_targets_soft_and_hard():
     words = [(0, 6), (7, 13), (14, 17)]
     spans = (Span(0, 13, "PER", 0.8),)
-    soft = word_targets(words, spans, tag_names(["PER"]), soft=True)
+    soft = word_targets(words, spans, bio_tags(["PER"]), soft=True)
     assert soft[0].tolist() == pytest.approx([0.2, 0.8, 0.0])
     assert soft[1].tolist() == pytest.approx([0.2, 0.0, 0.8])
     assert soft[2].tolist() == [1.0, 0.0, 0.0]
-    hard = word_targets(words, spans, tag_names(["PER"]), soft=False)
+    hard = word_targets(words, spans, bio_tags(["PER"]), soft=False)
     assert hard[0].tolist() == [0.0, 1.0, 0.0]
 
 

@@ -1,7 +1,7 @@
 import pytest
 
+from weakforge.errors import RuleError
 from weakforge.labeling.applier import RuleSpec, apply_rules, read_votes
-from weakforge.labeling.discovery import RuleError
 from weakforge.records import Example, Span
 
 RULES = """

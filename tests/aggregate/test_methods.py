@@ -1,7 +1,8 @@
 import pytest
 
-from weakforge.aggregate.skweak_adapter import AggregationError, aggregate
+from weakforge.aggregate import aggregate
 from weakforge.config import AggregateSection
+from weakforge.errors import AggregationError
 from weakforge.records import Example, Span
 
 LABELS = ["HAM", "SPAM"]

@@ -1,6 +1,7 @@
 import pytest
 
-from weakforge.labeling.discovery import RuleError, discover
+from weakforge.errors import RuleError
+from weakforge.labeling.discovery import discover
 
 SPAN_RULES = """
 from weakforge import span_rule, gazetteer

@@ -16,7 +16,7 @@ from weakforge.review.store import QueueItem, update_queue
 from weakforge.testing import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -48,32 +48,32 @@ def test_click_a_decision_in_headless_chromium(tmp_path):
         tmp_path / "review.sqlite",
         [
             QueueItem(
-                "x1",
-                "check out my channel <b>now</b>",
-                "train",
-                "classification",
-                "SPAM",
-                "HAM",
-                ["label_issue"],
-                {"label_issue": 0.9},
-                {"LF000": "SPAM"},
-                "cleanlab: classifier says HAM",
-                None,
-                0.9,
+                id="x1",
+                text="check out my channel <b>now</b>",
+                split="train",
+                task="classification",
+                weak_label="SPAM",
+                suggested_label="HAM",
+                issues=["label_issue"],
+                scores={"label_issue": 0.9},
+                votes={"LF000": "SPAM"},
+                why="cleanlab: classifier says HAM",
+                duplicate_set=None,
+                priority=0.9,
             ),
             QueueItem(
-                "x2",
-                "nice song",
-                "train",
-                "classification",
-                "HAM",
-                "HAM",
-                ["exact_duplicate"],
-                {"exact_duplicate": 1.0},
-                {"LF000": "HAM"},
-                "exact duplicate of ['x7']",
-                3,
-                0.5,
+                id="x2",
+                text="nice song",
+                split="train",
+                task="classification",
+                weak_label="HAM",
+                suggested_label="HAM",
+                issues=["exact_duplicate"],
+                scores={"exact_duplicate": 1.0},
+                votes={"LF000": "HAM"},
+                why="exact duplicate of ['x7']",
+                duplicate_set=3,
+                priority=0.5,
             ),
         ],
     )

@@ -3,13 +3,12 @@ import threading
 import pytest
 import sqlalchemy as sa
 
+from weakforge.errors import ReviewConflict
 from weakforge.records import Example, Span
+from weakforge.review.feedback import apply_decisions, effective_decisions
 from weakforge.review.service import (
     QueueFilter,
-    ReviewConflict,
-    apply_decisions,
     decide,
-    effective_decisions,
     history,
     progress,
     query,
@@ -20,18 +19,18 @@ from weakforge.review.store import QueueItem, decisions, items, open_database, u
 
 def item(i, label="HAM", issues=("label_issue",), split="train", priority=None, text=None):
     return QueueItem(
-        f"x{i:03d}",
-        text or f"text number {i}",
-        split,
-        "classification",
-        label,
-        "SPAM" if label == "HAM" else "HAM",
-        issues,
-        {k: i / 100 for k in issues},
-        {"LF000": label, "LF001": None},
-        "why not",
-        None,
-        priority if priority is not None else i / 100,
+        id=f"x{i:03d}",
+        text=text or f"text number {i}",
+        split=split,
+        task="classification",
+        weak_label=label,
+        suggested_label="SPAM" if label == "HAM" else "HAM",
+        issues=issues,
+        scores={k: i / 100 for k in issues},
+        votes={"LF000": label, "LF001": None},
+        why="why not",
+        duplicate_set=None,
+        priority=priority if priority is not None else i / 100,
     )
 
 

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from weakforge.review.store import QueueItem, update_queue
 
-APP = str(Path(__file__).resolve().parents[1] / "app" / "review_app.py")
+APP = str(Path(__file__).resolve().parents[3] / "app" / "review_app.py")
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 
 
@@ -20,19 +20,19 @@ def queue(path, task="classification"):
         issues = ("label_issue",) if i % 2 else ("leakage", "near_duplicate")
         items.append(
             QueueItem(
-                f"x{i}",
-                text,
-                "train",
-                task,
-                weak,
-                "SPAM" if task != "ner" else [[0, 5, "ORG"]],
-                issues,
-                {"label_issue": i / 10},
-                {"LF000": weak},
-                "because",
-                None,
-                i / 10,
-                {} if task == "ner" else {weak: 0.8, "SPAM" if weak == "HAM" else "HAM": 0.2},
+                id=f"x{i}",
+                text=text,
+                split="train",
+                task=task,
+                weak_label=weak,
+                suggested_label="SPAM" if task != "ner" else [[0, 5, "ORG"]],
+                issues=issues,
+                scores={"label_issue": i / 10},
+                votes={"LF000": weak},
+                why="because",
+                duplicate_set=None,
+                priority=i / 10,
+                probs={} if task == "ner" else {weak: 0.8, "SPAM" if weak == "HAM" else "HAM": 0.2},
             )
         )
     update_queue(path, items)

@@ -2,7 +2,8 @@ import pytest
 from spacy.tokens import Span as SpacySpan
 
 from weakforge import doc_rule, span_rule
-from weakforge.labeling.rules import LabelingFunction, RuleOutputError
+from weakforge.errors import RuleOutputError
+from weakforge.labeling.rules import LabelingFunction
 from weakforge.records import Span
 from weakforge.tokenize import blank_pipeline
 

@@ -7,6 +7,7 @@ import pytest
 from weakforge import stages
 from weakforge.config import config_from_dict
 from weakforge.errors import ConfigError
+from weakforge.layout import LOG, MANIFEST
 from weakforge.pipeline import digest_path
 
 ROWS = "".join(
@@ -30,7 +31,7 @@ def artifacts(run_dir):
     return {
         str(p.relative_to(run_dir)): digest_path(p)
         for p in sorted(run_dir.rglob("*"))
-        if p.is_file() and p.name != "manifest.json"
+        if p.is_file() and p.name not in (MANIFEST, LOG)  # both hold times
     }
 
 
@@ -69,7 +70,9 @@ def test_report_and_metrics_are_written(config, tmp_path):
     assert (tmp_path / "run" / "metrics.json").exists()
 
 
-def test_unknown_or_planned_stage_is_a_clear_error(tmp_path):
+def test_unknown_stage_is_a_clear_error_and_report_may_be_named(tmp_path):
     config = config_from_dict({"run": {"stages": ["ingest", "review"]}}, base_dir=tmp_path)
-    with pytest.raises(ConfigError, match="'review' \\(not available in this version yet\\)"):
+    with pytest.raises(ConfigError, match="unknown stage 'review'; available: .*'report'"):
         stages.select_stages(config)
+    config = config_from_dict({"run": {"stages": ["ingest", "report"]}}, base_dir=tmp_path)
+    assert [s.name for s in stages.select_stages(config)] == ["ingest", "report"]

