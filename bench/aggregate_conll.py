@@ -63,7 +63,7 @@ def main() -> None:
             fit_sample=args.sample,
             weights=weights,
         )
-        out = aggregate(voted, "ner", LABELS, options)
+        out = aggregate(voted, "ner", LABELS, options=options)
         scores = span_scores(gold, [e.label for e in out], LABELS)
         results[name] = scores
         per = " / ".join(f"{t} {scores['per_label'][t]['f1']:.3f}" for t in LABELS)

@@ -52,7 +52,7 @@ def main() -> None:
             ("skweak Naive Bayes, dev-weighted", AggregateSection(method="naive_bayes")),
         ):
             t0 = time.perf_counter()
-            out = aggregate(hidden, "classification", labels, options)
+            out = aggregate(hidden, "classification", labels, options=options)
             predicted = [e.label for e in out if e.split == "test"]
             results[key] = score(name, gold, predicted, labels)
             rows.append(

@@ -105,7 +105,7 @@ def real_weak_label_scores() -> dict:
         train,
         "classification",
         ["HAM", "SPAM"],
-        AggregateSection(method="majority", weights_from_gold=False),
+        options=AggregateSection(method="majority", weights_from_gold=False),
     )
     labels = ["HAM", "SPAM"]
     y = np.array([labels.index(e.label) for e in labelled])

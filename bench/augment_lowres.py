@@ -46,7 +46,7 @@ def youtube_rows() -> tuple[list, dict]:
     examples = read_corpus(folder).examples
     truth = {e.id: e.gold for e in examples}
     hidden = [replace(e, gold=None) if e.split in ("train", "test") else e for e in examples]
-    weak = aggregate(hidden, "classification", labels, AggregateSection(method="majority"))
+    weak = aggregate(hidden, "classification", labels, options=AggregateSection(method="majority"))
     train = [e for e in weak if e.split == "train"]
     test = [e for e in weak if e.split == "test"]
     test_x = embed([e.text for e in test], cache_dir=CACHE)
@@ -59,7 +59,13 @@ def youtube_rows() -> tuple[list, dict]:
             copies = [
                 c.example
                 for c in augment_examples(
-                    subset, "classification", AUGMENTERS, copies=2, sequence=1, p=0.15, seed=seed
+                    subset,
+                    "classification",
+                    augmenters=AUGMENTERS,
+                    copies=2,
+                    sequence=1,
+                    p=0.15,
+                    seed=seed,
                 )
             ]
             for name, items in (("noaug", subset), ("aug", subset + copies)):
@@ -120,7 +126,7 @@ def conll_rows() -> tuple[list, dict]:
         for c in augment_examples(
             as_train,
             "ner",
-            ["mention"],
+            augmenters=["mention"],
             copies=1,
             sequence=1,
             p=0.0,

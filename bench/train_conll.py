@@ -52,7 +52,7 @@ def main() -> None:
         [replace(e, votes=votes[e.id]) for e in everything],
         "ner",
         LABELS,
-        AggregateSection(
+        options=AggregateSection(
             method="hmm",
             weights_from_gold=False,
             doc_majority=True,
@@ -66,7 +66,7 @@ def main() -> None:
     label_model = span_scores(gold, [e.label for e in weak_dev], LABELS)
     options = TrainSection(epochs=args.epochs, learning_rate=args.learning_rate, patience=99)
     with tempfile.TemporaryDirectory() as tmp:
-        result = train(weak, "ner", LABELS, Path(tmp) / "model", options)
+        result = train(weak, "ner", LABELS, Path(tmp) / "model", options=options)
         predicted = [label for label, _ in predict(load_model(Path(tmp) / "model"), weak_dev)]
     end_model = span_scores(gold, predicted, LABELS)
     rows = [

@@ -41,11 +41,13 @@ def main() -> None:
         examples = read_corpus(folder).examples
         truth = {e.id: e.gold for e in examples}
         hidden = [replace(e, gold=None) if e.split in ("train", "test") else e for e in examples]
-        weak = aggregate(hidden, "classification", labels, AggregateSection(method="majority"))
+        weak = aggregate(
+            hidden, "classification", labels, options=AggregateSection(method="majority")
+        )
         options = TrainSection(epochs=args.epochs, learning_rate=args.learning_rate)
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
-            result = train(weak, "classification", labels, Path(tmp) / "model", options)
+            result = train(weak, "classification", labels, Path(tmp) / "model", options=options)
             test = [e for e in weak if e.split == "test"]
             predicted = [label for label, _ in predict(load_model(Path(tmp) / "model"), test)]
             total = time.perf_counter() - started

@@ -28,6 +28,33 @@ def test_errors_are_short_and_exit_2(tmp_path):
     assert "unknown key(s) ['foo']" in result.output and "Traceback" not in result.output
 
 
+def test_unexpected_errors_keep_their_traceback_with_verbose(tmp_path, monkeypatch):
+    from weakforge.stages import ingest
+
+    def bug(examples, path):
+        return {}["missing key"]
+
+    monkeypatch.setattr(ingest, "save_records", bug)
+    (tmp_path / "c.jsonl").write_text('{"text": "hello"}\n')
+    (tmp_path / "run.toml").write_text('[run]\nstages = ["ingest"]\n[data]\npath = "c.jsonl"\n')
+    args = ["run", str(tmp_path / "run.toml"), "--out", str(tmp_path / "out")]
+    quiet = runner.invoke(app, args)
+    assert quiet.exit_code == 2 and "Traceback" not in quiet.output
+    assert "KeyError" in quiet.output and "weakforge.log" in quiet.output
+    assert 'return {}["missing key"]' in (tmp_path / "out" / "weakforge.log").read_text()
+    loud = runner.invoke(app, [*args, "-v"])
+    assert loud.exit_code == 2 and "Traceback" in loud.output and "missing key" in loud.output
+
+
+def test_config_reference_lists_every_key():
+    result = runner.invoke(app, ["config", "--reference"])
+    assert result.exit_code == 0
+    assert (
+        "| `near_duplicate_threshold` | `0.95` |" in result.output
+        and "### [train]" in result.output
+    )
+
+
 def test_convert_skips_bad_records_into_a_rejects_file(tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text('{"text": "Rome", "label": [[0, 4, "LOC"]]}\n{"text": ""}\n')

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from weakforge.config import DataSection, config_from_dict, load_config
@@ -53,3 +55,32 @@ def test_bad_toml_names_the_file(tmp_path):
     path.write_text("[run\n")
     with pytest.raises(ConfigError, match="bad.toml: not valid TOML"):
         load_config(path)
+
+
+def test_every_key_is_documented_once_under_its_field():
+    from weakforge.config import SECTIONS, key_docs
+
+    for name, section in SECTIONS.items():
+        docs = key_docs(section)
+        missing = [f.name for f in dataclasses.fields(section) if not docs.get(f.name)]
+        assert not missing, f"[{name}] keys without a description: {missing}"
+
+
+def test_readme_holds_the_current_config_reference():
+    from pathlib import Path
+
+    from weakforge.config import reference
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    start, end = "<!-- config reference: start -->", "<!-- config reference: end -->"
+    shown = readme.split(start)[1].split(end)[0].strip()
+    assert shown == reference().strip(), "run `weakforge config --reference` into the README"
+
+
+def test_names_from_registries_are_checked_and_listed():
+    with pytest.raises(ConfigError, match=r"\[aggregate\] method: unknown 'snorkel'.*'hmm'"):
+        config_from_dict({"aggregate": {"method": "snorkel"}})
+    with pytest.raises(ConfigError, match=r"\[audit\] checks: unknown 'spelling'.*'leakage'"):
+        config_from_dict({"audit": {"checks": ["spelling"]}})
+    with pytest.raises(ConfigError, match=r"skip_flags: unknown 'typo'.*'outlier'"):
+        config_from_dict({"augment": {"skip_flags": ["typo"]}})

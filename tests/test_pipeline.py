@@ -7,7 +7,8 @@ import pytest
 
 from weakforge.config import config_from_dict
 from weakforge.errors import StageError
-from weakforge.pipeline import MANIFEST, Stage, digest_path, run_stages
+from weakforge.layout import LOG, MANIFEST
+from weakforge.pipeline import Stage, Store, digest_path, run_stages
 
 
 def make_stages(calls):
@@ -81,9 +82,12 @@ def test_failing_stage_leaves_no_output_and_names_the_stage(setup):
         ctx.output("a.txt").write_text("half")
         raise ValueError("disk on fire")
 
-    with pytest.raises(StageError, match="stage 'first' failed: ValueError: disk on fire"):
+    with pytest.raises(StageError, match="stage 'first' failed: ValueError: disk on fire") as info:
         run_stages([Stage("first", broken, outputs=("a.txt",))], config, run_dir)
     assert not (run_dir / "a.txt").exists()
+    assert str(run_dir / LOG) in str(info.value) and isinstance(info.value.__cause__, ValueError)
+    log = (run_dir / LOG).read_text()
+    assert "Traceback" in log and 'raise ValueError("disk on fire")' in log
     manifest = run_dir / MANIFEST
     assert not manifest.exists() or "first" not in json.loads(manifest.read_text())["stages"]
 
@@ -123,3 +127,32 @@ def test_run_killed_mid_stage_resumes_to_identical_artifacts(setup, tmp_path):
     run_stages(make_stages([]), config, clean_dir)
     for name in ("a.txt", "b/b.txt", "stages/first.json", "stages/second.json"):
         assert digest_path(run_dir / name) == digest_path(clean_dir / name)
+
+
+def test_stores_rerun_the_stage_that_fills_or_reads_them(setup):
+    """A database a stage fills (lost or refilled elsewhere) or reads (changed) is seen by
+    the skip logic like a file."""
+    config, run_dir = setup
+    state = {"queue": "", "decisions": "none"}
+    queue = Store("queue", lambda c, r: state["queue"])
+    decisions = Store("decisions", lambda c, r: state["decisions"])
+    calls = []
+
+    def fill(ctx):
+        calls.append("fill")
+        state["queue"] = f"token-{len(calls)}"
+        return {}
+
+    def read(ctx):
+        calls.append("read")
+        return {}
+
+    stages = [Stage("fill", fill, fills=(queue,)), Stage("read", read, reads=(decisions,))]
+    run_stages(stages, config, run_dir)
+    assert run_stages(stages, config, run_dir).skipped == ["fill", "read"]
+    state["queue"] = ""  # the queue was deleted
+    assert run_stages(stages, config, run_dir).ran == ["fill"]
+    state["queue"] = "someone else's audit"
+    assert run_stages(stages, config, run_dir).ran == ["fill"]
+    state["decisions"] = "a reviewer decided"
+    assert run_stages(stages, config, run_dir).ran == ["read"]

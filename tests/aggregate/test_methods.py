@@ -23,13 +23,16 @@ def test_majority_vote_ties_abstains_and_probabilities():
         examples,
         "classification",
         LABELS,
-        AggregateSection(method="majority", weights_from_gold=False),
+        options=AggregateSection(method="majority", weights_from_gold=False),
     )
     assert out[0].label == "SPAM" and out[0].probs["SPAM"] == pytest.approx(2 / 3, abs=1e-3)
     assert out[1].label == "HAM"  # tie: the dev prior favours HAM
     assert out[2].label == "HAM" and out[2].probs["HAM"] > 0.5  # no vote: the prior
     none = aggregate(
-        examples, "classification", LABELS, AggregateSection(method="majority", abstain="none")
+        examples,
+        "classification",
+        LABELS,
+        options=AggregateSection(method="majority", abstain="none"),
     )
     assert none[2].label is None and none[2].probs == {}
 
@@ -40,7 +43,9 @@ def test_gold_weights_let_a_reliable_source_win():
         for i, g in enumerate(["HAM", "SPAM"] * 5)
     ]
     train = [clf(0, {"good": "HAM", "bad": "SPAM"})]
-    out = aggregate(train + dev, "classification", LABELS, AggregateSection(method="majority"))
+    out = aggregate(
+        train + dev, "classification", LABELS, options=AggregateSection(method="majority")
+    )
     assert out[0].label == "HAM"
 
 
@@ -65,7 +70,10 @@ def test_hmm_and_majority_on_spans():
     examples = [ner(i, {"names": (per,), "places": (loc,), "spacy": (per, loc)}) for i in range(30)]
     for method in ("hmm", "majority"):
         out = aggregate(
-            examples, "ner", ["PER", "LOC"], AggregateSection(method=method, doc_majority=False)
+            examples,
+            "ner",
+            ["PER", "LOC"],
+            options=AggregateSection(method=method, doc_majority=False),
         )
         assert out[0].label == (per, loc)
         assert all(0.5 < s.prob <= 1.0 for s in out[0].label)
@@ -81,7 +89,9 @@ def test_label_groups_and_document_majority():
         examples,
         "ner",
         ["ORG", "PER"],
-        AggregateSection(method="hmm", label_groups={"ENT": ("ORG", "PER")}, doc_majority=True),
+        options=AggregateSection(
+            method="hmm", label_groups={"ENT": ("ORG", "PER")}, doc_majority=True
+        ),
     )
     assert out[0].label[0] == Span(0, 4, "ORG")
     assert Span(10, 14, "ORG") in out[0].label  # the same string, typed the same way
@@ -94,12 +104,14 @@ def test_sentences_of_one_document_are_split_back():
     second = Example(
         id="s2", text="I like Paris", meta={"doc": 0}, votes={"g": (Span(7, 12, "LOC"),)}
     )
-    out = aggregate([first, second] * 1, "ner", ["LOC"], AggregateSection(method="majority"))
+    out = aggregate(
+        [first, second] * 1, "ner", ["LOC"], options=AggregateSection(method="majority")
+    )
     assert out[0].label == (Span(0, 5, "LOC"),) and out[1].label == (Span(7, 12, "LOC"),)
 
 
 def test_bad_method_and_empty_votes_are_explained():
     with pytest.raises(AggregationError, match="does not fit a ner task"):
-        aggregate([ner(0, {})], "ner", ["PER"], AggregateSection(method="naive_bayes"))
+        aggregate([ner(0, {})], "ner", ["PER"], options=AggregateSection(method="naive_bayes"))
     with pytest.raises(AggregationError, match="no item has any vote"):
         aggregate([clf(0, {})], "classification", LABELS)

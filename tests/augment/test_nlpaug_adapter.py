@@ -48,7 +48,7 @@ def test_only_train_items_are_copied_and_copies_name_their_origin():
     copies = augment_examples(
         examples,
         "ner",
-        ["swap", "mention"],
+        augmenters=["swap", "mention"],
         copies=3,
         sequence=2,
         p=0.3,
@@ -76,7 +76,7 @@ def test_classification_copies_keep_their_label():
     copies = augment_examples(
         examples,
         "classification",
-        ["swap", "keyboard", "mention"],
+        augmenters=["swap", "keyboard", "mention"],
         copies=4,
         sequence=1,
         p=0.3,

@@ -56,3 +56,25 @@ def test_audit_flags_queues_and_keeps_decisions(tmp_path, tiny_model_dir):
     report = (tmp_path / "run" / "report.md").read_text()
     assert "## Audit" in report and "leakage" in report
     assert (tmp_path / "run" / "cache" / "embeddings").is_dir()
+
+
+def test_a_deleted_review_queue_is_refilled_on_the_next_run(tmp_path, tiny_model_dir):
+    corpus(tmp_path)
+    config = config_from_dict(
+        {
+            "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "label", "aggregate", "audit"]},
+            "data": {"path": "c.jsonl"},
+            "label": {"rules": ["rules.py"]},
+            "aggregate": {"method": "majority"},
+            "audit": {"model": tiny_model_dir, "folds": 3},
+        },
+        base_dir=tmp_path,
+    )
+    run(config, tmp_path / "run")
+    for leftover in (tmp_path / "run").glob("review.sqlite*"):
+        leftover.unlink()
+    again = run(config, tmp_path / "run")
+    assert again.ran[0] == "audit" and "aggregate" in again.skipped
+    db = tmp_path / "run" / "review.sqlite"
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM items").fetchone()[0] > 0
+    assert run(config, tmp_path / "run").ran == []

@@ -86,7 +86,7 @@ def test_device_settings_pick_cuda_bf16_and_bigger_batches(monkeypatch):
 
 def test_classifier_learns_soft_targets_and_saves(tiny_model_dir, tmp_path):
     options = TrainSection(**{**FAST.__dict__, "base_model": tiny_model_dir})
-    result = train(spam_ham(), "classification", ["HAM", "SPAM"], tmp_path / "m", options)
+    result = train(spam_ham(), "classification", ["HAM", "SPAM"], tmp_path / "m", options=options)
     assert result.device == "cpu" and result.train_items == 40
     assert {"model.safetensors", "weakforge_model.json", "tokenizer.json"} <= {
         p.name for p in (tmp_path / "m").iterdir()
@@ -111,7 +111,7 @@ def test_lora_token_classifier_predicts_aligned_spans(tiny_model_dir, tmp_path):
         patience=50,
         merge=True,
     )
-    train(examples, "ner", ["PER", "LOC"], tmp_path / "ner", options)
+    train(examples, "ner", ["PER", "LOC"], tmp_path / "ner", options=options)
     assert (tmp_path / "ner" / "adapter_model.safetensors").exists()
     assert (tmp_path / "ner" / "merged" / "model.safetensors").exists()
     ((spans, _),) = predict(load_model(tmp_path / "ner"), examples[:1])
@@ -125,7 +125,7 @@ def test_lora_token_classifier_predicts_aligned_spans(tiny_model_dir, tmp_path):
 @pytest.mark.slow
 def test_minilm_fine_tunes_a_few_steps(tmp_path):
     options = TrainSection(max_steps=2, batch_size=4)
-    result = train(spam_ham(4), "classification", ["HAM", "SPAM"], tmp_path / "m", options)
+    result = train(spam_ham(4), "classification", ["HAM", "SPAM"], tmp_path / "m", options=options)
     assert result.trainable_parameters < result.total_parameters / 10  # LoRA
     ((label, probs),) = predict(load_model(tmp_path / "m"), spam_ham(1)[:1])
     assert label in {"HAM", "SPAM"} and abs(sum(probs.values()) - 1) < 1e-4

@@ -44,6 +44,7 @@ def aggregate(
     examples: Sequence[Example],
     task: str,
     labels: Sequence[str],
+    *,
     options: AggregateSection = AggregateSection(),
     seed: int = 0,
 ) -> list[Example]:

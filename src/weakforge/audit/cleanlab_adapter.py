@@ -23,6 +23,7 @@ def cross_val_probs(
     features: np.ndarray,
     y: np.ndarray,
     n_classes: int,
+    *,
     folds: int = 5,
     seed: int = 0,
     groups: np.ndarray | None = None,
@@ -100,6 +101,7 @@ def ner_label_issues(
     words: Sequence[Sequence[tuple[int, int]]],
     given: Sequence[Sequence[Span]],
     labels: Sequence[str],
+    *,
     folds: int = 5,
     seed: int = 0,
 ) -> SentenceIssues:
@@ -114,7 +116,7 @@ def ner_label_issues(
     features = np.vstack([word_vectors[i] for i in keep])
     y = np.concatenate([y_per_sentence[i] for i in keep])
     groups = np.concatenate([np.full(len(words[i]), i) for i in keep])
-    probs = cross_val_probs(features, y, len(tags), folds, seed, groups)
+    probs = cross_val_probs(features, y, len(tags), folds=folds, seed=seed, groups=groups)
     probs = np.clip(probs, 1e-6, None)
     probs /= probs.sum(axis=1, keepdims=True)
     per_sentence, start = [], 0

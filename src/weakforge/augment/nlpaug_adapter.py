@@ -129,6 +129,7 @@ class Copy:
 def augment_examples(
     examples: Sequence[Example],
     task: str,
+    *,
     augmenters: Sequence[str],
     copies: int,
     sequence: int,

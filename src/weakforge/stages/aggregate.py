@@ -34,7 +34,7 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     )
     labels = list(config.run.labels) or labels_used(examples)
     task = config.run.task
-    result = aggregate(examples, task, labels, config.aggregate, config.run.seed)
+    result = aggregate(examples, task, labels, options=config.aggregate, seed=config.run.seed)
     save_records(result, ctx.output(AGGREGATED))
     counts = label_counts_by_split(result, "label")
     grouped_bars(

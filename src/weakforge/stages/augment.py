@@ -111,13 +111,13 @@ def run_augment(ctx: StageContext) -> dict[str, Any]:
     copies = augment_examples(
         examples,
         config.run.task,
-        section.augmenters,
-        section.copies,
-        section.sequence,
-        section.p,
-        config.run.seed,
-        mention_pool(config, examples),
-        allowed,
+        augmenters=section.augmenters,
+        copies=section.copies,
+        sequence=section.sequence,
+        p=section.p,
+        seed=config.run.seed,
+        mentions=mention_pool(config, examples),
+        eligible=allowed,
     )
     kept, dropped = guard(copies, examples, config, ctx.run_dir / EMBEDDING_CACHE)
     save_records([*examples, *(c.example for c in kept)], ctx.output(AUGMENTED))

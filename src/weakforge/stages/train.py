@@ -84,7 +84,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
     examples = load_records(ctx.input(ctx.stage.records_from))
     labels = list(config.run.labels) or labels_used(examples)
     out = ctx.output(MODEL)
-    result = train(examples, task, labels, out, config.train, config.run.seed)
+    result = train(examples, task, labels, out, options=config.train, seed=config.run.seed)
     loaded = load_model(out)
     evaluated = [e for e in examples if e.split in ("dev", "test") and e.gold is not None]
     predictions = {e.id: label for e, (label, _) in zip(evaluated, predict(loaded, evaluated))}

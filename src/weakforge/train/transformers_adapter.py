@@ -276,6 +276,7 @@ def train(
     task: str,
     labels: Sequence[str],
     out_dir: Path,
+    *,
     options: TrainSection,
     seed: int = 0,
 ) -> TrainResult:
