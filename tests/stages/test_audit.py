@@ -27,18 +27,22 @@ def corpus(tmp_path):
     (tmp_path / "rules.py").write_text(RULES)
 
 
-def test_audit_flags_queues_and_keeps_decisions(tmp_path, tiny_model_dir):
-    corpus(tmp_path)
-    config = config_from_dict(
+def audit_config(tmp_path, model_dir):
+    return config_from_dict(
         {
             "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "label", "aggregate", "audit"]},
             "data": {"path": "c.jsonl"},
             "label": {"rules": ["rules.py"]},
             "aggregate": {"method": "majority"},
-            "audit": {"model": tiny_model_dir, "folds": 3},
+            "audit": {"model": model_dir, "folds": 3},
         },
         base_dir=tmp_path,
     )
+
+
+def test_audit_flags_queues_and_keeps_decisions(tmp_path, tiny_model_dir):
+    corpus(tmp_path)
+    config = audit_config(tmp_path, tiny_model_dir)
     result = run(config, tmp_path / "run")
     metrics = result.metrics["audit"]
     assert metrics["issue_counts"]["exact_duplicate"] >= 2
@@ -60,16 +64,7 @@ def test_audit_flags_queues_and_keeps_decisions(tmp_path, tiny_model_dir):
 
 def test_a_deleted_review_queue_is_refilled_on_the_next_run(tmp_path, tiny_model_dir):
     corpus(tmp_path)
-    config = config_from_dict(
-        {
-            "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "label", "aggregate", "audit"]},
-            "data": {"path": "c.jsonl"},
-            "label": {"rules": ["rules.py"]},
-            "aggregate": {"method": "majority"},
-            "audit": {"model": tiny_model_dir, "folds": 3},
-        },
-        base_dir=tmp_path,
-    )
+    config = audit_config(tmp_path, tiny_model_dir)
     run(config, tmp_path / "run")
     for leftover in (tmp_path / "run").glob("review.sqlite*"):
         leftover.unlink()
