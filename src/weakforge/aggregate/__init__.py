@@ -1,7 +1,13 @@
 """Aggregation: votes -> probabilistic labels. ``METHODS`` (name -> task kind -> function)
-is filled by the modules that define the methods; importing this package registers them."""
+is filled by the modules that define the methods; importing this package imports every
+module in it, so adding a method is adding one decorated function in one file here."""
 
-from weakforge.aggregate import majority, skweak_adapter  # noqa: F401  (they register)
+import importlib
+import pkgutil
+
 from weakforge.aggregate.methods import DEFAULTS, METHODS, aggregate, resolve_method
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 __all__ = ["DEFAULTS", "METHODS", "aggregate", "resolve_method"]
