@@ -74,7 +74,7 @@ def test_readme_holds_the_current_config_reference():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     start, end = "<!-- config reference: start -->", "<!-- config reference: end -->"
     shown = readme.split(start)[1].split(end)[0].strip()
-    assert shown == reference().strip(), "run `weakforge config --reference` into the README"
+    assert shown == reference().strip(), "run `weakforge config --into README.md`"
 
 
 def test_names_from_registries_are_checked_and_listed():

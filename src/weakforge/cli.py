@@ -308,17 +308,33 @@ def lf_stats_command(
     Console().print(table)
 
 
+REFERENCE_MARKERS = ("<!-- config reference: start -->", "<!-- config reference: end -->")
+
+
 @app.command("config")
+@friendly_errors
 def config_command(
     show_reference: Annotated[
         bool, typer.Option("--reference", help="Print every config key with its default.")
     ] = False,
+    into: Annotated[
+        Path | None,
+        typer.Option("--into", help="Write the reference between the markers of this file."),
+    ] = None,
 ) -> None:
     """The run config's reference: every table and key, its default and what it does."""
-    if not show_reference:
-        console.print("use --reference to print every config key (Markdown)")
-        raise typer.Exit(0)
-    typer.echo(reference())
+    if into is not None:
+        start, end = REFERENCE_MARKERS
+        text = into.read_text(encoding="utf-8")
+        if start not in text or end not in text:
+            raise WeakforgeError(f"{into} lacks the markers {start} ... {end}; add them first")
+        head, rest = text.split(start, 1)
+        into.write_text(f"{head}{start}\n{reference().strip()}\n{end}{rest.split(end, 1)[1]}")
+        console.print(f"config reference written into {into}")
+    elif show_reference:
+        typer.echo(reference())
+    else:
+        console.print("use --reference to print every config key (Markdown), or --into FILE")
 
 
 @app.command()

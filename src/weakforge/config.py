@@ -51,12 +51,16 @@ class DataSection:
     """The corpus file (or WRENCH folder); its records' split comes from ``split_field``,
     else ``split``."""
     format: str = ""
-    """Reader: jsonl, csv, parquet, conll, wrench, spacy, labelstudio, ...; empty = guess
-    from the file name."""
+    """Reader of ``path``: jsonl, csv, parquet, conll, wrench, spacy; empty = guessed from
+    the file name, else from its content."""
     dev_path: str = ""
     """Optional gold-labeled file whose records are the dev split."""
+    dev_format: str = ""
+    """Reader of ``dev_path`` (empty = guessed, as for ``path``)."""
     test_path: str = ""
     """Optional gold-labeled file whose records are the test split."""
+    test_format: str = ""
+    """Reader of ``test_path`` (empty = guessed, as for ``path``)."""
     text_field: str = "text"
     """Field (column) holding the text (jsonl, csv, parquet)."""
     id_field: str = "id"
@@ -71,6 +75,10 @@ class DataSection:
     """Tag scheme of CoNLL files: auto-detected, IOB1 (CoNLL-2003) or BIO."""
     on_error: Literal["raise", "skip"] = "raise"
     """A bad record stops the run (``raise``) or goes to ``rejects.jsonl`` (``skip``)."""
+    train_gold: Literal["ignore", "use"] = "ignore"
+    """Gold labels on train records: ``ignore`` (kept aside in ``meta.train_gold``, so a
+    labeled corpus can be weakly labeled as if it had none) or ``use`` (they tune source
+    weights and override weak labels, as dev and reviewed gold always do)."""
 
 
 @dataclass(frozen=True)

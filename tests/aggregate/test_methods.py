@@ -115,3 +115,32 @@ def test_bad_method_and_empty_votes_are_explained():
         aggregate([ner(0, {})], "ner", ["PER"], options=AggregateSection(method="naive_bayes"))
     with pytest.raises(AggregationError, match="no item has any vote"):
         aggregate([clf(0, {})], "classification", LABELS)
+
+
+def test_tokens_only_a_coarse_source_covers_do_not_stop_the_hmm():
+    """Documents where the ENT source is the only one with spans used to stop skweak's HMM
+    ('No valid state found'); such tokens are now left untyped, the rest aggregated."""
+    text = "Acme met Bob in Rome"
+    acme, bob, rome = Span(0, 4, "ENT"), Span(9, 12, "ENT"), Span(16, 20, "ENT")
+    examples = [
+        ner(
+            i,
+            {
+                "caps": (acme, bob, rome),
+                "orgs": (Span(0, 4, "ORG"),) if i % 2 else (),
+                "places": (Span(16, 20, "LOC"),) if i % 3 == 0 else (),
+            },
+            text=text,
+        )
+        for i in range(20)
+    ]
+    options = AggregateSection(method="hmm", label_groups={"ENT": ("PER", "ORG", "LOC")})
+    out = aggregate(examples, "ner", ["PER", "ORG", "LOC"], options=options)
+    assert out[1].label == (Span(0, 4, "ORG"),)  # Bob (ENT only) left out, not crashed on
+    assert out[2].label == ()  # only ENT voted in this sentence
+
+
+def test_a_coarse_label_without_its_group_is_an_error_not_dropped():
+    examples = [ner(i, {"caps": (Span(0, 13, "ENT"),)}) for i in range(3)]
+    with pytest.raises(AggregationError, match="source 'caps' votes \\['ENT'\\].*label_groups"):
+        aggregate(examples, "ner", ["PER"], options=AggregateSection(method="hmm"))

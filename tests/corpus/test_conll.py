@@ -44,7 +44,8 @@ def test_iob1_four_columns_round_trip_byte_exact(tmp_path):
     first = examples[0]
     assert [first.text[s.start : s.end] for s in first.gold] == ["EU", "German"]
     assert [s.label for s in examples[1].gold] == ["PER", "PER"]
-    assert examples[2].meta["doc"] == 1
+    assert examples[0].meta["doc"] == examples[1].meta["doc"] != examples[2].meta["doc"]
+    assert [e.id for e in examples] == ["eng.testa-1", "eng.testa-2", "eng.testa-3"]
     out = tmp_path / "out.conll"
     write_corpus(examples, out, "conll", WriteOptions(scheme="iob1"))
     assert out.read_text() == IOB1
@@ -72,3 +73,15 @@ def test_free_text_is_tokenized_and_spans_stay_on_token_edges(tmp_path, ner_exam
         ]
         assert [s.label for s in original.gold] == [s.label for s in copy.gold]
     assert back[0].text.split(" ")[-3:] == ["on", "Monday", "."]  # spaCy split off the period
+
+
+def test_sentences_without_docstart_are_documents_of_their_own(tmp_path):
+    """A sentence-level file (no -DOCSTART-) must not become one huge document: the
+    document-level aggregation would then mix every sentence of the corpus."""
+    source = tmp_path / "tweets.conll"
+    source.write_text("Anna B-PER\nsang O\n\nin O\nParis B-LOC\n\n")
+    examples = read_corpus(source, "conll").examples
+    assert len(examples) == 2 and all("doc" not in e.meta for e in examples)
+    from weakforge.aggregate.documents import group_documents
+
+    assert [len(g) for g in group_documents(examples, "doc")] == [1, 1]

@@ -49,7 +49,7 @@ def test_parquet_round_trip_native_and_mapped(tmp_path, ner_examples):
     mapped = tmp_path / "m.parquet"
     pq.write_table(pa.table({"content": ["a text", "another"], "y": ["A", "B"]}), mapped)
     back = read_corpus(mapped, options=ReadOptions(columns=Columns(text="content", label="y")))
-    assert [(e.id, e.gold) for e in back.examples] == [("m-1", "A"), ("m-2", "B")]
+    assert [(e.id, e.gold) for e in back.examples] == [("m.parquet-1", "A"), ("m.parquet-2", "B")]
 
 
 def test_record_store_round_trip(tmp_path, clf_examples):

@@ -41,3 +41,35 @@ def test_precomputed_votes_aggregate_and_report(tmp_path):
     assert {r.label for r in records} == {"HAM", "SPAM"}
     report = (tmp_path / "run" / "report.md").read_text()
     assert "## Weak labels" in report and "| LF000 |" in report
+
+
+RULES = """
+from weakforge import span_rule
+
+@span_rule(label="ENT")
+def capitals(doc):
+    return [(t.i, t.i + 1) for t in doc if t.is_title]
+"""
+
+
+def test_removing_label_groups_revalidates_the_cached_votes(tmp_path):
+    import pytest
+
+    from weakforge.errors import AggregationError
+
+    (tmp_path / "c.jsonl").write_text('{"id": "a", "text": "Anna met Bob in Rome"}\n')
+    (tmp_path / "rules.py").write_text(RULES)
+    raw = {
+        "run": {
+            "task": "ner",
+            "labels": ["PER", "LOC"],
+            "stages": ["ingest", "label", "aggregate"],
+        },
+        "data": {"path": "c.jsonl"},
+        "label": {"rules": ["rules.py"]},
+        "aggregate": {"method": "majority", "label_groups": {"ENT": ["PER", "LOC"]}},
+    }
+    run(config_from_dict(raw, base_dir=tmp_path), tmp_path / "run")
+    raw["aggregate"] = {"method": "majority"}
+    with pytest.raises(AggregationError, match="votes \\['ENT'\\] on record 'a'"):
+        run(config_from_dict(raw, base_dir=tmp_path), tmp_path / "run")

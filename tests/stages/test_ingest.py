@@ -61,3 +61,56 @@ def test_skip_mode_writes_rejects_and_counts_them(tmp_path):
     reject = json.loads((tmp_path / "r" / "rejects.jsonl").read_text())
     assert reject["where"] == "line 2" and "EGGS" in reject["problem"]
     assert "1 bad records were skipped" in (tmp_path / "r" / "report.md").read_text()
+
+
+CONLL_TRAIN = "-DOCSTART- O\n\nAnna B-PER\nsang O\n\n"
+CONLL_DEV = "-DOCSTART- O\n\nParis B-LOC\nwaits O\n\n"
+
+
+def test_conll_files_of_one_corpus_load_together_each_with_its_format(tmp_path):
+    """eng.train / eng.testa share the stem 'eng': ids carry the whole file name; a JSONL
+    train file and a CoNLL dev file each get their own reader, and a file whose suffix says
+    nothing is read by its content."""
+    (tmp_path / "eng.train").write_text(CONLL_TRAIN)
+    (tmp_path / "eng.testa").write_text(CONLL_DEV)
+    config = config_from_dict(
+        {
+            "run": {"task": "ner", "labels": ["PER", "LOC"], "stages": ["ingest"]},
+            "data": {"path": "eng.train", "dev_path": "eng.testa", "train_gold": "use"},
+        },
+        base_dir=tmp_path,
+    )
+    run(config, tmp_path / "run")
+    ids = [r.id for r in load_records(tmp_path / "run" / "records.parquet")]
+    assert ids == ["eng.train-1", "eng.testa-1"]
+    write_jsonl(tmp_path / "train.jsonl", [{"id": "t1", "text": "Anna sang"}])
+    (tmp_path / "dev.annotated").write_text(CONLL_DEV)
+    config = config_from_dict(
+        {
+            "run": {"task": "ner", "labels": ["PER", "LOC"], "stages": ["ingest"]},
+            "data": {"path": "train.jsonl", "format": "jsonl", "dev_path": "dev.annotated"},
+        },
+        base_dir=tmp_path,
+    )
+    run(config, tmp_path / "run2")
+    records = load_records(tmp_path / "run2" / "records.parquet")
+    assert [(r.id, r.split) for r in records] == [("t1", "train"), ("dev.annotated-1", "dev")]
+    assert records[1].gold[0].label == "LOC"
+
+
+def test_train_gold_is_set_aside_unless_asked_for(tmp_path):
+    write_jsonl(
+        tmp_path / "c.jsonl",
+        [
+            {"id": "t1", "text": "win cash", "label": "SPAM"},
+            {"id": "d1", "text": "nice", "label": "HAM", "split": "dev"},
+        ],
+    )
+    result = run(config_for(tmp_path, path="c.jsonl"), tmp_path / "run")
+    records = {r.id: r for r in load_records(tmp_path / "run" / "records.parquet")}
+    assert records["t1"].gold is None and records["t1"].meta["train_gold"] == "SPAM"
+    assert records["d1"].gold == "HAM"  # dev gold is what tunes the label model
+    assert result.metrics["ingest"]["train_gold_set_aside"] == 1
+    run(config_for(tmp_path, path="c.jsonl", train_gold="use"), tmp_path / "used")
+    used = {r.id: r for r in load_records(tmp_path / "used" / "records.parquet")}
+    assert used["t1"].gold == "SPAM"

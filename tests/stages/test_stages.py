@@ -21,7 +21,7 @@ def config(tmp_path):
     return config_from_dict(
         {
             "run": {"name": "t", "labels": ["A", "B"], "stages": ["ingest"]},
-            "data": {"path": "c.jsonl"},
+            "data": {"path": "c.jsonl", "train_gold": "use"},
         },
         base_dir=tmp_path,
     )

@@ -4,6 +4,7 @@ the aggregated doc-level spans mapped back to each record's characters."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -11,6 +12,9 @@ from spacy.tokens import Doc
 
 from weakforge.records import Example, Span
 from weakforge.tokenize import blank_pipeline, token_bounds, words_and_spaces
+
+log = logging.getLogger(__name__)
+HUGE_DOCUMENT = 1000  # records; CoNLL-2003's longest news document has under 200 sentences
 
 
 def group_documents(examples: Sequence[Example], key: str) -> list[list[Example]]:
@@ -25,6 +29,19 @@ def group_documents(examples: Sequence[Example], key: str) -> list[list[Example]
         else:
             groups[-1].append(example)
         previous = value if value is not None else object()
+    largest = max(groups, key=len, default=[])
+    if len(largest) > HUGE_DOCUMENT:
+        log.warning(
+            "one document ([aggregate] group_by = %r = %r, from record '%s') holds %d records; "
+            "document-level voting mixes all of them. If the corpus has no document markers, "
+            "give its records distinct %r values (or none), or set [aggregate] doc_majority = "
+            "false",
+            key,
+            largest[0].meta.get(key),
+            largest[0].id,
+            len(largest),
+            key,
+        )
     return groups
 
 

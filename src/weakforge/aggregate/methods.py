@@ -5,12 +5,12 @@ config check, the default choice and the contract tests read the registry."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from weakforge.config import AggregateSection
 from weakforge.errors import AggregationError
-from weakforge.records import Example
+from weakforge.records import Example, labels_in
 
 Aggregator = Callable[[Sequence[Example], Sequence[str], AggregateSection, int], list[Example]]
 METHODS: dict[str, dict[str, Aggregator]] = {}  # name -> task kind -> function
@@ -54,8 +54,35 @@ def aggregate(
     method = resolve_method(options.method, task)
     if not labels:
         raise AggregationError("[run] labels is empty; list the task's labels")
+    check_vote_labels(examples, labels, options.label_groups)
     result = METHODS[method][task](examples, labels, options, seed)
     return [override_with_gold(e, labels) for e in result]
+
+
+def check_vote_labels(
+    examples: Sequence[Example], labels: Sequence[str], groups: Mapping[str, Sequence[str]]
+) -> None:
+    """Every vote must name a label or a coarse label of a group: a vote a label model cannot
+    place would otherwise be dropped without a word (e.g. ENT votes after ``label_groups``
+    was removed from the config)."""
+    known = {*labels, *groups}
+    for example in examples:
+        for source, vote in example.votes.items():
+            stray = labels_in(vote) - known
+            if stray:
+                raise AggregationError(
+                    f"source '{source}' votes {sorted(stray)} on record '{example.id}', which "
+                    f"is neither in [run] labels {list(labels)} nor a coarse label of "
+                    f"[aggregate] label_groups {sorted(groups)}; add it to one of them, or "
+                    "map it to a label in the rule"
+                )
+    for coarse, fine in groups.items():
+        unknown = [x for x in fine if x not in labels]
+        if unknown:
+            raise AggregationError(
+                f"[aggregate] label_groups: {coarse} stands for {unknown}, which are not in "
+                f"[run] labels {list(labels)}"
+            )
 
 
 def override_with_gold(example: Example, labels: Sequence[str]) -> Example:

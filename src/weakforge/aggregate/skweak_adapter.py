@@ -138,16 +138,40 @@ def add_doc_majority(build: DocBuild, sources: Sequence[str], labels: Sequence[s
     build.doc.spans["_mv"].attrs["avoid_in_aggregation"] = True
 
 
+def coarse_tolerant_hmm():
+    """skweak's HMM, except that a token only coarse labels cover (``ENT`` of
+    ``label_groups``, where no source gives a type) may stay outside any entity.
+
+    skweak allows a state at a token only where some source votes for it, and counts no
+    coarse vote; in a document where the coarse source is the only one with spans, such a
+    token has no allowed state and the fit stops ("No valid state found at position N").
+    Here a coarse vote also allows O, so the token is left untyped, as skweak does wherever
+    another source abstains on it (a known skweak limitation, worked around, not hidden).
+    """
+    from skweak.generative import HMM
+
+    class CoarseTolerantHMM(HMM):
+        def _get_vote_matrix(self, include_underspec: bool = True) -> np.ndarray:
+            votes = super()._get_vote_matrix(include_underspec)
+            if not include_underspec:  # the "some source votes for it" constraint
+                outside = self.out_labels.index("O")
+                for coarse in self.label_groups:
+                    if coarse in self.observed_labels:
+                        votes[self.observed_labels.index(coarse), outside] = 1.0
+            return votes
+
+    return CoarseTolerantHMM
+
+
 def ner_aggregator(
     method: str, labels: Sequence[str], options: AggregateSection, weights: dict[str, float]
 ):
-    from skweak.generative import HMM
     from skweak.voting import SequentialMajorityVoter
 
     if method == "majority":
         model = SequentialMajorityVoter(AGGREGATED, list(labels), initial_weights=weights)
     else:
-        model = HMM(
+        model = coarse_tolerant_hmm()(
             AGGREGATED,
             list(labels),
             initial_weights=weights,

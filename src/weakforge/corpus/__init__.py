@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,18 +88,49 @@ SUFFIXES = {
 
 
 def guess_format(path: Path) -> str:
-    """The format a path's name or layout implies; an error says how to name it."""
+    """The format a path's name or layout implies, else what its first lines look like;
+    an error says how to name it."""
     if path.is_dir() or path.name == "label.json":
         if (path / "label.json").exists() or path.name == "label.json":
             return "wrench"
     if path.suffix.lower() in SUFFIXES:
         return SUFFIXES[path.suffix.lower()]
+    sniffed = sniff_format(path) if path.is_file() else None
+    if sniffed is not None:
+        log.info("%s: read as %s (told by its content)", path, sniffed)
+        return sniffed
     raise CorpusError(
         path,
         None,
-        "cannot tell the format from the file name",
-        f"set [data] format to one of {sorted(READERS)}",
+        "cannot tell the format from the file name or its first lines",
+        f"set the file's format in [data] (format, dev_format or test_format) to one of "
+        f"{sorted(READERS)}",
     )
+
+
+CONLL_LINE = re.compile(r"^\S+(\s+\S+)*\s+(O|[BIES]-\S+)$")
+
+
+def sniff_format(path: Path) -> str | None:
+    """jsonl, parquet, conll or csv from a file's first bytes, or None when unsure."""
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"\x00\x00") or b"\x00" in head[:64]:
+        return None
+    text = head.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    lines = [line.strip() for line in text.splitlines()[:50] if line.strip()]
+    lines = lines[:-1] if len(lines) > 1 else lines  # the last may be cut mid-line
+    if not lines:
+        return None
+    if all(line.startswith("{") for line in lines):
+        return "jsonl"
+    if all(line.startswith("-DOCSTART-") or CONLL_LINE.match(line) for line in lines):
+        return "conll"
+    if "," in lines[0] and len({line.count(",") for line in lines[:5]}) == 1:
+        return "csv"
+    return None
 
 
 @dataclass

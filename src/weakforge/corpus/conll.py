@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from weakforge.atomic import atomic_file
-from weakforge.corpus.options import ReadOptions, WriteOptions
+from weakforge.corpus.options import ReadOptions, WriteOptions, numbered_id
 from weakforge.corpus.tabular import chosen_label
 from weakforge.corpus.textfile import iter_lines
 from weakforge.errors import CorpusError
@@ -123,12 +123,16 @@ def sentence_example(
         Span(starts[first], starts[last - 1] + len(tokens[last - 1]), kind)
         for first, last, kind in decode_tags(tags)
     )
-    meta: dict = {"tokenized": "conll", "doc": max(doc_index, 0)}
+    meta: dict = {"tokenized": "conll"}
+    if doc_index >= 0:  # documents only where the file marks them: else one per sentence
+        meta["doc"] = f"{path.name}#{doc_index}"
     if extra:
         meta["conll_columns"] = extra
     if docstart is not None:
         meta["docstart"] = docstart
-    return Example(id=f"{path.stem}-{count}", text=text, gold=spans, split=options.split, meta=meta)
+    return Example(
+        id=numbered_id(path, count), text=text, gold=spans, split=options.split, meta=meta
+    )
 
 
 def write_conll(examples: Sequence[Example], path: Path, options: WriteOptions) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from spacy.tokens import Doc, DocBin
 
 from weakforge.atomic import atomic_path
-from weakforge.corpus.options import ReadOptions, WriteOptions
+from weakforge.corpus.options import ReadOptions, WriteOptions, numbered_id
 from weakforge.corpus.tabular import chosen_label
 from weakforge.errors import CorpusError
 from weakforge.records import Example, Span, example_from_dict
@@ -41,7 +41,7 @@ def read_docbin(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example
             continue
         yield (
             f"doc {index}",
-            Example(id=f"{path.stem}-{index}", text=doc.text, gold=label, split=options.split),
+            Example(id=numbered_id(path, index), text=doc.text, gold=label, split=options.split),
         )
 
 

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
+
+
+def numbered_id(path: Path, number: int) -> str:
+    """The id of a record that names none: its file's whole name (``eng.testa-12``, not
+    the stem ``eng``, which files of one corpus share) and its number in the file."""
+    return f"{path.name}-{number}"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from weakforge.atomic import atomic_file, atomic_path
-from weakforge.corpus.options import ReadOptions, WriteOptions
+from weakforge.corpus.options import ReadOptions, WriteOptions, numbered_id
 from weakforge.corpus.textfile import BAD_BYTES_FIX, iter_lines, read_utf8
 from weakforge.errors import CorpusError
 from weakforge.labels import given_label
@@ -133,7 +133,7 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example 
                 ),
             )
             continue
-        yield where, example_from_row(row, options, path, where, f"{path.stem}-{number}")
+        yield where, example_from_row(row, options, path, where, numbered_id(path, number))
 
 
 def write_jsonl(examples: Sequence[Example], path: Path, options: WriteOptions) -> None:
@@ -180,7 +180,7 @@ def read_csv(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | 
                 ),
             )
             continue
-        yield where, example_from_row(row, options, path, where, f"{path.stem}-{index}")
+        yield where, example_from_row(row, options, path, where, numbered_id(path, index))
 
 
 def write_csv(examples: Sequence[Example], path: Path, options: WriteOptions) -> None:
@@ -228,7 +228,7 @@ def read_parquet(path: Path, options: ReadOptions) -> Iterator[tuple[str, Exampl
                     for k in row
                 }
             where = f"row {index}"
-            yield where, example_from_row(row, options, path, where, f"{path.stem}-{index}")
+            yield where, example_from_row(row, options, path, where, numbered_id(path, index))
 
 
 def records_table(examples: Sequence[Example]) -> pa.Table:

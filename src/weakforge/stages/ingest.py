@@ -19,14 +19,15 @@ from weakforge.errors import CorpusError
 from weakforge.layout import INGEST_PLOT, RECORDS, REJECTS
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import grouped_bars
-from weakforge.records import Example, label_counts_by_split
+from weakforge.records import Example, label_counts_by_split, label_to_json
 from weakforge.report import Image, Section, Table
 
 log = logging.getLogger(__name__)
 
 
-def corpus_files(config: RunConfig) -> list[tuple[Path, str | None]]:
-    """The configured files with the split their records default to."""
+def corpus_files(config: RunConfig) -> list[tuple[Path, str | None, str | None]]:
+    """The configured files, each with the split its records default to and its format
+    (None: guessed from the file)."""
     data = config.data
     if not data.path:
         raise CorpusError(
@@ -35,11 +36,14 @@ def corpus_files(config: RunConfig) -> list[tuple[Path, str | None]]:
             "[data] path is not set",
             "name the corpus file in the config's [data] table",
         )
-    files: list[tuple[Path, str | None]] = [(config.resolve(data.path), None)]
-    files += [
-        (config.resolve(p), split)
-        for p, split in ((data.dev_path, "dev"), (data.test_path, "test"))
-        if p
+    files = [
+        (config.resolve(path), split, fmt or None)
+        for path, split, fmt in (
+            (data.path, None, data.format),
+            (data.dev_path, "dev", data.dev_format),
+            (data.test_path, "test", data.test_format),
+        )
+        if path
     ]
     return files
 
@@ -50,7 +54,7 @@ def read_configured_corpus(config: RunConfig) -> tuple[list[Example], list[Corpu
     examples: list[Example] = []
     rejects: list[CorpusError] = []
     seen: dict[str, Path] = {}
-    for path, split in corpus_files(config):
+    for path, split, fmt in corpus_files(config):
         options = ReadOptions(
             columns=Columns(data.text_field, data.id_field, data.label_field, data.split_field),
             task=config.run.task,
@@ -59,7 +63,7 @@ def read_configured_corpus(config: RunConfig) -> tuple[list[Example], list[Corpu
             scheme=data.scheme,
             on_error=data.on_error,
         )
-        result = read_corpus(path, data.format or None, options)
+        result = read_corpus(path, fmt, options)
         rejects += result.rejects
         for example in result.examples:
             if split and example.split != split:
@@ -69,7 +73,10 @@ def read_configured_corpus(config: RunConfig) -> tuple[list[Example], list[Corpu
                     path,
                     f"record '{example.id}'",
                     f"duplicate id, already used in {seen[example.id]}",
-                    "give records unique ids across the corpus files",
+                    "ids must be unique across [data] path, dev_path and test_path: give the "
+                    "records distinct ids (or point [data] id_field at a field that holds "
+                    "unique ones); records without ids are numbered '<file name>-<n>', so "
+                    "files of one corpus need distinct names",
                 )
                 if data.on_error == "raise":
                     raise error
@@ -80,8 +87,31 @@ def read_configured_corpus(config: RunConfig) -> tuple[list[Example], list[Corpu
     return examples, rejects
 
 
+def set_aside_train_gold(examples: list[Example], policy: str) -> tuple[list[Example], int]:
+    """With ``[data] train_gold = "ignore"`` train records keep their gold label only in
+    ``meta.train_gold``, so nothing downstream tunes on it or trains on it."""
+    if policy == "use":
+        return examples, 0
+    out, moved = [], 0
+    for example in examples:
+        if example.split == "train" and example.gold is not None:
+            meta = {**example.meta, "train_gold": label_to_json(example.gold)}
+            example = replace(example, gold=None, meta=meta)
+            moved += 1
+        out.append(example)
+    if moved:
+        log.warning(
+            "%d train records carry gold labels; they are set aside, not used ([data] "
+            "train_gold = 'ignore'). Set train_gold = 'use' to let them tune the label "
+            "model and override weak labels",
+            moved,
+        )
+    return out, moved
+
+
 def run_ingest(ctx: StageContext) -> dict[str, Any]:
     examples, rejects = read_configured_corpus(ctx.config)
+    examples, set_aside = set_aside_train_gold(examples, ctx.config.data.train_gold)
     if not examples:
         raise CorpusError(
             ctx.config.resolve(ctx.config.data.path),
@@ -110,6 +140,7 @@ def run_ingest(ctx: StageContext) -> dict[str, Any]:
         "label_counts": counts,
         "labels": labels,
         "n_rejects": len(rejects),
+        "train_gold_set_aside": set_aside,
         "rejects": [str(e) for e in rejects[:20]],
     }
 
@@ -125,6 +156,11 @@ def describe_ingest(metrics: dict[str, Any]) -> Section:
             Table(["split", "records", "with gold label"], rows),
         ],
     )
+    if metrics.get("train_gold_set_aside"):
+        section.blocks.append(
+            f"{metrics['train_gold_set_aside']} train records came with gold labels; they were "
+            "set aside and not used ([data] train_gold = 'ignore')."
+        )
     counts = metrics["label_counts"]
     labels = sorted({k for c in counts.values() for k in c})
     if labels:
@@ -147,7 +183,7 @@ INGEST = Stage(
     run=run_ingest,
     outputs=(RECORDS, REJECTS, INGEST_PLOT),
     config_keys=("data",),
-    external=lambda config: [path for path, _ in corpus_files(config)],
+    external=lambda config: [path for path, _, _ in corpus_files(config)],
     describe=describe_ingest,
     records_out=RECORDS,
 )
