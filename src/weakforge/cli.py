@@ -288,7 +288,8 @@ def review(
 def lf_stats_command(
     run_dir: Annotated[Path, typer.Argument(help="A run folder (after the aggregate stage).")],
 ) -> None:
-    """Per labeling source: coverage, overlap, conflict, and accuracy/precision on gold."""
+    """Per labeling source: coverage, overlap, conflict, agreement with the aggregate, and
+    precision/recall on dev and reviewed gold, overall and per label."""
     from rich.table import Table as RichTable
 
     from weakforge.corpus.tabular import load_records
@@ -301,11 +302,42 @@ def lf_stats_command(
             f"{path} not found; run `weakforge aggregate CONFIG --out {run_dir}` first"
         )
     task = config.run.task
-    headers, rows = table_rows(lf_stats(load_records(path), task), task)
-    table = RichTable(*headers, title=f"labeling functions in {run_dir}")
+    headers, rows = table_rows(lf_stats(load_records(path), task), task, per_label=True)
+    table = RichTable(title=f"labeling functions in {run_dir}")
+    for header in headers:
+        table.add_column(header, no_wrap=header == "source", overflow="fold")
     for row in rows:
         table.add_row(*(str(c) for c in row))
-    Console().print(table)
+    Console(width=max(Console().width, 120)).print(table)
+
+
+@app.command("lf-show")
+@friendly_errors
+def lf_show(
+    target: Annotated[Path, typer.Argument(help="A run folder, or a TOML run config.")],
+    rule: Annotated[
+        str, typer.Argument(help="A rule's name, FILE.py:NAME, or a rules file (all its rules).")
+    ],
+    errors: Annotated[bool, typer.Option("--errors", help="Votes gold disagrees with.")] = False,
+    misses: Annotated[bool, typer.Option("--misses", help="Gold labels it missed.")] = False,
+    n: Annotated[int, typer.Option("-n", help="How many texts to show.")] = 20,
+    out: OutOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Try one rule on the parsed corpus in seconds: its statistics (per label, against dev
+    and reviewed gold) and its hits, errors or misses with the spans marked."""
+    from weakforge.labeling.workbench import Workbench
+
+    if errors and misses:
+        raise WeakforgeError("choose --errors or --misses, not both")
+    setup_logging(verbose)
+    bench = Workbench.open(target, out)
+    terminal = Console(width=max(Console().width, 120))
+    if rule.endswith(".py"):
+        for trial in bench.trials(rule):
+            terminal.print(trial.table())
+        return
+    bench.trial(rule).show(terminal, "errors" if errors else "misses" if misses else "all", n)
 
 
 REFERENCE_MARKERS = ("<!-- config reference: start -->", "<!-- config reference: end -->")

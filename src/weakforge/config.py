@@ -105,6 +105,9 @@ class LabelSection:
     stopping the run."""
     dask_address: str = ""
     """Scheduler address of a running Dask cluster; empty = start a local one."""
+    keep_parse: bool = True
+    """Keep spaCy's parse of the corpus in ``cache/docs`` so that the rule workbench
+    (``weakforge lf-show``) tries a rule in seconds instead of parsing again."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ REJECTS = "rejects.jsonl"
 INGEST_PLOT = "plots/ingest_labels.png"
 # label
 VOTES = "votes"  # one Parquet shard per chunk of records, one column per source
+DOCS_CACHE = "cache/docs"  # spaCy's parse of the records, for the rule workbench
 # aggregate
 AGGREGATED = "aggregated.parquet"
 AGGREGATE_PLOT = "plots/aggregate_labels.png"

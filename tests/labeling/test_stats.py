@@ -30,3 +30,26 @@ def test_span_stats_per_label():
     rows = {r["source"]: r for r in lf_stats(examples, "ner")}
     assert rows["g"]["precision"] == 0.5 and rows["g"]["per_label"]["LOC"]["recall"] == 1.0
     assert rows["p"]["precision"] == 1.0 and rows["g"]["conflict"] == 0.5
+
+
+def test_recall_per_label_and_agreement_with_the_aggregate():
+    examples = [
+        Example(id="1", text="a", votes={"x": "SPAM"}, gold="SPAM", split="dev", label="SPAM"),
+        Example(id="2", text="b", votes={"x": None}, gold="SPAM", split="dev", label="HAM"),
+        Example(id="3", text="c", votes={"x": "SPAM"}, gold="HAM", split="dev", label="HAM"),
+    ]
+    row = lf_stats(examples, "classification")[0]
+    assert row["precision"] == 0.5 and row["recall"] == 0.5  # one of the two SPAM texts
+    assert row["per_label"]["SPAM"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5}
+    assert row["agreement"] == 0.5
+    headers, cells = table_rows([row], "classification", per_label=True)
+    assert "recall" in headers and [c[0] for c in cells] == ["x", "  SPAM"]
+    spans = [
+        Example(
+            id="1",
+            text="Paris",
+            votes={"g": (Span(0, 5, "LOC"),)},
+            label=(Span(0, 5, "LOC", 0.9),),
+        )
+    ]
+    assert lf_stats(spans, "ner")[0]["agreement"] == 1.0

@@ -29,6 +29,8 @@ from spacy.tokens import Doc
 
 from weakforge.atomic import atomic_path
 from weakforge.labeling.discovery import RuleError, RuleSet, discover
+from weakforge.labeling.parsed import docs_to_bytes, parse, write_part
+from weakforge.labeling.rules import LabelingFunction
 from weakforge.records import Example, Label, label_from_json, label_to_json
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,7 @@ class ShardVotes:
     votes: dict[str, list[str | None]]
     failures: Counter = field(default_factory=Counter)
     first_failure: dict[str, str] = field(default_factory=dict)
+    docs: bytes | None = None  # the parsed docs (DocBin), when asked for
 
 
 def apply_shard(
@@ -92,36 +95,47 @@ def apply_shard(
     pretokenized: Sequence[bool] = (),
     fault_tolerant: bool = False,
     batch_size: int = 256,
+    keep_docs: bool = False,
 ) -> ShardVotes:
     """Parse the texts once and collect every rule's vote on each (pretokenized texts are
-    split on single spaces, so rules see the corpus's own tokens)."""
+    split on single spaces, so rules see the corpus's own tokens); ``keep_docs`` also
+    returns the parsed docs (DocBin bytes) for the parse cache."""
     nlp, ruleset = worker_state(spec)
-    inputs = [
-        Doc(nlp.vocab, words=text.split(" ")) if flag else text
-        for text, flag in zip(texts, pretokenized or [False] * len(texts))
-    ]
     result = ShardVotes(list(ids), {r.name: [] for r in ruleset.rules})
-    for doc_id, doc in zip(ids, nlp.pipe(inputs, batch_size=batch_size)):
+    parsed = []
+    for doc_id, doc in zip(ids, parse(nlp, texts, pretokenized, batch_size)):
+        if keep_docs:
+            parsed.append(doc)
         for rule in ruleset.rules:
-            try:
-                vote: Label = rule.vote(doc)
-            except Exception as exc:
-                message = (
-                    f"rule '{rule.name}' ({rule.file}) failed on document '{doc_id}': "
-                    f"{type(exc).__name__}: {exc}"
-                )
-                if not fault_tolerant:
-                    frame = traceback.extract_tb(exc.__traceback__)[-1]
-                    raise RuleError(
-                        f"{message} (at {frame.filename}:{frame.lineno}); fix the "
-                        "rule, or set [label] fault_tolerant = true to count "
-                        "failures instead"
-                    ) from None
+            vote, failure = safe_vote(rule, doc, doc_id, fault_tolerant)
+            if failure:
                 result.failures[rule.name] += 1
-                result.first_failure.setdefault(rule.name, message)
-                vote = None
+                result.first_failure.setdefault(rule.name, failure)
             result.votes[rule.name].append(encode_vote(vote))
+    if keep_docs:
+        result.docs = docs_to_bytes(parsed)
     return result
+
+
+def safe_vote(
+    rule: LabelingFunction, doc: Doc, doc_id: str, fault_tolerant: bool = False
+) -> tuple[Label, str]:
+    """The rule's vote on ``doc`` and "", or (fault-tolerant) an abstention and what went
+    wrong; otherwise a failure is an error naming the rule, its file and line, the document."""
+    try:
+        return rule.vote(doc), ""
+    except Exception as exc:
+        message = (
+            f"rule '{rule.name}' ({rule.file}) failed on document '{doc_id}': "
+            f"{type(exc).__name__}: {exc}"
+        )
+        if not fault_tolerant:
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            raise RuleError(
+                f"{message} (at {frame.filename}:{frame.lineno}); fix the rule, or set "
+                "[label] fault_tolerant = true to count failures instead"
+            ) from None
+        return None, message
 
 
 def encode_vote(vote: Label) -> str | None:
@@ -172,8 +186,10 @@ def apply_rules(
     shard_size: int = 1000,
     fault_tolerant: bool = False,
     dask_address: str = "",
+    docs_dir: Path | None = None,
 ) -> ApplyReport:
-    """Apply the rules to every example, writing one Parquet file of votes per shard."""
+    """Apply the rules to every example, writing one Parquet file of votes per shard (and,
+    with ``docs_dir``, the shard's parsed docs there for the workbench)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = list(shards(examples, shard_size))
     failures: Counter = Counter()
@@ -182,9 +198,13 @@ def apply_rules(
     with Progress(transient=True) as progress:
         task = progress.add_task("applying rules", total=len(examples))
         for index, shard in enumerate(
-            run_shards(spec, jobs, engine, workers, fault_tolerant, dask_address)
+            run_shards(
+                spec, jobs, engine, workers, fault_tolerant, dask_address, docs_dir is not None
+            )
         ):
             write_shard(shard, out_dir / f"part-{index:05d}.parquet")
+            if docs_dir is not None and shard.docs is not None:
+                write_part(shard.docs, docs_dir, index)
             sources = list(shard.votes)
             failures.update(shard.failures)
             for name, message in shard.first_failure.items():
@@ -204,10 +224,11 @@ def run_shards(
     workers: int,
     fault_tolerant: bool,
     dask_address: str,
+    keep_docs: bool = False,
 ) -> Iterator[ShardVotes]:
     """Shard results in order, from the chosen engine."""
     if engine == "dask":
-        yield from run_on_dask(spec, jobs, workers, fault_tolerant, dask_address)
+        yield from run_on_dask(spec, jobs, workers, fault_tolerant, dask_address, keep_docs)
     elif workers > 1 and len(jobs) > 1:
         # forked workers inherit spaCy and the rules loaded here, instead of loading them again
         fork = "fork" in multiprocessing.get_all_start_methods()
@@ -216,14 +237,16 @@ def run_shards(
         context = multiprocessing.get_context("fork" if fork else "spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = [
-                pool.submit(apply_shard, spec, ids, texts, pretok, fault_tolerant)
+                pool.submit(
+                    apply_shard, spec, ids, texts, pretok, fault_tolerant, keep_docs=keep_docs
+                )
                 for ids, texts, pretok in jobs
             ]
             for future in futures:
                 yield future.result()
     else:
         for ids, texts, pretok in jobs:
-            yield apply_shard(spec, ids, texts, pretok, fault_tolerant)
+            yield apply_shard(spec, ids, texts, pretok, fault_tolerant, keep_docs=keep_docs)
 
 
 def run_on_dask(
@@ -232,6 +255,7 @@ def run_on_dask(
     workers: int,
     fault_tolerant: bool,
     address: str,
+    keep_docs: bool = False,
 ) -> Iterator[ShardVotes]:
     """The same shard function on a Dask cluster (a scheduler address, or a LocalCluster of
     ``workers`` processes)."""
@@ -252,7 +276,16 @@ def run_on_dask(
     try:
         spec_future = client.scatter(spec, broadcast=True)
         futures = [
-            client.submit(apply_shard, spec_future, ids, texts, pretok, fault_tolerant, pure=False)
+            client.submit(
+                apply_shard,
+                spec_future,
+                ids,
+                texts,
+                pretok,
+                fault_tolerant,
+                keep_docs=keep_docs,
+                pure=False,
+            )
             for ids, texts, pretok in jobs
         ]
         for future in futures:

@@ -1,6 +1,9 @@
 """Labeling-function analysis: what each source covers, where it overlaps and conflicts
-with the others, and (where gold or reviewed labels exist, never the test split's) how
-often it is right. For spans, precision and recall per label as well."""
+with the others, how often it agrees with the aggregated label, and (where gold or reviewed
+labels exist, never the test split's) precision and recall, overall and per label.
+
+Recall is over the labels a source emits: a rule that only votes LOC is judged on the LOC
+entities (or LOC texts), not on every gold label."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ def lf_stats(examples: Sequence[Example], task: str) -> list[dict[str, Any]]:
 
 
 def class_source_stats(examples: Sequence[Example], source: str) -> dict[str, Any]:
-    voted = overlap = conflict = 0
+    voted = overlap = conflict = agreed = aggregated = 0
     for example in examples:
         vote = example.votes.get(source)
         if vote is None:
@@ -31,6 +34,9 @@ def class_source_stats(examples: Sequence[Example], source: str) -> dict[str, An
         others = [v for s, v in example.votes.items() if s != source and v is not None]
         overlap += bool(others)
         conflict += any(v != vote for v in others)
+        if example.label is not None:
+            aggregated += 1
+            agreed += vote == example.label
     n = len(examples) or 1
     row: dict[str, Any] = {
         "source": source,
@@ -38,12 +44,42 @@ def class_source_stats(examples: Sequence[Example], source: str) -> dict[str, An
         "coverage": voted / n,
         "overlap": overlap / n,
         "conflict": conflict / n,
+        "agreement": agreed / aggregated if aggregated else None,
     }
-    gold = [e for e in tuning_gold(examples) if e.votes.get(source) is not None]
-    if gold:
-        row["gold_votes"] = len(gold)
-        row["accuracy"] = sum(e.votes[source] == e.gold for e in gold) / len(gold)
+    gold = [e for e in tuning_gold(examples) if isinstance(e.gold, str)]
+    emitted = sorted({v for e in examples for v in [e.votes.get(source)] if isinstance(v, str)})
+    if gold and emitted:
+        tp: Counter = Counter()
+        n_pred: Counter = Counter()
+        n_gold: Counter = Counter(e.gold for e in gold)
+        for example in gold:
+            vote = example.votes.get(source)
+            if vote is not None:
+                n_pred[vote] += 1
+                tp[vote] += vote == example.gold
+        row.update(scores(tp, n_pred, n_gold, emitted))
+        row["gold_votes"] = sum(n_pred.values())
+        row["accuracy"] = row["precision"]
     return row
+
+
+def scores(tp: Counter, n_pred: Counter, n_gold: Counter, emitted: Sequence[str]) -> dict:
+    """Precision and recall over the labels a source emits, and per label (precision is
+    unknown, not zero, where the source made no vote on a gold item)."""
+    total = prf(
+        sum(tp[x] for x in emitted),
+        sum(n_pred[x] for x in emitted),
+        sum(n_gold[x] for x in emitted),
+    )
+    per_label = {}
+    for x in emitted:
+        found = prf(tp[x], n_pred[x], n_gold[x])
+        per_label[x] = {**found, "precision": found["precision"] if n_pred[x] else None}
+    return {
+        "precision": total["precision"] if sum(n_pred[x] for x in emitted) else None,
+        "recall": total["recall"],
+        "per_label": per_label,
+    }
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -51,12 +87,15 @@ def _overlaps(a: Span, b: Span) -> bool:
 
 
 def span_source_stats(examples: Sequence[Example], source: str) -> dict[str, Any]:
-    docs = spans = overlap = conflict = 0
+    docs = spans = overlap = conflict = agreed = aggregated = 0
     for example in examples:
         vote = example.votes.get(source)
         if not vote:
             continue
         docs += 1
+        if isinstance(example.label, tuple):
+            aggregated += len(vote)
+            agreed += len(set(vote) & set(example.label))
         others = [
             s
             for name, v in example.votes.items()
@@ -74,6 +113,7 @@ def span_source_stats(examples: Sequence[Example], source: str) -> dict[str, Any
         "coverage": docs / (len(examples) or 1),
         "overlap": overlap / (spans or 1),
         "conflict": conflict / (spans or 1),
+        "agreement": agreed / aggregated if aggregated else None,
     }
     gold = tuning_gold(examples)
     if gold and source in {s for e in gold for s in e.votes}:
@@ -89,38 +129,50 @@ def span_source_stats(examples: Sequence[Example], source: str) -> dict[str, Any
                 tp[span.label] += span in gold_spans
             for span in gold_spans:
                 n_gold[span.label] += 1
-        scored = prf(
-            sum(tp[x] for x in emitted),
-            sum(n_pred[x] for x in emitted),
-            sum(n_gold[x] for x in emitted),
-        )
-        row.update(
-            {
-                # no vote on a gold item: precision unknown, not zero
-                "precision": scored["precision"] if sum(n_pred.values()) else None,
-                "recall": scored["recall"],
-                "per_label": {x: prf(tp[x], n_pred[x], n_gold[x]) for x in emitted},
-            }
-        )
+        row.update(scores(tp, n_pred, n_gold, emitted))
     return row
 
 
 COLUMNS = {
-    "classification": ["source", "votes", "coverage", "overlap", "conflict", "accuracy"],
-    "ner": ["source", "spans", "coverage", "overlap", "conflict", "precision", "recall"],
+    "classification": [
+        "source",
+        "votes",
+        "coverage",
+        "overlap",
+        "conflict",
+        "agreement",
+        "precision",
+        "recall",
+    ],
+    "ner": [
+        "source",
+        "spans",
+        "coverage",
+        "overlap",
+        "conflict",
+        "agreement",
+        "precision",
+        "recall",
+    ],
 }
 
 
-def table_rows(rows: Sequence[dict[str, Any]], task: str) -> tuple[list[str], list[list[Any]]]:
-    """Headers and cells for a terminal or report table ('-' where there is no gold)."""
+def cell(value: Any) -> Any:
+    return round(value, 3) if isinstance(value, float) else "-" if value is None else value
+
+
+def table_rows(
+    rows: Sequence[dict[str, Any]], task: str, per_label: bool = False
+) -> tuple[list[str], list[list[Any]]]:
+    """Headers and cells for a terminal or report table ('-' where there is no gold, or no
+    aggregate); ``per_label`` adds a row per label under each source with its scores."""
     headers = COLUMNS[task]
-    cells = [
-        [
-            round(r[h], 3) if isinstance(r.get(h), float) else "-" if r.get(h) is None else r[h]
-            for h in headers
-        ]
-        for r in rows
-    ]
+    cells = []
+    for r in rows:
+        cells.append([cell(r.get(h)) for h in headers])
+        for label, found in (r.get("per_label") or {}).items() if per_label else ():
+            sub = {"source": f"  {label}", **found}
+            cells.append([cell(sub.get(h)) if h in sub else "" for h in headers])
     return headers, cells
 
 

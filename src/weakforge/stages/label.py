@@ -1,6 +1,7 @@
 """The label stage: discover the configured rules and apply them to the corpus.
 
-Writes ``votes/part-NNNNN.parquet`` (one column per source). With no rules configured it
+Writes ``votes/part-NNNNN.parquet`` (one column per source), and keeps spaCy's parse of the
+records in ``cache/docs/`` for the rule workbench. With no rules configured it
 writes an empty votes folder: precomputed votes (e.g. WRENCH ``weak_labels``) already ride
 in the records and reach the aggregate stage unchanged.
 """
@@ -14,8 +15,9 @@ from typing import Any
 from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records
 from weakforge.labeling.applier import RuleSpec, apply_rules
+from weakforge.labeling.parsed import docs_folder, drop_other_parses
 from weakforge.layout import RECORDS, VOTES
-from weakforge.pipeline import Stage, StageContext
+from weakforge.pipeline import Stage, StageContext, digest_path
 from weakforge.report import Section, Table
 
 log = logging.getLogger(__name__)
@@ -47,10 +49,16 @@ def run_label(ctx: StageContext) -> dict[str, Any]:
         log.info("no [label] rules configured: using the votes the records carry")
         return {"sources": [], "n_docs": 0, "failures": {}}
     examples = load_records(ctx.input(RECORDS))
+    spec = rule_spec(ctx.config)
+    docs_dir = None
+    if section.keep_parse:  # the workbench's parse cache, keyed by records and pipeline
+        docs_dir = docs_folder(ctx.run_dir, digest_path(ctx.input(RECORDS)), spec.load().model)
+        drop_other_parses(docs_dir)
     report = apply_rules(
-        rule_spec(ctx.config),
+        spec,
         examples,
         out,
+        docs_dir=docs_dir,
         engine=section.engine,
         workers=section.workers,
         shard_size=section.shard_size,
