@@ -109,3 +109,12 @@ def test_review_opens_a_run_or_a_teams_database(tmp_path, monkeypatch):
     command, env = started[-1]
     assert command[-1] == str(tmp_path / "mine") and "127.0.0.1" in command
     assert env[DATABASE_VARIABLE] == str(shared)
+
+
+def test_a_one_stage_command_refreshes_the_report(tmp_path):
+    (tmp_path / "c.jsonl").write_text('{"text": "hello", "label": "A", "split": "dev"}\n')
+    (tmp_path / "run.toml").write_text('[run]\nname = "x"\n[data]\npath = "c.jsonl"\n')
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["ingest", str(tmp_path / "run.toml"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "## Corpus" in (out / "report.md").read_text()

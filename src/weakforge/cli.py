@@ -38,6 +38,7 @@ from weakforge.layout import (
     REVIEW_QUEUE,
     VOTES,
 )
+from weakforge.progress import quiet_library_bars
 
 app = typer.Typer(
     help="Weak supervision and data quality for NLP.", no_args_is_help=True, add_completion=False
@@ -54,6 +55,7 @@ def setup_logging(verbose: bool) -> None:
         force=True,
     )
     logging.getLogger("weakforge").setLevel(logging.DEBUG if verbose else logging.INFO)
+    quiet_library_bars()
 
 
 def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -44,3 +44,18 @@ def test_contextual_rules():
     assert texts(after, "said Mr. John Smith on Monday") == [("John Smith", "PER")]
     assert texts(after, "said Mr. on Monday") == []
     assert texts(before, "Inc. at start") == []
+
+
+def test_pattern_rule_can_mark_the_entity_inside_its_cue():
+    rule = pattern_rule(
+        "in_city",
+        [
+            [{"LOWER": "in"}, {"IS_TITLE": True, "OP": "+", "ENTITY": True}],
+            [{"LOWER": "mayor"}, {"LOWER": "of"}, {"IS_TITLE": True, "ENTITY": True}],
+        ],
+        "LOC",
+    )
+    assert texts(rule, "He lives in New Plymouth now") == [("New Plymouth", "LOC")]
+    assert texts(rule, "the mayor of Wellington spoke") == [("Wellington", "LOC")]
+    whole = pattern_rule("whole", [[{"LOWER": "in"}, {"IS_TITLE": True}]], "LOC")
+    assert texts(whole, "born in Wellington") == [("in Wellington", "LOC")]

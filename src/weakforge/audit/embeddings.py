@@ -19,6 +19,7 @@ import numpy as np
 from weakforge.atomic import atomic_path
 from weakforge.errors import WeakforgeError
 from weakforge.models import DEFAULT_ENCODER, resolve_encoder
+from weakforge.progress import progress_bar
 
 log = logging.getLogger(__name__)
 
@@ -96,18 +97,20 @@ def embed(
         for i in missing:
             unique.setdefault(keys[i], texts[i])
         pending = list(unique.items())
-        for start in range(0, len(pending), chunk_size):
-            part = pending[start : start + chunk_size]
-            vectors = encoder.encode(
-                [t for _, t in part],
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=len(pending) > 2000,
-            ).astype(np.float32)
-            if cache is not None:
-                cache.add([k for k, _ in part], vectors)
-            fresh.update(zip((k for k, _ in part), vectors))
+        with progress_bar("embedding texts", len(pending)) as advance:
+            for start in range(0, len(pending), chunk_size):
+                part = pending[start : start + chunk_size]
+                vectors = encoder.encode(
+                    [t for _, t in part],
+                    batch_size=batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                ).astype(np.float32)
+                if cache is not None:
+                    cache.add([k for k, _ in part], vectors)
+                fresh.update(zip((k for k, _ in part), vectors))
+                advance(len(part))
     rows = [fresh[k] if k in fresh else cache.get(k) for k in keys]  # type: ignore[union-attr]
     return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 0), np.float32)
 
@@ -129,7 +132,7 @@ def word_vectors(
         output_value="token_embeddings",
         batch_size=batch_size,
         convert_to_numpy=False,
-        show_progress_bar=len(texts) > 2000,
+        show_progress_bar=False,
     )
     result = []
     for text, words, piece_vectors in zip(texts, bounds, pieces):

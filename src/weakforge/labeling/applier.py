@@ -23,7 +23,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import spacy
-from rich.progress import Progress
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -31,6 +30,7 @@ from weakforge.atomic import atomic_path
 from weakforge.labeling.discovery import RuleError, RuleSet, discover
 from weakforge.labeling.parsed import docs_to_bytes, parse, write_part
 from weakforge.labeling.rules import LabelingFunction
+from weakforge.progress import progress_bar
 from weakforge.records import Example, Label, label_from_json, label_to_json
 
 log = logging.getLogger(__name__)
@@ -195,8 +195,7 @@ def apply_rules(
     failures: Counter = Counter()
     first: dict[str, str] = {}
     sources: list[str] = []
-    with Progress(transient=True) as progress:
-        task = progress.add_task("applying rules", total=len(examples))
+    with progress_bar("applying rules", len(examples)) as advance:
         for index, shard in enumerate(
             run_shards(
                 spec, jobs, engine, workers, fault_tolerant, dask_address, docs_dir is not None
@@ -209,7 +208,7 @@ def apply_rules(
             failures.update(shard.failures)
             for name, message in shard.first_failure.items():
                 first.setdefault(name, message)
-            progress.advance(task, len(shard.ids))
+            advance(len(shard.ids))
     if failures:
         log.warning("rule failures (fault-tolerant mode): %s", dict(failures))
     if not jobs:

@@ -56,20 +56,43 @@ def regex_span_rule(name: str, pattern: str, label: str, flags: int = 0) -> Labe
     return rule
 
 
+ENTITY = "ENTITY"  # pattern_rule: marks the pattern tokens that are the entity
+
+
 def pattern_rule(
     name: str, patterns: Sequence[list[dict[str, Any]]], label: str
 ) -> LabelingFunction:
-    """Span rule from spaCy ``Matcher`` token patterns (built once per vocabulary)."""
+    """Span rule from spaCy ``Matcher`` token patterns (built once per vocabulary).
+
+    The vote is the whole match unless some pattern tokens carry ``"ENTITY": True``: then
+    only the tokens matched by those are the entity, and the others are its cue. For
+    "in Wellington" to vote just "Wellington"::
+
+        pattern_rule("in_city", [[{"LOWER": "in"}, {"IS_TITLE": True, "ENTITY": True}]], "LOC")
+    """
     matchers: dict[int, Matcher] = {}
+    marked = [{i for i, token in enumerate(p) if token.get(ENTITY)} for p in patterns]
+    plain = [[{k: v for k, v in token.items() if k != ENTITY} for token in p] for p in patterns]
+    keys = [f"{name}#{i}" for i in range(len(patterns))]
 
     @span_rule(name=name, label=label)
     def rule(doc: Doc) -> Iterable[Any]:
         matcher = matchers.get(id(doc.vocab))
         if matcher is None:
             matcher = matchers[id(doc.vocab)] = Matcher(doc.vocab)
-            matcher.add(name, list(patterns))
-        for _, start, end in matcher(doc):
-            yield start, end
+            for key, pattern in zip(keys, plain):
+                matcher.add(key, [pattern])
+        if not any(marked):  # alignments cost time: only where an entity is marked
+            yield from ((start, end) for _, start, end in matcher(doc))
+            return
+        for match_id, start, end, alignment in matcher(doc, with_alignments=True):
+            entity = marked[keys.index(doc.vocab.strings[match_id])]
+            if not entity:
+                yield start, end
+                continue
+            inside = [start + i for i, element in enumerate(alignment) if element in entity]
+            if inside:
+                yield inside[0], inside[-1] + 1
 
     return rule
 

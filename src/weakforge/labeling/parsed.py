@@ -1,14 +1,13 @@
 """Parsed documents, made once per corpus and pipeline and kept on disk.
 
 spaCy's parse is the slow part of applying rules. The label stage keeps every shard's
-parsed docs as a DocBin under ``cache/docs/<key>/``, where the key names the records'
+parsed docs as a DocBin under ``cache/docs/<records>/<pipeline>/``, named by the records'
 content and the spaCy pipeline; the rule workbench reads them back in a second or two
 instead of parsing the corpus again for every rule a user tries.
 """
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -34,8 +33,8 @@ def parse(
 
 def docs_folder(run_dir: Path, records_digest: str, model: str | None) -> Path:
     """Where the parsed docs of these records under this pipeline are kept."""
-    key = f"{records_digest}|{model or 'blank:en'}|{spacy.__version__}"
-    return Path(run_dir) / DOCS_CACHE / hashlib.sha256(key.encode()).hexdigest()[:16]
+    pipeline = f"{model or 'blank-en'}-{spacy.__version__}"
+    return Path(run_dir) / DOCS_CACHE / records_digest[:16] / pipeline
 
 
 def docs_to_bytes(docs: Sequence[Doc]) -> bytes:
@@ -50,10 +49,17 @@ def write_part(data: bytes, folder: Path, index: int) -> None:
 
 
 def drop_other_parses(folder: Path) -> None:
-    """Keep only this corpus's parse: older ones belong to records that changed."""
-    for sibling in folder.parent.glob("*"):
-        if sibling != folder and sibling.is_dir():
-            shutil.rmtree(sibling, ignore_errors=True)
+    """Keep only this corpus's parses: older ones belong to records that changed."""
+    for other in folder.parent.parent.glob("*"):
+        if other != folder.parent and other.is_dir():
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def parses_of(folder: Path) -> list[Path]:
+    """Every cached parse of the same records (by any pipeline), ``folder``'s first: a rule
+    that needs no model reads any of them (and so sees the label stage's very docs)."""
+    others = sorted(p for p in folder.parent.glob("*") if p.is_dir() and p != folder)
+    return [folder, *others]
 
 
 def read_docs(folder: Path, nlp: Language, expected: int) -> list[Doc] | None:

@@ -18,7 +18,6 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from rich.progress import Progress
 from spacy.tokens import Doc
 
 from weakforge.config import RunConfig, load_config, saved_config
@@ -31,6 +30,7 @@ from weakforge.labeling.parsed import (
     docs_to_bytes,
     drop_other_parses,
     parse,
+    parses_of,
     read_docs,
     write_part,
 )
@@ -38,6 +38,7 @@ from weakforge.labeling.rules import LabelingFunction
 from weakforge.labeling.trial import RuleTrial
 from weakforge.layout import AGGREGATED, RECORDS, VOTES
 from weakforge.pipeline import digest_path
+from weakforge.progress import progress_bar
 from weakforge.records import Example, labels_in
 from weakforge.tokenize import blank_pipeline
 
@@ -108,7 +109,10 @@ class Workbench:
         if model in self._docs:
             return self._docs[model]
         folder = docs_folder(self.run_dir, digest_path(self.run_dir / RECORDS), model)
-        docs = read_docs(folder, blank_pipeline(), len(self.examples))
+        candidates = parses_of(folder) if model is None else [folder]
+        docs = None
+        for candidate in candidates:
+            docs = docs or read_docs(candidate, blank_pipeline(), len(self.examples))
         if docs is None:
             started = time.perf_counter()
             docs = parse_and_cache(self.examples, model, folder)
@@ -172,8 +176,7 @@ def parse_and_cache(examples: list[Example], model: str | None, folder: Path) ->
     nlp = load_pipeline(model)
     drop_other_parses(folder)
     docs: list[Doc] = []
-    with Progress(transient=True) as progress:
-        task = progress.add_task("parsing the corpus (once)", total=len(examples))
+    with progress_bar("parsing the corpus (once)", len(examples)) as advance:
         for start in range(0, len(examples), SHARD):
             chunk = examples[start : start + SHARD]
             parsed = list(
@@ -185,7 +188,7 @@ def parse_and_cache(examples: list[Example], model: str | None, folder: Path) ->
             )
             write_part(docs_to_bytes(parsed), folder, start // SHARD)
             docs += parsed
-            progress.advance(task, len(chunk))
+            advance(len(chunk))
     log.info(
         "parsed %d texts with %s; cached in %s", len(docs), model or "a blank pipeline", folder
     )

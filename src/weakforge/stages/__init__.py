@@ -39,8 +39,9 @@ def resolve_records(chosen: Sequence[Stage]) -> list[Stage]:
 
 
 def select_stages(config: RunConfig, until: str | None = None) -> list[Stage]:
-    """The configured stages (all available ones by default), plus the report stage, which
-    closes every run (naming it in ``[run] stages`` is allowed and changes nothing)."""
+    """The configured stages (all available ones by default; with ``until``, those up to
+    that one), plus the report stage, which closes every run, a one-stage command's too
+    (naming it in ``[run] stages`` is allowed and changes nothing)."""
     names = [s.name for s in AVAILABLE]
     wanted = list(config.run.stages) or names
     for name in wanted:
@@ -53,7 +54,7 @@ def select_stages(config: RunConfig, until: str | None = None) -> list[Stage]:
         names = [s.name for s in chosen]
         if until not in names:
             raise ConfigError(f"stage '{until}' is not part of this run; [run] stages: {names}")
-        return chosen[: names.index(until) + 1]
+        chosen = chosen[: names.index(until) + 1]  # the report then covers these stages
     return [*chosen, report_stage(chosen, config.report.formats)]
 
 

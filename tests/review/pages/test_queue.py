@@ -152,7 +152,7 @@ def test_rule_authors_page_lists_sources_and_conflicts(tmp_path, monkeypatch):
     assert not app.exception, app.exception
     table = app.dataframe[0].value
     assert list(table["source"]) == ["free", "song"]
-    assert list(table["accuracy"]) == [0.5, 1.0]
+    assert list(table["precision"]) == [0.5, 1.0]
     app.selectbox(key="lf_source").set_value("free").run()
     app.checkbox(key="lf_conflicts").check().run()
     assert list(app.dataframe[1].value["id"]) == ["b"]
