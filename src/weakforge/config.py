@@ -218,6 +218,10 @@ class TrainSection:
     """Also save the LoRA weights merged into full weights."""
     soft_labels: bool = True
     """Train on the label model's probabilities instead of its argmax."""
+    uncovered: Literal["drop", "prior"] = "drop"
+    """Classification: train items no source voted on (their weak label is only the class
+    prior) are left out (``drop``, WRENCH's protocol) or trained on (``prior``). NER keeps
+    every sentence: an empty vote there means "no entity", not "no opinion"."""
     min_confidence: float = 0.0
     """Leave out weakly labeled items whose label confidence is below this."""
     confidence_weighting: bool = False

@@ -130,3 +130,18 @@ def test_minilm_fine_tunes_a_few_steps(tmp_path):
     ((label, probs),) = predict(load_model(tmp_path / "m"), spam_ham(1)[:1])
     assert label in {"HAM", "SPAM"} and abs(sum(probs.values()) - 1) < 1e-4
     assert np.isfinite(result.seconds)
+
+
+def test_items_no_source_voted_on_are_left_out_of_training_with_their_copies():
+    from weakforge.config import TrainSection
+
+    examples = [
+        Example(id="v", text="voted", votes={"kw": "SPAM"}, label="SPAM", probs={"SPAM": 0.9}),
+        Example(id="u", text="prior only", votes={"kw": None}, label="HAM", probs={"HAM": 0.6}),
+        Example(id="u~aug0", text="prior copy", label="HAM", origin="u"),
+        Example(id="g", text="reviewed", votes={"kw": None}, gold="HAM", label="HAM"),
+    ]
+    kept = [e.id for e, _, _ in training_items(examples, "classification", TrainSection())]
+    assert kept == ["v", "g"]
+    every = training_items(examples, "classification", TrainSection(uncovered="prior"))
+    assert [e.id for e, _, _ in every] == ["v", "u", "u~aug0", "g"]

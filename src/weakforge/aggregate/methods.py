@@ -49,8 +49,22 @@ def aggregate(
     seed: int = 0,
 ) -> list[Example]:
     """New examples with ``label`` (and ``probs``) set from the votes; training items with a
-    gold label keep the gold label as their label. ``options`` is the ``[aggregate]`` table;
+    gold label keep the gold label as their label. ``options`` is the ``[aggregate]`` table
+    (``method = "auto"`` is chosen on dev gold, see :mod:`weakforge.aggregate.selection`);
     ``seed`` fixes the fitting sample."""
+    from weakforge.aggregate.selection import aggregate_and_choose
+
+    return aggregate_and_choose(examples, task, labels, options=options, seed=seed)[0]
+
+
+def run_method(
+    examples: Sequence[Example],
+    task: str,
+    labels: Sequence[str],
+    options: AggregateSection,
+    seed: int = 0,
+) -> list[Example]:
+    """Aggregate with the one method ``options`` names (``auto``: the task's default)."""
     method = resolve_method(options.method, task)
     if not labels:
         raise AggregationError("[run] labels is empty; list the task's labels")

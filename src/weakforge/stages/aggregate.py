@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from weakforge.aggregate import aggregate, resolve_method
+from weakforge.aggregate.selection import aggregate_and_choose
 from weakforge.corpus.tabular import load_records, save_records
 from weakforge.evaluation import evaluate
 from weakforge.labeling.applier import read_votes
@@ -34,7 +34,9 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     )
     labels = list(config.run.labels) or labels_used(examples)
     task = config.run.task
-    result = aggregate(examples, task, labels, options=config.aggregate, seed=config.run.seed)
+    result, choice = aggregate_and_choose(
+        examples, task, labels, options=config.aggregate, seed=config.run.seed
+    )
     save_records(result, ctx.output(AGGREGATED))
     counts = label_counts_by_split(result, "label")
     grouped_bars(
@@ -46,7 +48,8 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     return {
         "task": task,
         "reviewed": reviewed,
-        "method": resolve_method(config.aggregate.method, task),
+        "method": choice.method,
+        "method_choice": {"why": choice.why, "dev_scores": choice.dev_scores},
         "labels": labels,
         "n_sources": len({s for e in result for s in e.votes}),
         "unlabeled": sum(e.label is None for e in result),
@@ -68,11 +71,19 @@ def describe_aggregate(metrics: dict[str, Any]) -> Section:
     section = Section(
         "Weak labels",
         [
-            f"Aggregated {metrics['n_sources']} sources with {metrics['method']}; "
+            f"Aggregated {metrics['n_sources']} sources with {metrics['method']} "
+            f"({metrics.get('method_choice', {}).get('why', 'configured')}); "
             f"{metrics['unlabeled']} texts left without a label.{used}",
             Image(AGGREGATE_PLOT, "weak labels per split"),
         ],
     )
+    tried = metrics.get("method_choice", {}).get("dev_scores")
+    if tried:
+        section.blocks.append(
+            "Methods tried on the dev gold (span F1 for NER, macro-F1 otherwise; the dev gold "
+            "also set the weighted ones' source weights, so these are optimistic):"
+        )
+        section.blocks.append(Table(["method", "dev score"], [[k, v] for k, v in tried.items()]))
     for split, scores in metrics["label_model"].items():
         if scores is None:
             continue

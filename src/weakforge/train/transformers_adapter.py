@@ -28,6 +28,7 @@ from weakforge.config import TrainSection
 from weakforge.errors import WeakforgeError
 from weakforge.labels import bio_tags, decode_tags, given_label
 from weakforge.models import resolve_encoder
+from weakforge.progress import progress_bar
 from weakforge.records import Example, Label, Span
 from weakforge.tokenize import example_bounds, token_spans
 
@@ -250,14 +251,29 @@ class TrainResult:
     total_parameters: int
 
 
+def is_covered(example: Example) -> bool:
+    """Whether a source voted on the item, or a person labeled it (an item that carries no
+    votes at all got its weak label elsewhere, and counts as covered)."""
+    votes = example.votes.values()
+    return example.gold is not None or not votes or any(v is not None for v in votes)
+
+
 def training_items(
     examples: Sequence[Example], task: str, options: TrainSection
 ) -> list[tuple[Example, Label, float]]:
-    """Train-split items with a label (gold overrides weak), filtered by confidence."""
+    """Train-split items with a label (gold overrides weak), filtered by confidence. With
+    ``uncovered = "drop"`` (classification) an item no source voted on, whose weak label is
+    only the class prior, is left out, and so are its augmented copies (WRENCH's protocol)."""
+    dropping = options.uncovered == "drop" and task != "ner"
+    uncovered = (
+        {e.id for e in examples if not e.origin and not is_covered(e)} if dropping else set()
+    )
     items = []
     for example in examples:
         label = given_label(example)
         if example.split != "train" or label is None:
+            continue
+        if (example.origin or example.id) in uncovered:
             continue
         confidence = 1.0
         if example.gold is None:
@@ -268,6 +284,8 @@ def training_items(
         if confidence < options.min_confidence:
             continue
         items.append((example, label, confidence if options.confidence_weighting else 1.0))
+    if uncovered:
+        log.info("%d train items no source voted on are left out of training", len(uncovered))
     return items
 
 
@@ -282,7 +300,13 @@ def train(
 ) -> TrainResult:
     """Fine-tune, keep the best epoch on dev (when dev gold exists), save everything the
     model needs into ``out_dir``."""
-    from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
+    from transformers import (
+        EarlyStoppingCallback,
+        PrinterCallback,
+        Trainer,
+        TrainingArguments,
+        set_seed,
+    )
 
     set_seed(seed)
     if options.tensorboard and importlib.util.find_spec("tensorboard") is None:
@@ -344,6 +368,7 @@ def train(
         label_names=["soft_labels"],
         report_to=report_to,
         save_only_model=True,
+        disable_tqdm=True,  # one rich bar instead (StepProgress), silent off a terminal
     )
     trainer = SoftTrainer(
         model=model,
@@ -351,8 +376,12 @@ def train(
         train_dataset=train_set,
         eval_dataset=dev_set,
         data_collator=lambda batch: collate(batch, tokenizer.pad_token_id or 0),
-        callbacks=[EarlyStoppingCallback(options.patience)] if dev_set else [],
+        callbacks=[
+            step_progress(),
+            *([EarlyStoppingCallback(options.patience)] if dev_set else []),
+        ],
     )
+    trainer.remove_callback(PrinterCallback)  # it prints every log dict to stdout
     started = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - started
@@ -368,6 +397,24 @@ def train(
     return TrainResult(
         history, hardware["device"], seconds, seconds / epochs_run, len(items), trainable, total
     )
+
+
+def step_progress():
+    """A Trainer callback that shows the steps as one rich progress bar (not tqdm's)."""
+    from transformers import TrainerCallback
+
+    class StepProgress(TrainerCallback):
+        def on_train_begin(self, args, state, control, **kwargs):
+            self.bar = progress_bar("fine-tuning", state.max_steps)
+            self.advance = self.bar.__enter__()
+
+        def on_step_end(self, args, state, control, **kwargs):
+            self.advance(1)
+
+        def on_train_end(self, args, state, control, **kwargs):
+            self.bar.__exit__(None, None, None)
+
+    return StepProgress()
 
 
 def save_model(

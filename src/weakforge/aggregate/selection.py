@@ -1,0 +1,79 @@
+"""Choosing the aggregation method on dev gold (``[aggregate] method = "auto"``).
+
+Which label model wins depends on the corpus: on some WRENCH sets a dev-weighted majority
+vote beats skweak's generative models by points. With enough dev gold, ``auto`` runs the
+candidates (majority vote, weighted majority vote, and the task's skweak model), scores each
+on the dev gold (span F1 for NER, macro-F1 for classification) and keeps the best, saying
+so in the report. Without dev gold it takes the task's skweak model, and says that too.
+
+The dev gold also sets the weighted candidates' source weights, so their dev scores are
+optimistic; a held-out test split is the fair judge of the choice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from weakforge.aggregate.methods import DEFAULTS, run_method
+from weakforge.config import AggregateSection
+from weakforge.evaluation import evaluate
+from weakforge.records import Example
+
+log = logging.getLogger(__name__)
+MIN_DEV = 20  # dev items with gold below which a score says too little to choose by
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The method used, why, and every candidate's dev score (empty when none ran)."""
+
+    method: str
+    why: str
+    dev_scores: dict[str, float] = field(default_factory=dict)
+
+
+def candidates(task: str, options: AggregateSection) -> dict[str, AggregateSection]:
+    """What ``auto`` tries, by name."""
+    return {
+        "majority vote": replace(options, method="majority", weights_from_gold=False),
+        "weighted majority vote": replace(options, method="majority", weights_from_gold=True),
+        DEFAULTS[task]: replace(options, method=DEFAULTS[task]),
+    }
+
+
+def dev_score(examples: Sequence[Example], task: str, labels: Sequence[str]) -> float:
+    scores = evaluate(examples, task, labels, "dev")
+    return float(scores["f1"] if task == "ner" else scores["macro_f1"]) if scores else 0.0
+
+
+def aggregate_and_choose(
+    examples: Sequence[Example],
+    task: str,
+    labels: Sequence[str],
+    *,
+    options: AggregateSection = AggregateSection(),
+    seed: int = 0,
+) -> tuple[list[Example], Choice]:
+    """Aggregated examples and the method that made them (chosen on dev for ``auto``)."""
+    if options.method != "auto":
+        result = run_method(examples, task, labels, options, seed)
+        return result, Choice(options.method, "set in [aggregate] method")
+    dev = sum(e.split == "dev" and e.gold is not None for e in examples)
+    if dev < MIN_DEV:
+        method = DEFAULTS[task]
+        result = run_method(examples, task, labels, replace(options, method=method), seed)
+        why = f"auto: {dev} dev items with gold (under {MIN_DEV}), so the {task} default"
+        return result, Choice(method, why)
+    best: tuple[float, str, list[Example]] | None = None
+    scores: dict[str, float] = {}
+    for name, candidate in candidates(task, options).items():
+        result = run_method(examples, task, labels, candidate, seed)
+        scores[name] = round(dev_score(result, task, labels), 4)
+        if best is None or scores[name] > best[0]:
+            best = (scores[name], name, result)
+    assert best is not None
+    log.info("aggregation chosen on %d dev items: %s (%s)", dev, best[1], scores)
+    why = f"auto: best of {len(scores)} methods on {dev} dev items with gold"
+    return best[2], Choice(best[1], why, scores)

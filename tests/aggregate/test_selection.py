@@ -1,0 +1,46 @@
+"""method = "auto": the label model is chosen on dev gold, and the choice is stated."""
+
+from weakforge.aggregate.selection import MIN_DEV, aggregate_and_choose
+from weakforge.config import AggregateSection
+from weakforge.records import Example
+
+
+def corpus(n_dev: int):
+    """'good' is right on every dev item, two noisy sources outvote it: weighting by dev
+    accuracy (weighted majority) must win over the plain majority vote."""
+    examples = []
+    for i in range(40 + n_dev):
+        truth = "SPAM" if i % 2 else "HAM"
+        wrong = "HAM" if truth == "SPAM" else "SPAM"
+        votes = {"good": truth, "noisy1": wrong if i % 3 else truth, "noisy2": wrong}
+        split, gold = ("dev", truth) if i >= 40 else ("train", None)
+        examples.append(Example(id=str(i), text=f"t {i}", votes=votes, split=split, gold=gold))
+    return examples
+
+
+def test_auto_picks_the_best_method_on_dev_and_says_so():
+    result, choice = aggregate_and_choose(
+        corpus(MIN_DEV + 10), "classification", ["HAM", "SPAM"], options=AggregateSection()
+    )
+    assert set(choice.dev_scores) == {"majority vote", "weighted majority vote", "naive_bayes"}
+    assert choice.dev_scores["majority vote"] < choice.dev_scores[choice.method]
+    assert "dev items" in choice.why
+    assert result[1].label == "SPAM"  # the chosen model follows the reliable source
+
+
+def test_auto_without_enough_dev_gold_takes_the_default_and_says_why():
+    _, choice = aggregate_and_choose(
+        corpus(3), "classification", ["HAM", "SPAM"], options=AggregateSection()
+    )
+    assert choice.method == "naive_bayes" and not choice.dev_scores
+    assert "3 dev items" in choice.why
+
+
+def test_a_configured_method_is_used_as_is():
+    _, choice = aggregate_and_choose(
+        corpus(MIN_DEV),
+        "classification",
+        ["HAM", "SPAM"],
+        options=AggregateSection(method="majority"),
+    )
+    assert choice.method == "majority" and choice.why == "set in [aggregate] method"
