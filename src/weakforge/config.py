@@ -116,7 +116,8 @@ class AggregateSection:
 
     method: str = "auto"
     """A method of ``weakforge.aggregate.METHODS`` (hmm, naive_bayes, majority); ``auto`` =
-    hmm for NER, naive_bayes for classification."""
+    the best of majority, weighted majority and the skweak model on dev gold (20 items or
+    more), else hmm for NER and naive_bayes for classification."""
     fit_sample: int = 20000
     """Documents (NER) or items the generative model is fitted on; the rest is only
     predicted, which bounds memory and time."""
@@ -139,6 +140,10 @@ class AggregateSection:
     weights: dict[str, float] = field(default_factory=dict)
     """Initial source weights (1 = normal, 0 = ignore), e.g. trust in a precise rule;
     gold-based weights override them."""
+    rounds: int | None = None
+    """Model-source rounds: a model taught by the weak labels votes as one more source
+    (cross-fitted), then the votes are aggregated again. Unset = 2 for classification (on
+    the run's sentence embeddings), 0 for NER (not built for NER yet)."""
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,8 @@ class Stage:
     metrics into the stage's section of the report. ``records_out`` names the records file a
     stage writes; a stage listing ``LATEST_RECORDS`` among its inputs reads the newest one
     written before it (``records_from``), so stages can be left out of a run. ``reads`` and
-    ``fills`` are the stores (databases) it reads and writes.
+    ``fills`` are the stores (databases) it reads and writes; ``config_values`` picks single
+    keys of other tables that enter its hash (e.g. the embedding model it shares).
     """
 
     name: str
@@ -101,6 +102,7 @@ class Stage:
     records_from: str = ""
     reads: tuple[Store, ...] = ()
     fills: tuple[Store, ...] = ()
+    config_values: Callable[[RunConfig], dict[str, Any]] | None = None
     version: str = "1"
 
     @property
@@ -134,6 +136,8 @@ def stage_key(stage: Stage, config: RunConfig, run_dir: Path) -> str:
     }
     parts["config"]["run"].pop("stages")
     parts["stores"] = {store.name: store.state(config, run_dir) for store in stage.reads}
+    if stage.config_values is not None:
+        parts["config values"] = stage.config_values(config)
     for name in stage.inputs:
         path = run_dir / name
         if not path.exists():

@@ -30,7 +30,7 @@ def test_precomputed_votes_aggregate_and_report(tmp_path):
         {
             "run": {"labels": ["HAM", "SPAM"]},
             "data": {"path": "wr", "format": "wrench"},
-            "aggregate": {"method": "naive_bayes"},
+            "aggregate": {"method": "naive_bayes", "rounds": 0},
         },
         base_dir=tmp_path,
     )

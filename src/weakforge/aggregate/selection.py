@@ -16,8 +16,12 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from weakforge.aggregate.methods import DEFAULTS, run_method
+from weakforge.aggregate.model_sources import rounds_for, with_model_rounds
 from weakforge.config import AggregateSection
+from weakforge.errors import AggregationError
 from weakforge.evaluation import evaluate
 from weakforge.records import Example
 
@@ -32,6 +36,7 @@ class Choice:
     method: str
     why: str
     dev_scores: dict[str, float] = field(default_factory=dict)
+    rounds: int = 0  # model-source rounds run
 
 
 def candidates(task: str, options: AggregateSection) -> dict[str, AggregateSection]:
@@ -55,25 +60,40 @@ def aggregate_and_choose(
     *,
     options: AggregateSection = AggregateSection(),
     seed: int = 0,
+    features: np.ndarray | None = None,
 ) -> tuple[list[Example], Choice]:
-    """Aggregated examples and the method that made them (chosen on dev for ``auto``)."""
+    """Aggregated examples and the method that made them (chosen on dev for ``auto``). With
+    ``features`` (the texts' sentence embeddings) classification runs model-source rounds
+    (:mod:`weakforge.aggregate.model_sources`); without them only where asked, as an error."""
+    rounds = rounds_for(task, options.rounds)
+    if features is None and options.rounds is None:
+        rounds = 0  # a caller without embeddings (the library API) gets plain aggregation
+    elif features is None and rounds:
+        raise AggregationError(
+            f"[aggregate] rounds = {rounds} needs the texts' sentence embeddings (features=)"
+        )
+
+    def run(chosen: AggregateSection) -> list[Example]:
+        once = lambda voted: run_method(voted, task, labels, chosen, seed)  # noqa: E731
+        if not rounds:
+            return once(examples)
+        return with_model_rounds(once, examples, labels, features, rounds, seed)
+
     if options.method != "auto":
-        result = run_method(examples, task, labels, options, seed)
-        return result, Choice(options.method, "set in [aggregate] method")
+        return run(options), Choice(options.method, "set in [aggregate] method", rounds=rounds)
     dev = sum(e.split == "dev" and e.gold is not None for e in examples)
     if dev < MIN_DEV:
         method = DEFAULTS[task]
-        result = run_method(examples, task, labels, replace(options, method=method), seed)
         why = f"auto: {dev} dev items with gold (under {MIN_DEV}), so the {task} default"
-        return result, Choice(method, why)
+        return run(replace(options, method=method)), Choice(method, why, rounds=rounds)
     best: tuple[float, str, list[Example]] | None = None
     scores: dict[str, float] = {}
     for name, candidate in candidates(task, options).items():
-        result = run_method(examples, task, labels, candidate, seed)
+        result = run(candidate)
         scores[name] = round(dev_score(result, task, labels), 4)
         if best is None or scores[name] > best[0]:
             best = (scores[name], name, result)
     assert best is not None
     log.info("aggregation chosen on %d dev items: %s (%s)", dev, best[1], scores)
     why = f"auto: best of {len(scores)} methods on {dev} dev items with gold"
-    return best[2], Choice(best[1], why, scores)
+    return best[2], Choice(best[1], why, scores, rounds)

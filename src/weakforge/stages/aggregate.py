@@ -7,12 +7,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from weakforge.aggregate.model_sources import rounds_for
 from weakforge.aggregate.selection import aggregate_and_choose
+from weakforge.audit.embeddings import embed
 from weakforge.corpus.tabular import load_records, save_records
 from weakforge.evaluation import evaluate
 from weakforge.labeling.applier import read_votes
 from weakforge.labeling.stats import lf_stats, table_rows
-from weakforge.layout import AGGREGATE_PLOT, AGGREGATED, RECORDS, VOTES
+from weakforge.layout import AGGREGATE_PLOT, AGGREGATED, EMBEDDING_CACHE, RECORDS, VOTES
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import grouped_bars
 from weakforge.records import Example, label_counts_by_split, labels_used
@@ -34,8 +36,12 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     )
     labels = list(config.run.labels) or labels_used(examples)
     task = config.run.task
+    features = None
+    if rounds_for(task, config.aggregate.rounds):  # model sources read sentence embeddings
+        cache = ctx.run_dir / EMBEDDING_CACHE
+        features = embed([e.text for e in examples], config.audit.model, cache)
     result, choice = aggregate_and_choose(
-        examples, task, labels, options=config.aggregate, seed=config.run.seed
+        examples, task, labels, options=config.aggregate, seed=config.run.seed, features=features
     )
     save_records(result, ctx.output(AGGREGATED))
     counts = label_counts_by_split(result, "label")
@@ -50,8 +56,9 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
         "reviewed": reviewed,
         "method": choice.method,
         "method_choice": {"why": choice.why, "dev_scores": choice.dev_scores},
+        "rounds": choice.rounds,
         "labels": labels,
-        "n_sources": len({s for e in result for s in e.votes}),
+        "n_sources": len({s for e in examples for s in e.votes}),  # model sources aside
         "unlabeled": sum(e.label is None for e in result),
         "label_counts": counts,
         "label_model": {split: evaluate(result, task, labels, split) for split in ("dev", "test")},
@@ -61,6 +68,7 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
 
 def describe_aggregate(metrics: dict[str, Any]) -> Section:
     task = metrics["task"]
+    rounds = f" and {metrics['rounds']} model-source rounds" if metrics.get("rounds") else ""
     reviewed = metrics.get("reviewed", {})
     used = (
         f" Reviewed decisions used: {reviewed['gold']} labels as gold, {reviewed['dropped']}"
@@ -71,7 +79,7 @@ def describe_aggregate(metrics: dict[str, Any]) -> Section:
     section = Section(
         "Weak labels",
         [
-            f"Aggregated {metrics['n_sources']} sources with {metrics['method']} "
+            f"Aggregated {metrics['n_sources']} sources with {metrics['method']}{rounds} "
             f"({metrics.get('method_choice', {}).get('why', 'configured')}); "
             f"{metrics['unlabeled']} texts left without a label.{used}",
             Image(AGGREGATE_PLOT, "weak labels per split"),
@@ -123,6 +131,7 @@ AGGREGATE = Stage(
     inputs=(RECORDS, VOTES),
     outputs=(AGGREGATED, AGGREGATE_PLOT),
     config_keys=("aggregate",),
+    config_values=lambda config: {"embedding model": config.audit.model},
     reads=(REVIEW_DECISIONS,),
     describe=describe_aggregate,
     records_out=AGGREGATED,

@@ -1,0 +1,69 @@
+"""Model-source rounds: a model taught by the weak labels votes on what no rule covered."""
+
+import numpy as np
+import pytest
+
+from weakforge.aggregate.model_sources import model_votes
+from weakforge.aggregate.selection import aggregate_and_choose
+from weakforge.config import AggregateSection
+from weakforge.errors import AggregationError
+from weakforge.records import Example
+
+
+def corpus():
+    """SPAM texts sit near +x, HAM texts near -x in feature space; the keyword rule covers
+    every labeled text but 'quiet', a SPAM-like text no rule voted on."""
+    rng = np.random.default_rng(0)
+    examples, features = [], []
+    for i in range(40):
+        spam = i % 2 == 0
+        examples.append(Example(id=f"t{i}", text=f"t{i}", votes={"kw": "SPAM" if spam else "HAM"}))
+        features.append([3.0 if spam else -3.0, *rng.normal(size=3)])
+    examples.append(Example(id="quiet", text="quiet", votes={"kw": None}))
+    features.append([3.0, *rng.normal(size=3)])
+    # the prior leans HAM, so without a model source the uncovered item would be HAM
+    examples += [Example(id=f"h{i}", text=f"h{i}", votes={"kw": "HAM"}) for i in range(10)]
+    features += [[-3.0, *rng.normal(size=3)] for _ in range(10)]
+    return examples, np.array(features)
+
+
+def test_a_model_source_labels_an_item_no_rule_covered():
+    examples, features = corpus()
+    options = AggregateSection(method="majority", weights_from_gold=False)
+    plain, _ = aggregate_and_choose(
+        examples,
+        "classification",
+        ["HAM", "SPAM"],
+        options=AggregateSection(method="majority", weights_from_gold=False, rounds=0),
+        features=features,
+    )
+    assert plain[40].label == "HAM"  # the class prior
+    rounds, choice = aggregate_and_choose(
+        examples, "classification", ["HAM", "SPAM"], options=options, features=features
+    )
+    assert choice.rounds == 2 and rounds[40].label == "SPAM"
+    assert rounds[40].votes["model_r1"] == "SPAM" and "model_r2" in rounds[40].votes
+
+
+def test_model_votes_are_out_of_fold_for_the_items_they_learned_from():
+    examples, features = corpus()
+    labeled = [e.__class__(**{**e.__dict__, "label": e.votes["kw"]}) for e in examples]
+    features = features.copy()
+    features[0] = [-3.0, 0, 0, 0]  # a SPAM-labeled item that looks like HAM
+    votes = model_votes(labeled, ["HAM", "SPAM"], features, folds=5, seed=0)
+    assert votes[0] == "HAM"  # not the label it was taught: its fold never saw it
+
+
+def test_rounds_are_refused_where_they_do_not_exist_yet():
+    with pytest.raises(AggregationError, match="classification only"):
+        aggregate_and_choose(
+            [Example(id="n", text="Anna", votes={})],
+            "ner",
+            ["PER"],
+            options=AggregateSection(rounds=1),
+            features=np.zeros((1, 2)),
+        )
+    with pytest.raises(AggregationError, match="sentence embeddings"):
+        aggregate_and_choose(
+            corpus()[0], "classification", ["HAM", "SPAM"], options=AggregateSection(rounds=1)
+        )
