@@ -133,6 +133,10 @@ class AggregateSection:
     doc_majority: bool = True
     """NER: add skweak's document-level majority source (a string labeled X most often in a
     document is X everywhere in it)."""
+    doc_history: tuple[str, ...] = ("PER", "ORG")
+    """NER: labels whose full mentions label their later partial mentions in the same
+    document (skweak's document history: "Lison" after "Pierre Lison"); labels not in [run]
+    labels are skipped; empty = off."""
     group_by: str = "doc"
     """NER: the record metadata key whose consecutive equal values form one document."""
     label_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)

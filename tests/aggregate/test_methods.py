@@ -144,3 +144,23 @@ def test_a_coarse_label_without_its_group_is_an_error_not_dropped():
     examples = [ner(i, {"caps": (Span(0, 13, "ENT"),)}) for i in range(3)]
     with pytest.raises(AggregationError, match="source 'caps' votes \\['ENT'\\].*label_groups"):
         aggregate(examples, "ner", ["PER"], options=AggregateSection(method="hmm"))
+
+
+def test_document_history_labels_later_partial_mentions():
+    """'Lison' after 'Pierre Lison' in the same document gets a PER vote from the document
+    history source, though no rule saw it there (weighed with the other votes)."""
+    full, surname = Span(0, 12, "PER"), Span(13, 18, "PER")
+    first = "Pierre Lison arrived today"
+    later = "He said that Lison was happy"
+    examples = []
+    for d in range(20):
+        seen = (surname,) if d < 14 else ()
+        examples.append(
+            ner(f"{d}a", {"names": (full,), "ner": (full,)}, text=first, meta={"doc": d})
+        )
+        examples.append(ner(f"{d}b", {"names": (), "ner": seen}, text=later, meta={"doc": d}))
+    for history in ((), ("PER", "ORG")):
+        options = AggregateSection(method="majority", doc_majority=False, doc_history=history)
+        out = aggregate(examples, "ner", ["PER", "ORG"], options=options)
+        found = [(later[s.start : s.end], s.label) for s in out[-1].label]
+        assert found == ([("Lison", "PER")] if history else [])

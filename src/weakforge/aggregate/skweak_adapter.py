@@ -126,15 +126,23 @@ def naive_bayes_classification(
     return out
 
 
-def add_doc_majority(build: DocBuild, sources: Sequence[str], labels: Sequence[str]) -> None:
-    """skweak's document-level majority source over a token-level majority vote of all
-    sources: a string labeled X most often in the document is X everywhere in it."""
-    from skweak.doclevel import DocumentMajorityAnnotator
+def add_document_sources(
+    build: DocBuild, labels: Sequence[str], options: AggregateSection
+) -> None:
+    """skweak's document-level sources over a token-level majority vote of all sources:
+    ``doc`` (majority: a string labeled X most often in the document is X everywhere in it)
+    and ``doc_history`` (a name seen in full earlier in the document labels its later
+    partial mentions: "Lison" after "Pierre Lison", "Ford" after "Ford Motor Co")."""
+    from skweak.doclevel import DocumentHistoryAnnotator, DocumentMajorityAnnotator
     from skweak.voting import SequentialMajorityVoter
 
+    history = [x for x in options.doc_history if x in labels]
     with quiet():
         SequentialMajorityVoter("_mv", list(labels))(build.doc)
-        DocumentMajorityAnnotator("doc", "_mv")(build.doc)
+        if options.doc_majority:
+            DocumentMajorityAnnotator("doc", "_mv")(build.doc)
+        if history:
+            DocumentHistoryAnnotator("doc_history", "_mv", history)(build.doc)
     build.doc.spans["_mv"].attrs["avoid_in_aggregation"] = True
 
 
@@ -238,8 +246,8 @@ def aggregate_ner(
     def builds(chosen: Sequence[list[Example]]):
         for members in chosen:
             build = build_doc(members, sources, [*labels, *options.label_groups])
-            if options.doc_majority and len(build.doc):
-                add_doc_majority(build, sources, labels)
+            if (options.doc_majority or options.doc_history) and len(build.doc):
+                add_document_sources(build, labels, options)
             yield build
 
     model = ner_aggregator(method, labels, options, weights)
