@@ -67,3 +67,16 @@ def test_list_file_beside_the_rules_file_and_cache(tmp_path):
 def test_missing_list_names_the_rules_file():
     with pytest.raises(WeakforgeError, match="test_gazetteer.py: gazetteer list nope.txt"):
         gazetteer("x", "nope.txt", label="LOC")
+
+
+def test_common_word_entries_can_be_dropped(tmp_path):
+    from weakforge.tokenize import blank_pipeline
+
+    companies = {"ORG": ["World", "Open", "Pirelli", "Air France", "Reuters"]}
+    plain = gazetteer("plain", companies)
+    filtered = gazetteer("filtered", companies, common_words=4.5)
+    doc = blank_pipeline()("World leaders watched Pirelli and Air France at the Open")
+    found = lambda rule: [doc.text[s.start : s.end] for s in rule.vote(doc)]  # noqa: E731
+    assert found(plain) == ["World", "Pirelli", "Air France", "Open"]
+    # every word of "Air France" is common too: the filter's known cost
+    assert found(filtered) == ["Pirelli"]

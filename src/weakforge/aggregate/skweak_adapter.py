@@ -126,9 +126,7 @@ def naive_bayes_classification(
     return out
 
 
-def add_document_sources(
-    build: DocBuild, labels: Sequence[str], options: AggregateSection
-) -> None:
+def add_document_sources(build: DocBuild, labels: Sequence[str], options: AggregateSection) -> None:
     """skweak's document-level sources over a token-level majority vote of all sources:
     ``doc`` (majority: a string labeled X most often in the document is X everywhere in it)
     and ``doc_history`` (a name seen in full earlier in the document labels its later

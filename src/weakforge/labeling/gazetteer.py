@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import pickle
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,26 +94,54 @@ class EntryIndex:
     max_tokens: int
 
     @classmethod
-    def build(cls, lists: Mapping[str, Iterable[str]], case_sensitive: bool) -> EntryIndex:
+    def build(
+        cls,
+        lists: Mapping[str, Iterable[str]],
+        case_sensitive: bool,
+        common_words: float | None = None,
+    ) -> EntryIndex:
         entries: dict[tuple[int, ...], str] = {}
         tokenizer = blank_tokenizer()
+        dropped = 0
         for label, items in lists.items():
             items = [x.strip() for x in items if x.strip()]
             for doc in tokenizer.pipe(items, batch_size=5000):
+                if common_words is not None and is_common([t.text for t in doc], common_words):
+                    dropped += 1
+                    continue
                 key = tuple(t.orth if case_sensitive else t.lower for t in doc)
                 entries.setdefault(key, label)  # first label listed wins
+        if dropped:
+            log.info(
+                "%d entries dropped as common English words (Zipf >= %s)", dropped, common_words
+            )
         firsts = frozenset(key[0] for key in entries)
         longest = max((len(key) for key in entries), default=0)
         return cls(entries, firsts, longest)
 
 
+def is_common(words: Sequence[str], threshold: float) -> bool:
+    """Whether every word of an entry is at least this common in English (wordfreq's Zipf
+    scale: 4 = once per 100,000 words). A company list's "World", "South" or "Open" match
+    the word far more often than the company."""
+    from wordfreq import zipf_frequency
+
+    words = [w for w in words if any(c.isalnum() for c in w)]
+    return bool(words) and all(zipf_frequency(w, "en") >= threshold for w in words)
+
+
 def load_index(
-    path: Path, label: str | None, case_sensitive: bool, label_map: Mapping[str, str] | None = None
+    path: Path,
+    label: str | None,
+    case_sensitive: bool,
+    label_map: Mapping[str, str] | None = None,
+    common_words: float | None = None,
 ) -> EntryIndex:
     """The entry index of a list file, from the disk cache when the file is unchanged."""
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     mapping = json.dumps(sorted((label_map or {}).items()))
-    key = hashlib.sha256(f"{CACHE_VERSION}|{sha}|{label}|{mapping}|{case_sensitive}".encode())
+    options = f"{label}|{mapping}|{case_sensitive}|{common_words}"
+    key = hashlib.sha256(f"{CACHE_VERSION}|{sha}|{options}".encode())
     cached = cache_dir() / "gazetteers" / f"{key.hexdigest()}.pkl"
     if cached.exists():
         try:
@@ -122,7 +150,7 @@ def load_index(
             return EntryIndex(entries, first_tokens, max_tokens)
         except Exception:  # any unreadable cache (truncated, older layout) is rebuilt
             log.warning("gazetteer cache %s is unreadable; rebuilding", cached)
-    index = EntryIndex.build(read_entries(path, label, label_map), case_sensitive)
+    index = EntryIndex.build(read_entries(path, label, label_map), case_sensitive, common_words)
     try:
         with atomic_file(cached, "wb") as handle:
             # builtins only: a cache must survive weakforge's modules moving
@@ -176,11 +204,14 @@ def gazetteer(
     case_sensitive: bool = True,
     label_map: Mapping[str, str] | None = None,
     file: str | None = None,
+    common_words: float | None = None,
 ) -> LabelingFunction:
     """A span labeling function matching the entries of a list file (or of a mapping
     label -> entries). ``label`` gives every entry that label; ``label_map`` renames the
-    labels of a labeled list (e.g. ``{"COMPANY": "ORG"}``). ``file`` is the rules file that
-    defines it (found from the call stack when not given)."""
+    labels of a labeled list (e.g. ``{"COMPANY": "ORG"}``). ``common_words`` drops entries
+    made only of common English words (Zipf frequency at or above it, e.g. 4.0; wordfreq's
+    offline counts), the big source of a raw knowledge-base list's false hits. ``file`` is
+    the rules file that defines it (found from the call stack when not given)."""
     caller = file or inspect.stack()[1].filename
     if isinstance(source, Mapping):
         lists = (
@@ -188,10 +219,10 @@ def gazetteer(
             if label
             else {(label_map or {}).get(k, k): list(v) for k, v in source.items()}
         )
-        index = EntryIndex.build(lists, case_sensitive)
+        index = EntryIndex.build(lists, case_sensitive, common_words)
     else:
         path = resolve_list_path(source, caller)
-        index = load_index(path, label, case_sensitive, label_map)
+        index = load_index(path, label, case_sensitive, label_map, common_words)
     labels = tuple(sorted(set(index.entries.values())))
 
     def rule(doc: Doc) -> list[tuple[int, int, str]]:
