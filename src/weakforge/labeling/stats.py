@@ -133,28 +133,8 @@ def span_source_stats(examples: Sequence[Example], source: str) -> dict[str, Any
     return row
 
 
-COLUMNS = {
-    "classification": [
-        "source",
-        "votes",
-        "coverage",
-        "overlap",
-        "conflict",
-        "agreement",
-        "precision",
-        "recall",
-    ],
-    "ner": [
-        "source",
-        "spans",
-        "coverage",
-        "overlap",
-        "conflict",
-        "agreement",
-        "precision",
-        "recall",
-    ],
-}
+SCORES = ["coverage", "overlap", "conflict", "agreement", "precision", "recall"]
+COLUMNS = {"classification": ["source", "votes", *SCORES], "ner": ["source", "spans", *SCORES]}
 
 
 def cell(value: Any) -> Any:
