@@ -51,7 +51,7 @@ lint: setup
 	$(BIN)/ruff check src tests bench examples app
 
 bench: setup
-	for script in io_roundtrip aggregate_conll aggregate_wrench apply_throughput gazetteer_load \
+	for script in io_roundtrip aggregate_conll aggregate_wrench apply_throughput gazetteer_load rule_loop \
 	    audit_duplicates audit_noise audit_scale augment_lowres review_latency train_wrench \
 	    train_conll; do \
 	  $(BIN)/python bench/$$script.py || exit 1; done
