@@ -84,3 +84,19 @@ def test_names_from_registries_are_checked_and_listed():
         config_from_dict({"audit": {"checks": ["spelling"]}})
     with pytest.raises(ConfigError, match=r"skip_flags: unknown 'typo'.*'outlier'"):
         config_from_dict({"augment": {"skip_flags": ["typo"]}})
+
+
+def test_values_out_of_range_fail_at_load_naming_the_key():
+    from weakforge.config import RANGES, SECTIONS
+
+    for table, key in RANGES:
+        assert key in {f.name for f in dataclasses.fields(SECTIONS[table])}, (table, key)
+    for raw, message in (
+        ({"audit": {"folds": 1}}, r"\[audit\] folds = 1 is out of range; use from 2 up"),
+        ({"audit": {"outlier_fraction": 2.0}}, r"outlier_fraction = 2.0 is out of range"),
+        ({"label": {"shard_size": -5}}, r"shard_size = -5"),
+        ({"run": {"seed": -1}}, r"\[run\] seed = -1"),
+        ({"aggregate": {"fit_sample": -10}}, r"fit_sample = -10"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            config_from_dict(raw)

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import tomllib
 
+from weakforge.corpus.options import SPLIT_SYNONYMS
 from weakforge.errors import ConfigError
 from weakforge.layout import RESOLVED_CONFIG
 from weakforge.records import TASK_KINDS
@@ -71,6 +72,9 @@ class DataSection:
     """Field holding the record's split (train, dev or test)."""
     split: Literal["train", "dev", "test"] = "train"
     """Split of the records in ``path`` that name none."""
+    split_map: dict[str, str] = field(default_factory=lambda: dict(SPLIT_SYNONYMS))
+    """Split names records use -> weakforge's train, dev, test; any other split is an
+    error (a dev set under an unknown name would drop out of evaluation unseen)."""
     scheme: Literal["auto", "iob1", "bio"] = "auto"
     """Tag scheme of CoNLL files: auto-detected, IOB1 (CoNLL-2003) or BIO."""
     on_error: Literal["raise", "skip"] = "raise"
@@ -164,7 +168,7 @@ class AuditSection:
     knn: int = 10
     """Neighbours per item in the kNN graph (outliers, paraphrase duplicates)."""
     near_duplicate_threshold: float = 0.95
-    """Cosine similarity from which two items are paraphrase duplicates."""
+    """Cosine similarity from which two items are paraphrase duplicates (above 1: off)."""
     minhash_threshold: float = 0.8
     """Estimated character-shingle Jaccard from which two texts are near copies (audit, and
     the augment stage's guard against copies of dev/test texts)."""
@@ -384,6 +388,52 @@ def coerce(value: Any, hint: Any, where: str) -> Any:
     return value
 
 
+# allowed ranges (inclusive; None = unbounded), checked when the config loads, before any
+# stage runs: a bad value fails here with its key, not later in a library
+RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
+    ("run", "seed"): (0, None),
+    ("label", "workers"): (1, None),
+    ("label", "shard_size"): (1, None),
+    ("aggregate", "fit_sample"): (1, None),
+    ("aggregate", "n_iter"): (1, None),
+    ("aggregate", "redundancy_factor"): (0, 1),
+    ("aggregate", "rounds"): (0, 10),
+    ("audit", "folds"): (2, None),
+    ("audit", "knn"): (1, None),
+    ("audit", "near_duplicate_threshold"): (0, None),  # above 1: never (turns it off)
+    ("audit", "minhash_threshold"): (0, None),
+    ("audit", "outlier_fraction"): (0, 0.5),
+    ("audit", "imbalance_ratio"): (1, None),
+    ("augment", "copies"): (0, None),
+    ("augment", "sequence"): (1, None),
+    ("augment", "p"): (0, 1),
+    ("train", "lora_r"): (1, None),
+    ("train", "lora_alpha"): (1, None),
+    ("train", "lora_dropout"): (0, 1),
+    ("train", "min_confidence"): (0, 1),
+    ("train", "epochs"): (0.01, None),
+    ("train", "batch_size"): (1, None),
+    ("train", "gpu_batch_size"): (1, None),
+    ("train", "learning_rate"): (1e-9, 1),
+    ("train", "warmup_ratio"): (0, 1),
+    ("train", "weight_decay"): (0, 1),
+    ("train", "max_length"): (8, None),
+    ("train", "patience"): (0, None),
+}
+
+
+def check_ranges(config: RunConfig, source: str) -> None:
+    for (table, key), (low, high) in RANGES.items():
+        value = getattr(config.section(table), key)
+        if value is None:
+            continue
+        if (low is not None and value < low) or (high is not None and value > high):
+            allowed = f"from {low}" + (f" to {high}" if high is not None else " up")
+            raise ConfigError(
+                f"{source} [{table}] {key} = {value!r} is out of range; use {allowed}"
+            )
+
+
 def check_config(config: RunConfig, source: str) -> None:
     """Checks across keys that the types alone cannot express, and names from registries."""
     from weakforge.aggregate import METHODS
@@ -393,6 +443,7 @@ def check_config(config: RunConfig, source: str) -> None:
         raise ConfigError(f"{source} [run] task: choose one of {list(TASK_KINDS)}")
     if len(set(config.run.labels)) != len(config.run.labels):
         raise ConfigError(f"{source} [run] labels: a label is listed twice")
+    check_ranges(config, source)
     for where, names, allowed in (
         ("[aggregate] method", [config.aggregate.method], ["auto", *METHODS]),
         ("[audit] checks", config.audit.checks, list(CHECKS)),

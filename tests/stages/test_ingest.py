@@ -114,3 +114,22 @@ def test_train_gold_is_set_aside_unless_asked_for(tmp_path):
     run(config_for(tmp_path, path="c.jsonl", train_gold="use"), tmp_path / "used")
     used = {r.id: r for r in load_records(tmp_path / "used" / "records.parquet")}
     assert used["t1"].gold == "SPAM"
+
+
+def test_split_names_are_mapped_or_refused(tmp_path):
+    write_jsonl(
+        tmp_path / "c.jsonl",
+        [
+            {"id": "a", "text": "win cash", "split": "train"},
+            {"id": "b", "text": "nice", "label": "HAM", "split": "valid"},
+        ],
+    )
+    run(config_for(tmp_path, path="c.jsonl"), tmp_path / "run")
+    records = {r.id: r.split for r in load_records(tmp_path / "run" / "records.parquet")}
+    assert records == {"a": "train", "b": "dev"}  # valid -> dev by default
+    write_jsonl(tmp_path / "d.jsonl", [{"id": "c", "text": "hm", "split": 7}])
+    with pytest.raises(CorpusError, match="names the split '7'.*split_map"):
+        run(config_for(tmp_path, path="d.jsonl"), tmp_path / "run2")
+    config = config_for(tmp_path, path="d.jsonl", split_map={"7": "test"})
+    run(config, tmp_path / "run3")
+    assert load_records(tmp_path / "run3" / "records.parquet")[0].split == "test"

@@ -11,7 +11,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from weakforge.atomic import atomic_file
@@ -32,7 +32,7 @@ from weakforge.corpus.tabular import (
 from weakforge.corpus.validate import check_example
 from weakforge.corpus.wrench import read_wrench, write_wrench
 from weakforge.errors import CorpusError
-from weakforge.records import Example
+from weakforge.records import SPLITS, Example
 
 __all__ = [
     "Columns",
@@ -171,7 +171,16 @@ def read_corpus(
         if isinstance(item, CorpusError):
             reject(item)
             continue
+        item = replace(item, split=options.split_map.get(item.split, item.split))
         problem = check_example(item, path, where, options.task, options.labels)
+        if problem is None and item.split not in SPLITS:
+            problem = CorpusError(
+                path,
+                where,
+                f"record '{item.id}' names the split {item.split!r}",
+                f"use one of {list(SPLITS)}, or map it in [data] split_map "
+                f'(e.g. split_map = {{ {item.split!r} = "dev" }})',
+            )
         if problem is None and item.id in seen:
             problem = CorpusError(
                 path,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+# split names corpora use for weakforge's train / dev / test
+SPLIT_SYNONYMS: dict[str, str] = {"valid": "dev", "validation": "dev", "val": "dev"}
 
 
 def numbered_id(path: Path, number: int) -> str:
@@ -28,14 +32,17 @@ class ReadOptions:
     """How to read a corpus.
 
     ``task`` and ``labels`` enable label checks; ``split`` is given to records that do not
-    name one; ``scheme`` is the CoNLL tag scheme (``auto`` tells IOB1 from BIO by the tags);
-    ``on_error="skip"`` collects bad records as rejects instead of stopping.
+    name one; ``split_map`` renames the splits records name (``valid`` -> ``dev``); any other
+    split than train, dev or test is an error; ``scheme`` is the CoNLL tag scheme (``auto``
+    tells IOB1 from BIO by the tags); ``on_error="skip"`` collects bad records as rejects
+    instead of stopping.
     """
 
     columns: Columns = Columns()
     task: str | None = None
     labels: tuple[str, ...] | None = None
     split: str = "train"
+    split_map: Mapping[str, str] = field(default_factory=lambda: dict(SPLIT_SYNONYMS))
     scheme: Literal["auto", "iob1", "bio"] = "auto"
     on_error: Literal["raise", "skip"] = "raise"
 

@@ -60,6 +60,7 @@ def read_configured_corpus(config: RunConfig) -> tuple[list[Example], list[Corpu
             task=config.run.task,
             labels=config.run.labels or None,
             split=split or data.split,
+            split_map=data.split_map,
             scheme=data.scheme,
             on_error=data.on_error,
         )
