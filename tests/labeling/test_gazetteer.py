@@ -59,7 +59,7 @@ def test_list_file_beside_the_rules_file_and_cache(tmp_path):
     (tmp_path / "lists" / "orgs.txt").write_text("Acme Holdings Inc.\n")
     rule = gazetteer("orgs", tmp_path / "lists" / "orgs.txt", label="ORG")
     assert found(rule, "Acme Holdings Inc. grew") == [("Acme Holdings Inc.", "ORG")]
-    assert len(list((tmp_path / "cache" / "gazetteers").glob("*.pkl"))) == 1
+    assert len(list((tmp_path / "cache" / "gazetteers").glob("*.npz"))) == 1
     again = gazetteer("orgs", tmp_path / "lists" / "orgs.txt", label="ORG")
     assert found(again, "Acme Holdings Inc. grew") == [("Acme Holdings Inc.", "ORG")]
 
@@ -80,3 +80,35 @@ def test_common_word_entries_can_be_dropped(tmp_path):
     assert found(plain) == ["World", "Pirelli", "Air France", "Open"]
     # every word of "Air France" is common too: the filter's known cost
     assert found(filtered) == ["Pirelli"]
+
+
+def test_malformed_lists_are_clear_errors(tmp_path):
+    import pytest
+
+    from weakforge.errors import WeakforgeError
+
+    (tmp_path / "letters.json").write_text('{"ORG": "Acme"}')
+    with pytest.raises(WeakforgeError, match=r"letters.json: label 'ORG' holds str 'Acme'"):
+        gazetteer("letters", tmp_path / "letters.json")
+    (tmp_path / "numbers.json").write_text("[1, 2, null]")
+    with pytest.raises(WeakforgeError, match="numbers.json: the list holds 3 entries that are not"):
+        gazetteer("numbers", tmp_path / "numbers.json", label="ORG")
+    with pytest.raises(WeakforgeError, match="gazetteer 'inline': label 'ORG' holds str"):
+        gazetteer("inline", {"ORG": "Acme"})
+
+
+def test_the_list_cache_holds_no_pickle_and_survives_corruption(tmp_path, monkeypatch):
+    import numpy as np
+
+    monkeypatch.setenv("WEAKFORGE_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "orgs.txt").write_text("Acme Corp\nGlobex\n")
+    first = gazetteer("orgs", tmp_path / "orgs.txt", label="ORG")
+    (cached,) = (tmp_path / "cache" / "gazetteers").glob("*")
+    assert cached.suffix == ".npz"
+    np.load(cached, allow_pickle=False)["tokens"]  # plain arrays only
+    cached.write_bytes(b"\x80\x04 not an archive")  # a corrupt (or crafted) cache file
+    again = gazetteer("orgs", tmp_path / "orgs.txt", label="ORG")
+    from weakforge.tokenize import blank_pipeline
+
+    doc = blank_pipeline()("Globex hired Acme Corp staff")
+    assert first.vote(doc) == again.vote(doc) and len(again.vote(doc)) == 2

@@ -16,21 +16,21 @@ import io
 import json
 import logging
 import os
-import pickle
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from spacy.attrs import LOWER, ORTH
 from spacy.tokens import Doc
 
-from weakforge.atomic import atomic_file
+from weakforge.atomic import atomic_path
 from weakforge.errors import WeakforgeError
 from weakforge.labeling.rules import LabelingFunction
 from weakforge.tokenize import blank_tokenizer
 
 log = logging.getLogger(__name__)
-CACHE_VERSION = "3"  # 3: plain builtins in the cache, no class to unpickle
+CACHE_VERSION = "4"  # 4: numpy arrays (no pickle: a cache file can never run code)
 
 
 def cache_dir() -> Path:
@@ -68,9 +68,9 @@ def _read_lists(path: Path) -> dict[str | None, list[str]]:
         except json.JSONDecodeError as exc:
             raise WeakforgeError(f"{path}, line {exc.lineno}: malformed JSON ({exc.msg})") from None
         if isinstance(data, list):
-            return {None: [str(x) for x in data]}
+            return {None: entry_strings(data, path, "the list")}
         if isinstance(data, dict):
-            return {str(k): [str(x) for x in v] for k, v in data.items()}
+            return {str(k): entry_strings(v, path, f"label {k!r}") for k, v in data.items()}
         raise WeakforgeError(f"{path}: expected a JSON list or an object of label -> list")
     if stem.endswith((".tsv", ".csv")):
         delimiter = "\t" if stem.endswith(".tsv") else ","
@@ -81,6 +81,23 @@ def _read_lists(path: Path) -> dict[str | None, list[str]]:
                 found.setdefault(key, []).append(row[0])
         return found
     return {None: [x for x in text.splitlines() if x.strip()]}
+
+
+def entry_strings(values: object, where: object, what: str) -> list[str]:
+    """A list of entries, checked: a string where a list belongs would match its letters,
+    and numbers or nulls are no names."""
+    if isinstance(values, str) or not isinstance(values, (list, tuple, set, frozenset)):
+        raise WeakforgeError(
+            f"{where}: {what} holds {type(values).__name__} {str(values)[:40]!r}; give a list "
+            'of entry strings, e.g. {"ORG": ["Acme Corp", "Globex"]}'
+        )
+    bad = [x for x in values if not isinstance(x, str)]
+    if bad:
+        raise WeakforgeError(
+            f"{where}: {what} holds {len(bad)} entries that are not strings (first: {bad[0]!r}); "
+            "give every entry as a string"
+        )
+    return list(values)
 
 
 @dataclass
@@ -142,23 +159,49 @@ def load_index(
     mapping = json.dumps(sorted((label_map or {}).items()))
     options = f"{label}|{mapping}|{case_sensitive}|{common_words}"
     key = hashlib.sha256(f"{CACHE_VERSION}|{sha}|{options}".encode())
-    cached = cache_dir() / "gazetteers" / f"{key.hexdigest()}.pkl"
+    cached = cache_dir() / "gazetteers" / f"{key.hexdigest()}.npz"
     if cached.exists():
         try:
-            with cached.open("rb") as handle:
-                entries, first_tokens, max_tokens = pickle.load(handle)
-            return EntryIndex(entries, first_tokens, max_tokens)
-        except Exception:  # any unreadable cache (truncated, older layout) is rebuilt
+            return read_index(cached)
+        except Exception:  # any unreadable cache (truncated, altered) is rebuilt
             log.warning("gazetteer cache %s is unreadable; rebuilding", cached)
     index = EntryIndex.build(read_entries(path, label, label_map), case_sensitive, common_words)
     try:
-        with atomic_file(cached, "wb") as handle:
-            # builtins only: a cache must survive weakforge's modules moving
-            state = (index.entries, index.first_tokens, index.max_tokens)
-            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        write_index(index, cached)
     except OSError as exc:  # a read-only home still works, just slower next time
         log.info("could not cache gazetteer %s: %s", path, exc)
     return index
+
+
+def write_index(index: EntryIndex, path: Path) -> None:
+    """The index as plain arrays (token hashes, entry lengths, label ids, label names)."""
+    names = sorted(set(index.entries.values()))
+    ids = {name: i for i, name in enumerate(names)}
+    keys = list(index.entries)
+    with atomic_path(path) as tmp, tmp.open("wb") as handle:
+        np.savez(
+            handle,
+            tokens=np.fromiter((t for key in keys for t in key), dtype=np.uint64),
+            lengths=np.array([len(key) for key in keys], dtype=np.int32),
+            labels=np.array([ids[index.entries[key]] for key in keys], dtype=np.int32),
+            names=np.array(names, dtype=str),
+        )
+
+
+def read_index(path: Path) -> EntryIndex:
+    with np.load(path, allow_pickle=False) as data:
+        tokens = data["tokens"].tolist()
+        lengths = data["lengths"].tolist()
+        labels = data["labels"].tolist()
+        names = data["names"].tolist()
+    if sum(lengths) != len(tokens) or len(lengths) != len(labels):
+        raise ValueError("inconsistent arrays")
+    entries, position = {}, 0
+    for length, label in zip(lengths, labels):
+        entries[tuple(tokens[position : position + length])] = names[label]
+        position += length
+    firsts = frozenset(key[0] for key in entries)
+    return EntryIndex(entries, firsts, max(lengths, default=0))
 
 
 def match(doc: Doc, index: EntryIndex, case_sensitive: bool) -> list[tuple[int, int, str]]:
@@ -214,10 +257,13 @@ def gazetteer(
     the rules file that defines it (found from the call stack when not given)."""
     caller = file or inspect.stack()[1].filename
     if isinstance(source, Mapping):
+        checked = {
+            k: entry_strings(v, f"gazetteer '{name}'", f"label {k!r}") for k, v in source.items()
+        }
         lists = (
-            {label: [x for v in source.values() for x in v]}
+            {label: [x for v in checked.values() for x in v]}
             if label
-            else {(label_map or {}).get(k, k): list(v) for k, v in source.items()}
+            else {(label_map or {}).get(k, k): v for k, v in checked.items()}
         )
         index = EntryIndex.build(lists, case_sensitive, common_words)
     else:
