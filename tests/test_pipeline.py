@@ -156,3 +156,35 @@ def test_stores_rerun_the_stage_that_fills_or_reads_them(setup):
     assert run_stages(stages, config, run_dir).ran == ["fill"]
     state["decisions"] = "a reviewer decided"
     assert run_stages(stages, config, run_dir).ran == ["read"]
+
+
+def _slow_run(config, run_dir, started):
+    import time as clock
+
+    def slow(ctx):
+        started.set()
+        clock.sleep(3)
+        ctx.output("a.txt").write_text("slow")
+        return {}
+
+    run_stages([Stage("first", slow, outputs=("a.txt",))], config, run_dir)
+
+
+def test_a_second_run_on_the_same_folder_stops_and_names_the_first(setup):
+    from weakforge.errors import WeakforgeError
+
+    config, run_dir = setup
+    context = multiprocessing.get_context("fork")
+    started = context.Event()
+    first = context.Process(target=_slow_run, args=(config, run_dir, started))
+    first.start()
+    try:
+        assert started.wait(30)
+        with pytest.raises(
+            WeakforgeError, match=rf"in use by another weakforge run \(pid {first.pid}"
+        ):
+            run_stages(make_stages([]), config, run_dir)
+    finally:
+        first.join(30)
+    assert first.exitcode == 0 and (run_dir / "a.txt").read_text() == "slow"
+    assert run_stages(make_stages([]), config, run_dir).ran == ["first", "second"]

@@ -12,6 +12,8 @@ MANIFEST = "manifest.json"  # per stage: its content hash, output digests, timin
 RESOLVED_CONFIG = "config.resolved.json"  # the config as the run used it
 STAGING = ".staging"  # a running stage's outputs, moved into place on success
 LOG = "weakforge.log"  # every run's log, with tracebacks of unexpected errors
+LOCK = ".weakforge.lock"  # held while a run writes into the folder
+LOCK_HOLDER = ".weakforge.lock.holder"  # who holds it (pid, since when), for the message
 METRICS = "metrics.json"  # every stage's metrics, for machines
 REPORTS = {"html": "report.html", "md": "report.md"}  # the report, for people
 

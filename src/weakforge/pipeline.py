@@ -31,7 +31,15 @@ from typing import Any
 from weakforge.atomic import atomic_file
 from weakforge.config import RunConfig
 from weakforge.errors import StageError, WeakforgeError
-from weakforge.layout import LOG, MANIFEST, RESOLVED_CONFIG, STAGING, stage_metrics
+from weakforge.layout import (
+    LOCK,
+    LOCK_HOLDER,
+    LOG,
+    MANIFEST,
+    RESOLVED_CONFIG,
+    STAGING,
+    stage_metrics,
+)
 from weakforge.report import Section
 
 log = logging.getLogger(__name__)
@@ -224,12 +232,12 @@ def run_stages(
     if force_from is not None and force_from not in names:
         raise WeakforgeError(f"--from {force_from}: no such stage in this run; stages: {names}")
     run_dir.mkdir(parents=True, exist_ok=True)
-    with atomic_file(run_dir / RESOLVED_CONFIG) as handle:
-        json.dump({**config.to_dict(), "base_dir": config.base_dir}, handle, indent=2)
-    manifest = Manifest(run_dir)
-    result = RunResult(run_dir)
-    forcing = False
-    with run_log(run_dir / LOG):
+    with run_lock(run_dir), run_log(run_dir / LOG):
+        with atomic_file(run_dir / RESOLVED_CONFIG) as handle:
+            json.dump({**config.to_dict(), "base_dir": config.base_dir}, handle, indent=2)
+        manifest = Manifest(run_dir)
+        result = RunResult(run_dir)
+        forcing = False
         for stage in stages:
             forcing = forcing or stage.name == force_from
             key = stage_key(stage, config, run_dir)
@@ -242,6 +250,32 @@ def run_stages(
             metrics_path = run_dir / stage.metrics_name
             result.metrics[stage.name] = json.loads(metrics_path.read_text(encoding="utf-8"))
     return result
+
+
+@contextmanager
+def run_lock(run_dir: Path) -> Iterator[None]:
+    """One run at a time per run folder: two runs would mix their artifacts and leave a
+    manifest that vouches for the wrong ones. A second run stops at once, naming the first."""
+    from filelock import FileLock, Timeout
+
+    holder = run_dir / LOCK_HOLDER
+    lock = FileLock(str(run_dir / LOCK), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        who = holder.read_text(encoding="utf-8").strip() if holder.exists() else "another process"
+        raise WeakforgeError(
+            f"{run_dir} is in use by another weakforge run ({who}); wait for it to finish, "
+            "or give this run another folder (--out)"
+        ) from None
+    try:
+        holder.write_text(
+            f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}", encoding="utf-8"
+        )
+        yield
+    finally:
+        holder.unlink(missing_ok=True)
+        lock.release()
 
 
 @contextmanager
