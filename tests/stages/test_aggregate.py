@@ -73,3 +73,28 @@ def test_removing_label_groups_revalidates_the_cached_votes(tmp_path):
     raw["aggregate"] = {"method": "majority"}
     with pytest.raises(AggregationError, match="votes \\['ENT'\\] on record 'a'"):
         run(config_from_dict(raw, base_dir=tmp_path), tmp_path / "run")
+
+
+def test_a_rule_voting_an_undeclared_label_is_named_in_both_tasks(tmp_path):
+    import pytest
+
+    from weakforge.errors import AggregationError
+
+    (tmp_path / "c.jsonl").write_text('{"id": "a", "text": "Anna met Bob"}\n')
+    (tmp_path / "rules.py").write_text(
+        "from weakforge import doc_rule, span_rule\n\n"
+        "@doc_rule\ndef eggs(doc):\n    return 'EGGS'\n\n"
+        "@span_rule\ndef people(doc):\n    return [(0, 1, 'PERSON')]\n"
+    )
+    for task, labels, message in (
+        ("classification", ["HAM", "SPAM"], r"source 'eggs' votes \['EGGS'\].*\['HAM', 'SPAM'\]"),
+        ("ner", ["PER"], r"source 'people' votes \['PERSON'\].*\['PER'\]"),
+    ):
+        raw = {
+            "run": {"task": task, "labels": labels, "stages": ["ingest", "label", "aggregate"]},
+            "data": {"path": "c.jsonl"},
+            "label": {"rules": ["rules.py"]},
+            "aggregate": {"method": "majority", "rounds": 0},
+        }
+        with pytest.raises(AggregationError, match=message):
+            run(config_from_dict(raw, base_dir=tmp_path), tmp_path / task)
