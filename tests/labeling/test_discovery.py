@@ -73,3 +73,22 @@ def test_broken_rules_file_names_file_and_line(tmp_path):
         RuleError, match="broken.py: importing the rules failed at line 2: NameError"
     ):
         discover([tmp_path / "broken.py"], "ner")
+
+
+def test_sys_exit_in_a_rules_file_or_a_rule_is_an_error_not_a_silent_exit(tmp_path):
+    from weakforge.labeling.applier import RuleSpec, apply_rules
+    from weakforge.records import Example
+
+    (tmp_path / "quits.py").write_text("import sys\nsys.exit(3)\n")
+    with pytest.raises(RuleError, match="quits.py: importing the rules failed.*SystemExit"):
+        discover([tmp_path / "quits.py"], "classification")
+    (tmp_path / "rule.py").write_text(
+        "import sys\nfrom weakforge import doc_rule\n\n@doc_rule\ndef bye(doc):\n    sys.exit(4)\n"
+    )
+    spec = RuleSpec((str(tmp_path / "rule.py"),), "classification")
+    with pytest.raises(RuleError, match="rule 'bye'.*failed on document 'x': SystemExit"):
+        apply_rules(spec, [Example(id="x", text="hello")], tmp_path / "votes")
+    report = apply_rules(
+        spec, [Example(id="x", text="hello")], tmp_path / "votes2", fault_tolerant=True
+    )
+    assert report.failures == {"bye": 1}

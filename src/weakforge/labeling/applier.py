@@ -124,7 +124,7 @@ def safe_vote(
     wrong; otherwise a failure is an error naming the rule, its file and line, the document."""
     try:
         return rule.vote(doc), ""
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # sys.exit() in a rule must not end the run
         message = (
             f"rule '{rule.name}' ({rule.file}) failed on document '{doc_id}': "
             f"{type(exc).__name__}: {exc}"

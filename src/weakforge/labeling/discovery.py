@@ -61,7 +61,7 @@ def import_rules_file(path: Path) -> list[LabelingFunction]:
         spec.loader.exec_module(module)
     except WeakforgeError as exc:
         raise RuleError(f"{path}: {exc}") from None
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # a sys.exit() in a rules file is no way out
         where = traceback.extract_tb(exc.__traceback__)[-1]
         raise RuleError(
             f"{path}: importing the rules failed at line {where.lineno}: "
