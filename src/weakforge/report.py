@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,16 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]()#!|~])")
+
+
+def markdown_cell(value: Any) -> str:
+    """A table cell shown as text in any Markdown viewer: HTML escaped (a corpus text's
+    ``<script>`` stays text) and Markdown punctuation backslashed (no links, no emphasis)."""
+    text = html.escape(fmt(value), quote=False).replace("\n", " ")
+    return MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
 def render_markdown(title: str, sections: Sequence[Section]) -> str:
     lines = [f"# {title}", ""]
     for section in sections:
@@ -51,7 +62,7 @@ def render_markdown(title: str, sections: Sequence[Section]) -> str:
                 lines.append("| " + " | ".join(block.headers) + " |")
                 lines.append("|" + "---|" * len(block.headers))
                 for row in block.rows:
-                    cells = (fmt(c).replace("|", "\\|").replace("\n", " ") for c in row)
+                    cells = (markdown_cell(c) for c in row)
                     lines.append("| " + " | ".join(cells) + " |")
             elif isinstance(block, Image):
                 lines.append(f"![{block.caption}]({block.path})")
