@@ -9,10 +9,10 @@ def test_embeddings_are_normalised_and_cached(tiny_model_dir, tmp_path):
     assert first.shape == (3, 32)
     assert np.allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-5)
     assert np.allclose(first[0], first[2])
-    assert len(list((tmp_path / "cache").glob("chunk-*.npy"))) == 1
+    assert len(list((tmp_path / "cache").glob("chunk-*.npz"))) == 1
     again = embed(texts + ["new text"], tiny_model_dir, tmp_path / "cache")
     assert np.allclose(again[:3], first, atol=1e-6)
-    assert len(list((tmp_path / "cache").glob("chunk-*.npy"))) == 2  # only the new text
+    assert len(list((tmp_path / "cache").glob("chunk-*.npz"))) == 2  # only the new text
 
 
 def test_word_vectors_align_to_character_ranges(tiny_model_dir):
@@ -20,3 +20,14 @@ def test_word_vectors_align_to_character_ranges(tiny_model_dir):
     words = [(0, 6), (7, 13), (14, 17), (18, 27)]
     vectors = word_vectors([text], [words], tiny_model_dir)[0]
     assert vectors.shape == (4, 32) and np.all(np.abs(vectors).sum(axis=1) > 0)
+
+
+def test_a_corrupt_or_half_written_chunk_is_recomputed(tiny_model_dir, tmp_path):
+    texts = ["check out my channel", "great song"]
+    first = embed(texts, tiny_model_dir, tmp_path / "cache")
+    (chunk,) = (tmp_path / "cache").glob("chunk-*.npz")
+    chunk.write_bytes(chunk.read_bytes()[:100])  # a kill mid-copy, or a bad disk
+    (tmp_path / "cache" / ".chunk-00007.npz.tmp").write_bytes(b"left by a killed run")
+    again = embed(texts, tiny_model_dir, tmp_path / "cache")
+    assert np.allclose(again, first, atol=1e-6)
+    assert len(list((tmp_path / "cache").glob("chunk-*.npz"))) == 1  # rewritten whole

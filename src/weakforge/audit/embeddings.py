@@ -45,20 +45,27 @@ def text_key(model: str, text: str) -> str:
 
 
 class EmbeddingCache:
-    """Embeddings on disk, one ``.npy`` per chunk of new texts, indexed by text hash."""
+    """Embeddings on disk, indexed by text hash: one ``chunk-NNNNN.npz`` per chunk of new
+    texts, holding its vectors and their keys together, written atomically (a run killed
+    mid-write leaves no half chunk). A chunk that cannot be read is dropped with a warning
+    and its texts are embedded again; nothing in it is ever unpickled."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.index: dict[str, tuple[int, int]] = {}
         self.chunks: list[np.ndarray] = []
         folder.mkdir(parents=True, exist_ok=True)
-        for path in sorted(folder.glob("chunk-*.npy")):
-            keys = path.with_suffix(".keys").read_text().split()
-            array = np.load(path, mmap_mode="r")
-            if len(keys) != len(array):
-                log.warning("embedding cache chunk %s is inconsistent; ignored", path)
+        for path in sorted(folder.glob("chunk-*.npz")):
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    keys, vectors = data["keys"].tolist(), data["vectors"]
+                if len(keys) != len(vectors):
+                    raise ValueError(f"{len(keys)} keys for {len(vectors)} vectors")
+            except Exception as exc:  # truncated, corrupt or foreign: recompute its texts
+                log.warning("embedding cache chunk %s is unreadable (%s); dropped", path, exc)
+                path.unlink(missing_ok=True)
                 continue
-            self.chunks.append(array)
+            self.chunks.append(vectors)
             for row, key in enumerate(keys):
                 self.index[key] = (len(self.chunks) - 1, row)
 
@@ -67,12 +74,12 @@ class EmbeddingCache:
         return None if where is None else np.asarray(self.chunks[where[0]][where[1]])
 
     def add(self, keys: Sequence[str], vectors: np.ndarray) -> None:
-        name = f"chunk-{len(self.chunks):05d}"
-        with atomic_path(self.folder / f"{name}.npy") as tmp:
-            with open(tmp, "wb") as handle:
-                np.save(handle, vectors)
-        with atomic_path(self.folder / f"{name}.keys") as tmp:
-            Path(tmp).write_text("\n".join(keys))
+        taken = {p.name for p in self.folder.glob("chunk-*.npz")}
+        number = len(self.chunks)
+        while f"chunk-{number:05d}.npz" in taken:
+            number += 1
+        with atomic_path(self.folder / f"chunk-{number:05d}.npz") as tmp, open(tmp, "wb") as out:
+            np.savez(out, keys=np.array(list(keys), dtype=str), vectors=vectors)
         self.chunks.append(vectors)
         for row, key in enumerate(keys):
             self.index[key] = (len(self.chunks) - 1, row)
