@@ -312,6 +312,8 @@ def load_config(path: str | Path) -> RunConfig:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file") from None
+    except OSError as exc:  # no permission, a folder, ...
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror}); check the path") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax there") from None
     return config_from_dict(raw, base_dir=path.resolve().parent, source=str(path))

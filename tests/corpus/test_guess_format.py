@@ -22,3 +22,24 @@ def test_unreadable_content_says_which_key_to_set(tmp_path):
     (tmp_path / "notes.data").write_text("just some prose\nwith no structure\nat all\n")
     with pytest.raises(CorpusError, match="dev_format"):
         guess_format(tmp_path / "notes.data")
+
+
+def test_a_path_the_file_system_refuses_is_a_clear_error(tmp_path):
+    from weakforge.config import load_config
+    from weakforge.corpus import read_corpus
+    from weakforge.errors import ConfigError
+
+    (tmp_path / "corpus.jsonl").mkdir()  # a folder where a file belongs
+    with pytest.raises(CorpusError, match="corpus.jsonl: cannot open the file"):
+        read_corpus(tmp_path / "corpus.jsonl", "jsonl")
+    from weakforge.corpus import readable
+
+    def refused():  # what a reader meets on a file this user may not read
+        raise PermissionError(13, "Permission denied")
+        yield
+
+    with pytest.raises(CorpusError, match="x.parquet: cannot be read \\(Permission denied\\)"):
+        list(readable(refused(), tmp_path / "x.parquet"))
+    (tmp_path / "run.toml").mkdir()
+    with pytest.raises(ConfigError, match="run.toml: cannot be read"):
+        load_config(tmp_path / "run.toml")

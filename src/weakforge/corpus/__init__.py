@@ -167,7 +167,7 @@ def read_corpus(
             raise error
         rejects.append(error)
 
-    for where, item in READERS[fmt](path, options):
+    for where, item in readable(READERS[fmt](path, options), path):
         if isinstance(item, CorpusError):
             reject(item)
             continue
@@ -196,6 +196,22 @@ def read_corpus(
     if rejects:
         log.warning("%s: skipped %d bad records", path, len(rejects))
     return ReadResult(examples, rejects)
+
+
+def readable(
+    items: Iterator[tuple[str, Example | CorpusError]], path: Path
+) -> Iterator[tuple[str, Example | CorpusError]]:
+    """A reader's items; the file system refusing the file (no permission, a folder where
+    a file belongs) becomes an error naming it, not a traceback."""
+    try:
+        yield from items
+    except OSError as exc:
+        raise CorpusError(
+            path,
+            None,
+            f"cannot be read ({exc.strerror or exc})",
+            "check the path and that this user may read it",
+        ) from None
 
 
 def write_corpus(
