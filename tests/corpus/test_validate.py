@@ -104,3 +104,25 @@ def test_missing_file_and_unknown_format(tmp_path):
     assert "no such file" in error_of(tmp_path / "nope.jsonl")
     (tmp_path / "data.xyz").write_text("x")
     assert "cannot tell the format" in error_of(tmp_path / "data.xyz")
+
+
+def test_oversized_and_broken_texts_name_their_record_and_skip(tmp_path):
+    import json
+
+    from weakforge.corpus import ReadOptions, read_corpus
+
+    rows = [
+        {"id": "big", "text": "word " * 250_001},
+        {"id": "half", "text": "bad \ud800 pair"},
+        {"id": "ok", "text": "fine"},
+    ]
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = read_corpus(path, "jsonl", ReadOptions(on_error="skip"))
+    assert [e.id for e in result.examples] == ["ok"]
+    problems = [str(r) for r in result.rejects]
+    assert "record 'big' has 1,250,005 characters" in problems[0]
+    assert "lone surrogate" in problems[1]
+    long_csv = tmp_path / "long.csv"
+    long_csv.write_text("text\n" + "x" * 200_000 + "\n")
+    assert len(read_corpus(long_csv, "csv").examples[0].text) == 200_000

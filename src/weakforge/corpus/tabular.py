@@ -62,6 +62,13 @@ def example_from_row(
         )
     if any("\udc80" <= ch <= "\udcff" for ch in text):
         return CorpusError(path, where, "the text holds non-UTF-8 bytes", BAD_BYTES_FIX)
+    if any("\ud800" <= ch <= "\udfff" for ch in text):  # e.g. a lone "\ud800" escape in JSON
+        return CorpusError(
+            path,
+            where,
+            "the text holds a lone surrogate (half of a UTF-16 pair, not a character)",
+            "fix the text's escapes, or drop the record",
+        )
     raw_id = row.get(cols.id)
     example_id = fallback_id if raw_id is None or raw_id == "" else str(raw_id)
     raw_label = row.get(cols.label)
@@ -150,6 +157,7 @@ def read_csv(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | 
     import io
 
     text = read_utf8(path)
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # long texts are texts too
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if reader.fieldnames is None:
         raise CorpusError(

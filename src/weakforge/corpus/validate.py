@@ -11,6 +11,8 @@ from pathlib import Path
 from weakforge.errors import CorpusError
 from weakforge.records import Example, Label, Span
 
+MAX_TEXT = 1_000_000  # spaCy's own limit; a longer record is a document to split
+
 
 def check_example(
     example: Example,
@@ -26,6 +28,14 @@ def check_example(
             where,
             f"record '{example.id}' has an empty text",
             "give every record a non-empty text, or drop the record",
+        )
+    if len(example.text) > MAX_TEXT:
+        return CorpusError(
+            path,
+            where,
+            f"record '{example.id}' has {len(example.text):,} characters, over the "
+            f"{MAX_TEXT:,} a text may have",
+            "split it into records (paragraphs or sentences), or skip it with on_error = 'skip'",
         )
     for name, label in (("gold label", example.gold), ("label", example.label)):
         problem = check_label(example.text, label, task, labels)
