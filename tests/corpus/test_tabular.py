@@ -2,6 +2,7 @@ import json
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from weakforge.corpus import Columns, ReadOptions, WriteOptions, read_corpus, write_corpus
 from weakforge.corpus.tabular import load_records, save_records
@@ -61,3 +62,21 @@ def test_csv_writer_uses_requested_label(tmp_path, clf_examples):
     path = tmp_path / "c.csv"
     write_corpus(clf_examples, path, options=WriteOptions(which="gold"))
     assert [e.gold for e in read_corpus(path).examples] == ["SPAM", "HAM", None]
+
+
+def test_a_stray_quote_that_swallows_rows_is_named_where_it_opened(tmp_path):
+    from weakforge.errors import CorpusError
+
+    rows = ["id,text,label,split", 'x1,"oops,HAM,train']
+    rows += [f"r{i},row {i},HAM,train" for i in range(3)]
+    rows += ['x2,bye",HAM,train', "r9,after,SPAM,train"]
+    path = tmp_path / "c.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(CorpusError, match="line 2: a quote opened on line 2 closes only on line 6"):
+        read_corpus(path, "csv")
+    result = read_corpus(path, "csv", ReadOptions(on_error="skip"))
+    assert [e.id for e in result.examples] == ["r9"] and len(result.rejects) == 1
+    assert "swallowing 3 lines" in str(result.rejects[0])
+    multi = tmp_path / "m.csv"
+    multi.write_text('id,text\na,"first line\nsecond line"\n')  # a real multi-line text
+    assert read_corpus(multi, "csv").examples[0].text == "first line\nsecond line"

@@ -176,7 +176,20 @@ def read_csv(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | 
     line = 1
     for index, row in enumerate(reader, start=1):
         where = f"line {line + 1}"
-        line = reader.line_num
+        first, line = line + 1, reader.line_num
+        swallowed = swallowed_rows(row, len(reader.fieldnames)) if line > first else 0
+        if swallowed:
+            yield (
+                where,
+                CorpusError(
+                    path,
+                    where,
+                    f"a quote opened on line {first} closes only on line {line}, swallowing "
+                    f"{swallowed} lines that read as rows of their own",
+                    'close the quote, or double a quote inside a quoted cell ("")',
+                ),
+            )
+            continue
         if None in row:
             yield (
                 where,
@@ -189,6 +202,18 @@ def read_csv(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | 
             )
             continue
         yield where, example_from_row(row, options, path, where, numbered_id(path, index))
+
+
+def swallowed_rows(row: Mapping[str, Any], columns: int) -> int:
+    """How many lines inside the row's multi-line cells parse as complete rows themselves:
+    the sign of a stray quote that ran on over the records after it."""
+    found = 0
+    for value in row.values():
+        if isinstance(value, str) and "\n" in value:
+            for inner in value.split("\n")[1:]:
+                cells = next(csv.reader([inner]), [])
+                found += len(cells) == columns and all(c.strip() for c in cells[:1])
+    return found
 
 
 def write_csv(examples: Sequence[Example], path: Path, options: WriteOptions) -> None:
