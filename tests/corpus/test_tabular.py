@@ -80,3 +80,12 @@ def test_a_stray_quote_that_swallows_rows_is_named_where_it_opened(tmp_path):
     multi = tmp_path / "m.csv"
     multi.write_text('id,text\na,"first line\nsecond line"\n')  # a real multi-line text
     assert read_corpus(multi, "csv").examples[0].text == "first line\nsecond line"
+
+
+def test_a_text_that_is_not_a_string_says_so(tmp_path):
+    from weakforge.errors import CorpusError
+
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"id": "a", "text": 7}\n')
+    with pytest.raises(CorpusError, match="line 1: the text field 'text' holds int '7'"):
+        read_corpus(path, "jsonl")

@@ -52,6 +52,14 @@ def example_from_row(
                 "fix the field named, or re-export the file with weakforge",
             )
     text = row.get(cols.text)
+    if cols.text in row and text is not None and not isinstance(text, str):
+        return CorpusError(
+            path,
+            where,
+            f"the text field {cols.text!r} holds {type(text).__name__} {str(text)[:40]!r}, "
+            "not a string",
+            "give every record its text as a string (quote it in JSON)",
+        )
     if not isinstance(text, str):
         found = sorted(row)
         return CorpusError(
