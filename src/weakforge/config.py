@@ -107,6 +107,10 @@ class LabelSection:
     fault_tolerant: bool = False
     """A rule that raises abstains on that record (counted in the report) instead of
     stopping the run."""
+    rule_timeout: float = 10.0
+    """Seconds a rule may take on one text before it counts as failed (a hung rule stops the
+    run, or abstains there with ``fault_tolerant``); 0 = no limit. Enforced in local and
+    worker processes, not on Dask workers."""
     dask_address: str = ""
     """Scheduler address of a running Dask cluster; empty = start a local one."""
     keep_parse: bool = True
@@ -396,6 +400,7 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("run", "seed"): (0, None),
     ("label", "workers"): (1, None),
     ("label", "shard_size"): (1, None),
+    ("label", "rule_timeout"): (0, None),
     ("aggregate", "fit_sample"): (1, None),
     ("aggregate", "n_iter"): (1, None),
     ("aggregate", "redundancy_factor"): (0, 1),

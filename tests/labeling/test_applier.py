@@ -94,3 +94,54 @@ def test_dask_local_cluster_gives_the_same_votes(spec, tmp_path):
     apply_rules(spec, corpus(), tmp_path / "local", shard_size=10)
     apply_rules(spec, corpus(), tmp_path / "dask", shard_size=10, engine="dask", workers=2)
     assert read_votes(tmp_path / "local") == read_votes(tmp_path / "dask")
+
+
+def test_a_hung_rule_times_out_and_is_named(tmp_path):
+    from weakforge.records import Example
+
+    (tmp_path / "slow.py").write_text(
+        "import time\nfrom weakforge import doc_rule\n\n"
+        "@doc_rule\ndef sleepy(doc):\n    time.sleep(30)\n"
+    )
+    spec = RuleSpec((str(tmp_path / "slow.py"),), "classification", timeout=0.3)
+    with pytest.raises(RuleError, match="rule 'sleepy'.*document 'a'.*longer than 0.3 s"):
+        apply_rules(spec, [Example(id="a", text="hi")], tmp_path / "votes")
+    report = apply_rules(
+        spec, [Example(id="a", text="hi")], tmp_path / "votes2", fault_tolerant=True
+    )
+    assert report.failures == {"sleepy": 1}
+
+
+def _run_with_workers(spec, examples, out):
+    apply_rules(spec, examples, out, workers=2, shard_size=1)
+
+
+def test_workers_end_when_the_run_is_killed(tmp_path):
+    import multiprocessing
+    import os
+    import signal
+    import time
+
+    import psutil
+
+    from weakforge.records import Example
+
+    (tmp_path / "slow.py").write_text(
+        "import time\nfrom weakforge import doc_rule\n\n"
+        "@doc_rule\ndef sleepy(doc):\n    time.sleep(20)\n"
+    )
+    spec = RuleSpec((str(tmp_path / "slow.py"),), "classification")
+    examples = [Example(id=f"d{i}", text="hi") for i in range(4)]
+    run = multiprocessing.get_context("fork").Process(
+        target=_run_with_workers, args=(spec, examples, tmp_path / "votes")
+    )
+    run.start()
+    deadline = time.time() + 20
+    while time.time() < deadline and len(psutil.Process(run.pid).children()) < 2:
+        time.sleep(0.1)
+    workers = psutil.Process(run.pid).children()
+    assert workers
+    os.kill(run.pid, signal.SIGKILL)
+    run.join()
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive

@@ -12,10 +12,15 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
+import signal
+import sys
+import threading
 import traceback
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +51,7 @@ class RuleSpec:
     labels: tuple[str, ...] = ()
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    timeout: float = 0.0  # seconds a rule may take on one document (0: no limit)
 
     def load(self) -> RuleSet:
         return discover(
@@ -107,7 +113,7 @@ def apply_shard(
         if keep_docs:
             parsed.append(doc)
         for rule in ruleset.rules:
-            vote, failure = safe_vote(rule, doc, doc_id, fault_tolerant)
+            vote, failure = safe_vote(rule, doc, doc_id, fault_tolerant, spec.timeout)
             if failure:
                 result.failures[rule.name] += 1
                 result.first_failure.setdefault(rule.name, failure)
@@ -117,13 +123,45 @@ def apply_shard(
     return result
 
 
+class RuleTimeout(Exception):
+    """A rule ran past ``[label] rule_timeout`` on one document."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (a SIGALRM timer; only in a process's main
+    thread on a POSIX system, elsewhere the block runs unlimited)."""
+    usable = seconds > 0 and hasattr(signal, "setitimer")
+    usable = usable and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise RuleTimeout(f"took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def safe_vote(
-    rule: LabelingFunction, doc: Doc, doc_id: str, fault_tolerant: bool = False
+    rule: LabelingFunction,
+    doc: Doc,
+    doc_id: str,
+    fault_tolerant: bool = False,
+    timeout: float = 0.0,
 ) -> tuple[Label, str]:
     """The rule's vote on ``doc`` and "", or (fault-tolerant) an abstention and what went
-    wrong; otherwise a failure is an error naming the rule, its file and line, the document."""
+    wrong; otherwise a failure (an exception, a ``sys.exit()``, running past ``timeout``) is
+    an error naming the rule, its file and line, and the document."""
     try:
-        return rule.vote(doc), ""
+        with time_limit(timeout):
+            return rule.vote(doc), ""
     except (Exception, SystemExit) as exc:  # sys.exit() in a rule must not end the run
         message = (
             f"rule '{rule.name}' ({rule.file}) failed on document '{doc_id}': "
@@ -234,7 +272,12 @@ def run_shards(
         if fork:
             worker_state(spec)
         context = multiprocessing.get_context("fork" if fork else "spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             futures = [
                 pool.submit(
                     apply_shard, spec, ids, texts, pretok, fault_tolerant, keep_docs=keep_docs
@@ -246,6 +289,18 @@ def run_shards(
     else:
         for ids, texts, pretok in jobs:
             yield apply_shard(spec, ids, texts, pretok, fault_tolerant, keep_docs=keep_docs)
+
+
+def die_with_parent(parent: int) -> None:
+    """A worker ends when the run that started it dies (even by SIGKILL), instead of
+    lingering (Linux's parent-death signal; elsewhere workers end when their queue closes)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
 
 
 def run_on_dask(

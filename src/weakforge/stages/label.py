@@ -33,6 +33,7 @@ def rule_spec(config: RunConfig) -> RuleSpec:
         labels,
         section.include,
         section.exclude,
+        section.rule_timeout,
     )
 
 
