@@ -38,3 +38,28 @@ def test_wrench_round_trip_is_exact(tmp_path):
     assert json.loads((tmp_path / "out" / "train.json").read_text()) == train
     assert json.loads((tmp_path / "out" / "test.json").read_text()) == test
     assert read_corpus(tmp_path / "out").examples == examples
+
+
+def test_fields_of_the_wrong_type_name_the_record_and_skip(tmp_path):
+    import json
+
+    from weakforge.corpus import ReadOptions, read_corpus
+
+    folder = tmp_path / "w"
+    folder.mkdir()
+    (folder / "label.json").write_text(json.dumps({"0": "HAM", "1": "SPAM"}))
+    train = {
+        "0": {"label": 0, "weak_labels": [0, -1], "data": {"text": "fine"}},
+        "1": {"label": 0, "weak_labels": "01", "data": {"text": "votes as a string"}},
+        "2": {"label": "1", "weak_labels": [1, 1], "data": {"text": "label as a string"}},
+        "3": {"label": 1, "weak_labels": [1, None], "data": {"text": "a null vote"}},
+        "4": {"label": 1, "weak_labels": [1, 1], "data": {"text": 42}},
+    }
+    (folder / "train.json").write_text(json.dumps(train))
+    result = read_corpus(folder, "wrench", ReadOptions(on_error="skip"))
+    assert [e.text for e in result.examples] == ["fine"]
+    messages = [str(r) for r in result.rejects]
+    assert "train.json record '1'" in messages[0] and "weak_labels must be a list" in messages[0]
+    assert "label must be an integer" in messages[1]
+    assert "every weak label must be an integer" in messages[2]
+    assert "data.text must be a string" in messages[3]

@@ -108,6 +108,25 @@ def read_split(
                 ),
             )
             continue
+        kinds = (
+            (isinstance(text, str), "data.text must be a string"),
+            (isinstance(weak, list), "weak_labels must be a list of class indices"),
+            (
+                all(isinstance(v, int) and not isinstance(v, bool) for v in weak or ()),
+                "every weak label must be an integer class index (-1 = abstain)",
+            ),
+            (
+                isinstance(gold_index, int) and not isinstance(gold_index, bool),
+                "label must be an integer class index",
+            ),
+        )
+        wrong = [problem for ok, problem in kinds if not ok]
+        if wrong:
+            yield (
+                where,
+                CorpusError(file, where, wrong[0], "fix the entry's field types (WRENCH format)"),
+            )
+            continue
         if sources is None:
             sources = source_names(len(weak))
         if len(weak) != len(sources):
