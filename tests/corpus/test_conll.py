@@ -85,3 +85,18 @@ def test_sentences_without_docstart_are_documents_of_their_own(tmp_path):
     from weakforge.aggregate.documents import group_documents
 
     assert [len(g) for g in group_documents(examples, "doc")] == [1, 1]
+
+
+def test_scheme_bio_is_checked_and_auto_reads_both(tmp_path):
+    import pytest
+
+    from weakforge.errors import CorpusError
+
+    source = tmp_path / "iob1.conll"
+    source.write_text("EU I-ORG\nrejects O\nGerman I-MISC\n\n")
+    assert len(read_corpus(source, "conll").examples[0].gold) == 2  # auto: IOB1 is fine
+    with pytest.raises(CorpusError, match="line 1: tag 'I-ORG' follows 'O'; in BIO"):
+        read_corpus(source, "conll", ReadOptions(scheme="bio"))
+    good = tmp_path / "bio.conll"
+    good.write_text("New B-LOC\nYork I-LOC\n\n")
+    assert read_corpus(good, "conll", ReadOptions(scheme="bio")).examples[0].gold[0].end == 8

@@ -92,6 +92,16 @@ def read_conll(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example 
                 "give every line the same columns",
             )
             continue
+        if options.scheme == "bio" and prefix == "I":
+            before = tags[-1] if tags else "O"
+            if before[2:] != kind or before == "O":
+                problem = problem or CorpusError(
+                    path,
+                    f"line {number}",
+                    f"tag {tag!r} follows {before!r}; in BIO an entity starts with B-",
+                    "set [data] scheme = 'iob1' (CoNLL-2003's own) or 'auto', or fix the tag",
+                )
+                continue
         if not extra and not tokens:
             extra = [[] for _ in range(len(fields) - 2)]
         tokens.append(fields[0])
