@@ -76,7 +76,8 @@ class DataSection:
     """Split names records use -> weakforge's train, dev, test; any other split is an
     error (a dev set under an unknown name would drop out of evaluation unseen)."""
     scheme: Literal["auto", "iob1", "bio"] = "auto"
-    """Tag scheme of CoNLL files: auto-detected, IOB1 (CoNLL-2003) or BIO."""
+    """Tag scheme of CoNLL files: ``auto`` reads IOB1 (CoNLL-2003) and BIO alike; ``bio``
+    also rejects an entity that starts with I-; ``iob1`` as auto."""
     on_error: Literal["raise", "skip"] = "raise"
     """A bad record stops the run (``raise``) or goes to ``rejects.jsonl`` (``skip``)."""
     train_gold: Literal["ignore", "use"] = "ignore"
