@@ -69,7 +69,12 @@ def test_removing_label_groups_revalidates_the_cached_votes(tmp_path):
         "label": {"rules": ["rules.py"]},
         "aggregate": {"method": "majority", "label_groups": {"ENT": ["PER", "LOC"]}},
     }
-    run(config_from_dict(raw, base_dir=tmp_path), tmp_path / "run")
+    first = run(config_from_dict(raw, base_dir=tmp_path), tmp_path / "run")
+    assert first.metrics["aggregate"]["document_sources"] == [
+        "document majority",
+        "document history (PER)",
+    ]  # defaults that change NER results are named in the report
+    assert "Document-level sources" in (tmp_path / "run" / "report.md").read_text()
     raw["aggregate"] = {"method": "majority"}
     with pytest.raises(AggregationError, match="votes \\['ENT'\\] on record 'a'"):
         run(config_from_dict(raw, base_dir=tmp_path), tmp_path / "run")

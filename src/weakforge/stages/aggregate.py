@@ -10,6 +10,7 @@ from typing import Any
 from weakforge.aggregate.model_sources import rounds_for
 from weakforge.aggregate.selection import aggregate_and_choose
 from weakforge.audit.embeddings import embed
+from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records, save_records
 from weakforge.evaluation import evaluate
 from weakforge.labeling.applier import read_votes
@@ -57,6 +58,7 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
         "method": choice.method,
         "method_choice": {"why": choice.why, "dev_scores": choice.dev_scores},
         "rounds": choice.rounds,
+        "document_sources": document_sources(config, labels) if task == "ner" else [],
         "labels": labels,
         "n_sources": len({s for e in examples for s in e.votes}),  # model sources aside
         "unlabeled": sum(e.label is None for e in result),
@@ -64,6 +66,16 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
         "label_model": {split: evaluate(result, task, labels, split) for split in ("dev", "test")},
         "lf_stats": lf_stats(result, task),
     }
+
+
+def document_sources(config: RunConfig, labels: list[str]) -> list[str]:
+    """The document-level sources NER aggregation adds, as the report names them."""
+    options = config.aggregate
+    history = [x for x in options.doc_history if x in labels]
+    return [
+        *(["document majority"] if options.doc_majority else []),
+        *([f"document history ({', '.join(history)})"] if history else []),
+    ]
 
 
 def describe_aggregate(metrics: dict[str, Any]) -> Section:
@@ -85,6 +97,11 @@ def describe_aggregate(metrics: dict[str, Any]) -> Section:
             Image(AGGREGATE_PLOT, "weak labels per split"),
         ],
     )
+    if metrics.get("document_sources"):
+        section.blocks.append(
+            "Document-level sources added to the rules: "
+            f"{', '.join(metrics['document_sources'])} (documents by [aggregate] group_by)."
+        )
     tried = metrics.get("method_choice", {}).get("dev_scores")
     if tried:
         section.blocks.append(

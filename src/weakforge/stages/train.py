@@ -22,7 +22,7 @@ from weakforge.pipeline import LATEST_RECORDS, Stage, StageContext
 from weakforge.plots import confusion_matrix, grouped_bars
 from weakforge.records import Example, labels_used
 from weakforge.report import Image, Section, Table
-from weakforge.train.transformers_adapter import load_model, predict, train
+from weakforge.train.transformers_adapter import is_covered, load_model, predict, train
 
 
 def scored_splits(
@@ -118,6 +118,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
         "seconds": round(result.seconds, 1),
         "seconds_per_epoch": round(result.seconds_per_epoch, 1),
         "train_items": result.train_items,
+        "uncovered_left_out": uncovered_left_out(examples, config),
         "trainable_parameters": result.trainable_parameters,
         "total_parameters": result.total_parameters,
         "epochs": epochs,
@@ -129,6 +130,13 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
     return metrics
 
 
+def uncovered_left_out(examples: list[Example], config: RunConfig) -> int:
+    """Train items no source voted on, left out under ``[train] uncovered = "drop"``."""
+    if config.train.uncovered != "drop" or config.run.task == "ner":
+        return 0
+    return sum(e.split == "train" and not e.origin and not is_covered(e) for e in examples)
+
+
 def describe_train(metrics: dict[str, Any]) -> Section:
     key = "f1" if metrics["task"] == "ner" else "accuracy"
     section = Section(
@@ -137,7 +145,13 @@ def describe_train(metrics: dict[str, Any]) -> Section:
             f"Fine-tuned on {metrics['train_items']} training items on {metrics['device']} in "
             f"{metrics['seconds']} s ({metrics['seconds_per_epoch']} s per epoch); "
             f"{metrics['trainable_parameters']:,} of {metrics['total_parameters']:,} parameters "
-            "trained. Model, tokenizer, label map and card: model/.",
+            "trained. Model, tokenizer, label map and card: model/."
+            + (
+                f" {metrics['uncovered_left_out']} train items no source voted on were left out "
+                "([train] uncovered = 'drop')."
+                if metrics.get("uncovered_left_out")
+                else ""
+            ),
             Table(
                 ["split", f"end model {key}", f"label model {key}", "end model beats teacher"],
                 [
