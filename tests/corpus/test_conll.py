@@ -100,3 +100,17 @@ def test_scheme_bio_is_checked_and_auto_reads_both(tmp_path):
     good = tmp_path / "bio.conll"
     good.write_text("New B-LOC\nYork I-LOC\n\n")
     assert read_corpus(good, "conll", ReadOptions(scheme="bio")).examples[0].gold[0].end == 8
+
+
+def test_errors_do_not_echo_the_file_s_lines(tmp_path):
+    import pytest
+
+    from weakforge.errors import CorpusError
+
+    secret = tmp_path / "notes.conll"
+    secret.write_text("root:supersecretpassword\n")
+    with pytest.raises(
+        CorpusError, match="line 1: expected 'token ... tag' columns, got 1"
+    ) as info:
+        read_corpus(secret, "conll")
+    assert "supersecret" not in str(info.value)

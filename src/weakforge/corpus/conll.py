@@ -74,7 +74,7 @@ def read_conll(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example 
             problem = problem or CorpusError(
                 path,
                 f"line {number}",
-                f"expected 'token ... tag' columns, got {line!r}",
+                f"expected 'token ... tag' columns, got {len(fields)} column",
                 "give each token line at least two columns: the token and its tag",
             )
             continue
