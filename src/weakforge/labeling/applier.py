@@ -20,7 +20,6 @@ import traceback
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,15 +108,16 @@ def apply_shard(
     nlp, ruleset = worker_state(spec)
     result = ShardVotes(list(ids), {r.name: [] for r in ruleset.rules})
     parsed = []
-    for doc_id, doc in zip(ids, parse(nlp, texts, pretokenized, batch_size)):
-        if keep_docs:
-            parsed.append(doc)
-        for rule in ruleset.rules:
-            vote, failure = safe_vote(rule, doc, doc_id, fault_tolerant, spec.timeout)
-            if failure:
-                result.failures[rule.name] += 1
-                result.first_failure.setdefault(rule.name, failure)
-            result.votes[rule.name].append(encode_vote(vote))
+    with VoteTimer(spec.timeout) as timer:
+        for doc_id, doc in zip(ids, parse(nlp, texts, pretokenized, batch_size)):
+            if keep_docs:
+                parsed.append(doc)
+            for rule in ruleset.rules:
+                vote, failure = safe_vote(rule, doc, doc_id, fault_tolerant, timer)
+                if failure:
+                    result.failures[rule.name] += 1
+                    result.first_failure.setdefault(rule.name, failure)
+                result.votes[rule.name].append(encode_vote(vote))
     if keep_docs:
         result.docs = docs_to_bytes(parsed)
     return result
@@ -127,26 +127,42 @@ class RuleTimeout(Exception):
     """A rule ran past ``[label] rule_timeout`` on one document."""
 
 
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` (a SIGALRM timer; only in a process's main
-    thread on a POSIX system, elsewhere the block runs unlimited)."""
-    usable = seconds > 0 and hasattr(signal, "setitimer")
-    usable = usable and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield
-        return
+class VoteTimer:
+    """Per-vote time limits for a batch of documents: the SIGALRM handler is installed once
+    for the batch (``with VoteTimer(s):``) and each vote only arms and disarms the timer, so
+    the limit costs little on the hot path. Only in a process's main thread on a POSIX
+    system; elsewhere (Dask threads, Windows) votes run unlimited."""
 
-    def expire(signum, frame):
-        raise RuleTimeout(f"took longer than {seconds:g} s")
+    def __init__(self, seconds: float):
+        usable = seconds > 0 and hasattr(signal, "setitimer")
+        self.seconds = seconds if usable else 0.0
+        self.previous: Any = None
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    def __enter__(self) -> VoteTimer:
+        if threading.current_thread() is not threading.main_thread():
+            self.seconds = 0.0
+        if self.seconds:
+            self.previous = signal.signal(signal.SIGALRM, self.expire)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.seconds:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+
+    def expire(self, signum: int, frame: object) -> None:
+        raise RuleTimeout(f"took longer than {self.seconds:g} s")
+
+    def arm(self) -> None:
+        if self.seconds:
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def disarm(self) -> None:
+        if self.seconds:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+NO_LIMIT = VoteTimer(0)
 
 
 def safe_vote(
@@ -154,14 +170,17 @@ def safe_vote(
     doc: Doc,
     doc_id: str,
     fault_tolerant: bool = False,
-    timeout: float = 0.0,
+    timer: VoteTimer = NO_LIMIT,
 ) -> tuple[Label, str]:
     """The rule's vote on ``doc`` and "", or (fault-tolerant) an abstention and what went
-    wrong; otherwise a failure (an exception, a ``sys.exit()``, running past ``timeout``) is
-    an error naming the rule, its file and line, and the document."""
+    wrong; otherwise a failure (an exception, a ``sys.exit()``, running past the timer's
+    limit) is an error naming the rule, its file and line, and the document."""
     try:
-        with time_limit(timeout):
+        timer.arm()
+        try:
             return rule.vote(doc), ""
+        finally:
+            timer.disarm()
     except (Exception, SystemExit) as exc:  # sys.exit() in a rule must not end the run
         message = (
             f"rule '{rule.name}' ({rule.file}) failed on document '{doc_id}': "
