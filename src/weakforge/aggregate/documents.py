@@ -10,11 +10,26 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from weakforge.config import AggregateSection
 from weakforge.records import Example, Span
 from weakforge.tokenize import blank_pipeline, token_bounds, words_and_spaces
 
 log = logging.getLogger(__name__)
 HUGE_DOCUMENT = 1000  # records; CoNLL-2003's longest news document has under 200 sentences
+
+
+def history_labels(options: AggregateSection, labels: Sequence[str]) -> list[str]:
+    """The labels the document history source covers: those of ``doc_history`` the task has."""
+    return [x for x in options.doc_history if x in labels]
+
+
+def document_sources(options: AggregateSection, labels: Sequence[str]) -> list[str]:
+    """The document-level sources NER aggregation adds, as the report names them."""
+    history = history_labels(options, labels)
+    return [
+        *(["document majority"] if options.doc_majority else []),
+        *([f"document history ({', '.join(history)})"] if history else []),
+    ]
 
 
 def group_documents(examples: Sequence[Example], key: str) -> list[list[Example]]:

@@ -22,7 +22,13 @@ import numpy as np
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
-from weakforge.aggregate.documents import DocBuild, build_doc, group_documents, split_spans
+from weakforge.aggregate.documents import (
+    DocBuild,
+    build_doc,
+    group_documents,
+    history_labels,
+    split_spans,
+)
 from weakforge.aggregate.methods import register_method
 from weakforge.aggregate.priors import (
     class_prior,
@@ -134,7 +140,7 @@ def add_document_sources(build: DocBuild, labels: Sequence[str], options: Aggreg
     from skweak.doclevel import DocumentHistoryAnnotator, DocumentMajorityAnnotator
     from skweak.voting import SequentialMajorityVoter
 
-    history = [x for x in options.doc_history if x in labels]
+    history = history_labels(options, labels)
     with quiet():
         SequentialMajorityVoter("_mv", list(labels))(build.doc)
         if options.doc_majority:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from weakforge.aggregate.documents import document_sources
 from weakforge.aggregate.model_sources import rounds_for
 from weakforge.aggregate.selection import aggregate_and_choose
 from weakforge.audit.embeddings import embed
-from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records, save_records
 from weakforge.evaluation import evaluate
 from weakforge.labeling.applier import read_votes
@@ -58,7 +58,7 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
         "method": choice.method,
         "method_choice": {"why": choice.why, "dev_scores": choice.dev_scores},
         "rounds": choice.rounds,
-        "document_sources": document_sources(config, labels) if task == "ner" else [],
+        "document_sources": document_sources(config.aggregate, labels) if task == "ner" else [],
         "labels": labels,
         "n_sources": len({s for e in examples for s in e.votes}),  # model sources aside
         "unlabeled": sum(e.label is None for e in result),
@@ -66,16 +66,6 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
         "label_model": {split: evaluate(result, task, labels, split) for split in ("dev", "test")},
         "lf_stats": lf_stats(result, task),
     }
-
-
-def document_sources(config: RunConfig, labels: list[str]) -> list[str]:
-    """The document-level sources NER aggregation adds, as the report names them."""
-    options = config.aggregate
-    history = [x for x in options.doc_history if x in labels]
-    return [
-        *(["document majority"] if options.doc_majority else []),
-        *([f"document history ({', '.join(history)})"] if history else []),
-    ]
 
 
 def describe_aggregate(metrics: dict[str, Any]) -> Section:
