@@ -22,7 +22,12 @@ from weakforge.pipeline import LATEST_RECORDS, Stage, StageContext
 from weakforge.plots import confusion_matrix, grouped_bars
 from weakforge.records import Example, labels_used
 from weakforge.report import Image, Section, Table
-from weakforge.train.transformers_adapter import is_covered, load_model, predict, train
+from weakforge.train.transformers_adapter import (
+    left_out_uncovered,
+    load_model,
+    predict,
+    train,
+)
 
 
 def scored_splits(
@@ -118,7 +123,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
         "seconds": round(result.seconds, 1),
         "seconds_per_epoch": round(result.seconds_per_epoch, 1),
         "train_items": result.train_items,
-        "uncovered_left_out": uncovered_left_out(examples, config),
+        "uncovered_left_out": len(left_out_uncovered(examples, task, config.train)),
         "trainable_parameters": result.trainable_parameters,
         "total_parameters": result.total_parameters,
         "epochs": epochs,
@@ -128,13 +133,6 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
     with atomic_file(out / "README.md") as handle:
         handle.write(model_card(config, metrics))
     return metrics
-
-
-def uncovered_left_out(examples: list[Example], config: RunConfig) -> int:
-    """Train items no source voted on, left out under ``[train] uncovered = "drop"``."""
-    if config.train.uncovered != "drop" or config.run.task == "ner":
-        return 0
-    return sum(e.split == "train" and not e.origin and not is_covered(e) for e in examples)
 
 
 def describe_train(metrics: dict[str, Any]) -> Section:

@@ -258,16 +258,21 @@ def is_covered(example: Example) -> bool:
     return example.gold is not None or not votes or any(v is not None for v in votes)
 
 
+def left_out_uncovered(examples: Sequence[Example], task: str, options: TrainSection) -> set[str]:
+    """Ids of the train items no source voted on, left out under ``uncovered = "drop"``
+    (classification only: in NER an empty vote means "no entity")."""
+    if options.uncovered != "drop" or task == "ner":
+        return set()
+    return {e.id for e in examples if e.split == "train" and not e.origin and not is_covered(e)}
+
+
 def training_items(
     examples: Sequence[Example], task: str, options: TrainSection
 ) -> list[tuple[Example, Label, float]]:
     """Train-split items with a label (gold overrides weak), filtered by confidence. With
     ``uncovered = "drop"`` (classification) an item no source voted on, whose weak label is
     only the class prior, is left out, and so are its augmented copies (WRENCH's protocol)."""
-    dropping = options.uncovered == "drop" and task != "ner"
-    uncovered = (
-        {e.id for e in examples if not e.origin and not is_covered(e)} if dropping else set()
-    )
+    uncovered = left_out_uncovered(examples, task, options)
     items = []
     for example in examples:
         label = given_label(example)
