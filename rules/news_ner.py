@@ -6,6 +6,10 @@ spaCy NER, derived place/language lists), contextual heuristics, and an underspe
 "ENT" detector whose type the aggregator works out (see [aggregate] label_groups).
 """
 
+import re
+
+from wordfreq import zipf_frequency
+
 from weakforge import gazetteer, name_after_rule, name_before_rule, pattern_rule, span_rule
 from weakforge.labeling.builtin_lists import cities, countries, languages, us_states
 from weakforge.labeling.distant import spacy_ner_voter
@@ -57,6 +61,45 @@ company_suffix = name_before_rule(
         "United",
         "Rovers",
         "Athletic",
+    ],
+    "ORG",
+)
+
+institution_suffix = name_before_rule(
+    "institution_suffix",
+    [
+        "Department",
+        "Ministry",
+        "Commission",
+        "Committee",
+        "Reserve",
+        "Bureau",
+        "Newsroom",
+        "Exchange",
+        "Board",
+        "Bros",
+        "Systems",
+        "Controls",
+        "Airways",
+        "Television",
+        "Radio",
+        "Securities",
+        "Investments",
+        "International",
+        "Industries",
+        "Technologies",
+        "Communications",
+        "Petroleum",
+        "Energy",
+        "Foods",
+        "Motor",
+        "Club",
+        "Rangers",
+        "County",
+        "City",
+        "Town",
+        "Wanderers",
+        "Albion",
     ],
     "ORG",
 )
@@ -247,3 +290,74 @@ def sports_teams(doc):
         )
         if scored or fixture:
             yield start, end
+
+
+@span_rule(label="PER")
+def initial_surname(doc):
+    """An initial and a surname ("G. Kersey", "J. Russell"): how scorecards and bylines
+    write people."""
+    for token in doc[:-1]:
+        after = doc[token.i + 1]
+        if re.fullmatch(r"[A-Z]\.", token.text) and after.is_title and after.is_alpha:
+            yield token.i, token.i + 2
+
+
+SPEECH_VERBS = {"said", "told", "added", "says", "stated", "insisted", "warned", "declared"}
+
+
+@span_rule(label="PER")
+def speaker(doc):
+    """One to three capitalised words just before a speech verb ("Dean Jones said",
+    "Tarango said"); a single word only when it is rare in English ("Police said" is not)."""
+    for token in doc[1:]:
+        if token.lower_ not in SPEECH_VERBS:
+            continue
+        end = start = token.i
+        while start > 0 and doc[start - 1].is_title and doc[start - 1].is_alpha and end - start < 3:
+            start -= 1
+        if start == end or (start > 0 and doc[start - 1].lower_ in {"the", "a", "an"}):
+            continue
+        if end - start == 1 and zipf_frequency(doc[start].text, "en") >= 3.0:
+            continue
+        yield start, end
+
+
+@span_rule(label="LOC")
+def dateline(doc):
+    """A news dateline: the place in capitals, then the date ("BRUSSELS 1996-08-30")."""
+    i = 0
+    while i < len(doc) and doc[i].is_upper and doc[i].is_alpha:
+        i += 1
+    if 0 < i < len(doc) and re.fullmatch(r"\d{4}-\d\d-\d\d", doc[i].text):
+        yield 0, i
+
+
+@span_rule(label="ORG")
+def league_table(doc):
+    """A standings row: a name, then three or more counts ("Falkirk 3 1 1 1 4")."""
+    runs = _name_runs(doc)
+    if runs and runs[0][0] == 0:
+        start, end = runs[0]
+        row = doc[end : end + 3]
+        if len(row) == 3 and all(_is_count(t) or t.text.startswith(".") for t in row):
+            yield start, end
+
+
+@span_rule(label="ORG")
+def score_line(doc):
+    """A result: two names, each followed by its score ("Newport 29 Caerphilly 10")."""
+    runs = _name_runs(doc)
+    for (s1, e1), (s2, e2) in zip(runs, runs[1:]):
+        if _is_count(doc[e1]) and e1 + 1 == s2 and e2 < len(doc) and _is_count(doc[e2]):
+            yield s1, e1
+            yield s2, e2
+
+
+@span_rule(label="ORG")
+def fixture(doc):
+    """A fixture: "MINNESOTA AT MILWAUKEE", "Lazio v AS Roma"."""
+    runs = _name_runs(doc)
+    for (s1, e1), (s2, e2) in zip(runs, runs[1:]):
+        if e1 + 1 == s2 and doc[e1].text in {"AT", "v", "vs", "V", "VS", "vs."}:
+            yield s1, e1
+            yield s2, e2

@@ -2,7 +2,12 @@ import json
 
 import pytest
 
-from weakforge.labeling.distant import labeled_set_source, lexicon_rule, spacy_ner_voter
+from weakforge.labeling.distant import (
+    labeled_set_source,
+    lexicon_rule,
+    name_tokens,
+    spacy_ner_voter,
+)
 from weakforge.tokenize import blank_pipeline
 
 nlp = blank_pipeline()
@@ -42,3 +47,20 @@ def test_spacy_voter_maps_types_and_needs_the_model():
     spans = voter.vote(model(text))
     assert ("Paris", "LOC") in [(text[s.start : s.end], s.label) for s in spans]
     assert all(s.label in {"LOC", "PER"} for s in spans)  # DATE etc. abstain
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("the West Bank", "West Bank"),
+        ("MOSCOW 1996-08-30", "MOSCOW"),
+        ("Glamorgan 259", "Glamorgan"),
+        ("Reuters 's", "Reuters"),
+        ("Nick Price", "Nick Price"),
+        ("the 1996", ""),
+    ],
+)
+def test_predicted_entities_are_trimmed_to_the_name(text, name):
+    doc = nlp(text)
+    start, end = name_tokens(doc, 0, len(doc))
+    assert doc[start:end].text == name

@@ -54,6 +54,16 @@ def test_case_sensitivity(tmp_path):
     assert found(loose, "an apple and Apple") == [("apple", "ORG"), ("Apple", "ORG")]
 
 
+def test_words_in_capitals_match_their_title_case_entry():
+    rule = gazetteer("places", {"LOC": ["London", "New York"], "ORG": ["IBM"]})
+    assert found(rule, "LONDON 1996-08-30 NEW YORK AT IBM") == [
+        ("LONDON", "LOC"),
+        ("NEW YORK", "LOC"),
+        ("IBM", "ORG"),
+    ]
+    assert found(rule, "LONDONER and london") == []
+
+
 def test_list_file_beside_the_rules_file_and_cache(tmp_path):
     (tmp_path / "lists").mkdir()
     (tmp_path / "lists" / "orgs.txt").write_text("Acme Holdings Inc.\n")

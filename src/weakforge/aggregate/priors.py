@@ -4,7 +4,7 @@ fit: the class prior and each source's initial weight from its accuracy on gold.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -53,17 +53,29 @@ def gold_weights(
 
 
 def span_gold_weights(
-    examples: Sequence[Example], sources: Sequence[str], min_spans: int = 5
+    examples: Sequence[Example],
+    sources: Sequence[str],
+    min_spans: int = 5,
+    label_groups: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, float]:
-    """Initial weights from each source's span precision on gold items."""
+    """Initial weights from each source's span precision on gold items. A span of a group
+    label ("ENT" for any of PER/ORG/LOC/MISC) is right when a gold span of one of the
+    group's labels has its boundaries."""
+    groups = {name: set(members) for name, members in (label_groups or {}).items()}
     hits: Counter = Counter()
     seen: Counter = Counter()
     for example in tuning_gold(examples):
         gold = set(example.gold) if isinstance(example.gold, tuple) else set()
+        bounds = {(g.start, g.end, g.label) for g in gold}
         for source, vote in example.votes.items():
             for span in vote if isinstance(vote, tuple) else ():
                 seen[source] += 1
-                hits[source] += span in gold
+                if span.label in groups:
+                    hits[source] += any(
+                        (span.start, span.end, member) in bounds for member in groups[span.label]
+                    )
+                else:
+                    hits[source] += span in gold
     weights = {}
     for source in sources:
         if seen[source] >= min_spans:
@@ -80,7 +92,9 @@ def initial_weights(
         return dict(options.weights)
     sources = sources_of(examples)
     found = (
-        span_gold_weights(examples, sources) if task == "ner" else gold_weights(examples, sources)
+        span_gold_weights(examples, sources, label_groups=options.label_groups)
+        if task == "ner"
+        else gold_weights(examples, sources)
     )
     return {**options.weights, **found}
 

@@ -40,7 +40,13 @@ def spacy_ner_voter(
     mapping = dict(label_map if label_map is not None else CONLL_LABEL_MAP)
 
     def rule(doc: Doc) -> list[tuple[int, int, str]]:
-        return [(e.start, e.end, mapping[e.label_]) for e in doc.ents if e.label_ in mapping]
+        spans = []
+        for entity in doc.ents:
+            if entity.label_ in mapping:
+                start, end = name_tokens(doc, entity.start, entity.end)
+                if start < end:
+                    spans.append((start, end, mapping[entity.label_]))
+        return spans
 
     return LabelingFunction(
         name,
@@ -50,6 +56,22 @@ def spacy_ner_voter(
         inspect.stack()[1].filename,
         model=model,
     )
+
+
+LEADING_WORDS = frozenset({"the", "a", "an"})
+
+
+def name_tokens(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """The name inside a predicted entity, as CoNLL-style annotation marks it: without a
+    leading article ("the West Bank"), a trailing possessive or figures ("MOSCOW
+    1996-08-30", "Glamorgan 259"). An entity with no letter left comes back empty."""
+    while start < end and doc[start].lower_ in LEADING_WORDS:
+        start += 1
+    while start < end and (
+        doc[end - 1].text in {"'s", "'"} or not any(c.isalpha() for c in doc[end - 1].text)
+    ):
+        end -= 1
+    return start, end
 
 
 def lexicon_rule(

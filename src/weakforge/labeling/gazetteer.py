@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 from spacy.attrs import LOWER, ORTH
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from weakforge.atomic import atomic_path
@@ -205,8 +206,26 @@ def read_index(path: Path) -> EntryIndex:
 
 
 def match(doc: Doc, index: EntryIndex, case_sensitive: bool) -> list[tuple[int, int, str]]:
-    """Left-to-right, longest match first, non-overlapping."""
-    keys = doc.to_array(ORTH if case_sensitive else LOWER).tolist()
+    """Left-to-right, longest match first, non-overlapping. A case-sensitive list also
+    matches words set in capitals ("LONDON", a headline or dateline) as their title-cased
+    form, where the capitals themselves are not an entry."""
+    found = match_keys(doc.to_array(ORTH if case_sensitive else LOWER).tolist(), index)
+    if case_sensitive and any(is_capitalised(t.text) for t in doc):
+        taken = {i for start, end, _ in found for i in range(start, end)}
+        titled = [get_string_id(t.text.title()) if is_capitalised(t.text) else t.orth for t in doc]
+        for start, end, label in match_keys(titled, index):
+            if not taken.intersection(range(start, end)):
+                found.append((start, end, label))
+        found.sort()
+    return found
+
+
+def is_capitalised(word: str) -> bool:
+    """A word of two or more letters set all in capitals."""
+    return len(word) > 1 and word.isalpha() and word.isupper()
+
+
+def match_keys(keys: list[int], index: EntryIndex) -> list[tuple[int, int, str]]:
     found = []
     i, n = 0, len(keys)
     while i < n:
