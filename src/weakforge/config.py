@@ -170,6 +170,13 @@ class AuditSection:
     all-MiniLM-L6-v2."""
     folds: int = 5
     """Cross-validation folds for the out-of-sample predictions cleanlab judges labels by."""
+    label_model: Literal["vectors", "vectors+case"] = "vectors+case"
+    """NER: the out-of-sample token model cleanlab judges labels by, a logistic regression
+    on the encoder's word vectors (``vectors``), plus each word's cased surface features
+    and its neighbours' (``vectors+case``; the default encoder is uncased)."""
+    budget: int = 0
+    """Most items flagged as label issues (the worst first; 0 = as many as cleanlab
+    estimates are wrong). Every item keeps its scores in the audited records."""
     knn: int = 10
     """Neighbours per item in the kNN graph (outliers, paraphrase duplicates)."""
     near_duplicate_threshold: float = 0.95
@@ -407,6 +414,7 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("aggregate", "redundancy_factor"): (0, 1),
     ("aggregate", "rounds"): (0, 10),
     ("audit", "folds"): (2, None),
+    ("audit", "budget"): (0, None),
     ("audit", "knn"): (1, None),
     ("audit", "near_duplicate_threshold"): (0, None),  # above 1: never (turns it off)
     ("audit", "minhash_threshold"): (0, None),

@@ -26,22 +26,42 @@ def test_flipped_labels_are_found_with_out_of_sample_probabilities():
     assert issues.quality[flipped].mean() < issues.quality.mean()
 
 
-def test_ner_issues_point_at_the_wrong_tokens():
+def ner_corpus(wrong_every=20, n=60):
+    """ "Paris was sunny": the first word looks like a location; every ``wrong_every``-th
+    sentence marks "was" instead."""
     rng = np.random.default_rng(1)
-    words = [[(0, 5), (6, 9), (10, 16)]] * 60  # "Paris was sunny"
-    vectors = []
-    given = []
-    for i in range(60):
+    words = [[(0, 5), (6, 9), (10, 16)]] * n
+    vectors, given = [], []
+    for i in range(n):
         v = rng.normal(scale=0.1, size=(3, 8))
-        v[0, 0] += 3.0  # the first word looks like a location
+        v[0, 0] += 3.0
         vectors.append(v)
-        given.append((Span(0, 5, "LOC"),) if i % 20 else (Span(6, 9, "LOC"),))
+        given.append((Span(0, 5, "LOC"),) if i % wrong_every else (Span(6, 9, "LOC"),))
+    return vectors, words, given
+
+
+def test_ner_issues_name_the_span_its_type_and_the_suggestion():
+    vectors, words, given = ner_corpus()
     issues = ner_label_issues(vectors, words, given, ["LOC"], folds=3)
     wrong = [i for i in range(60) if i % 20 == 0]
     assert all(issues.is_issue[i] for i in wrong)
-    assert issues.quality[wrong].mean() < np.delete(issues.quality, wrong).mean()
+    assert issues.is_issue.sum() == len(wrong) and issues.estimated_wrong >= len(wrong)
+    assert issues.quality[wrong].max() < np.delete(issues.quality, wrong).min()
+    assert len(set(np.round(issues.quality[wrong], 6))) > 1 or len(wrong) == 1  # no ties
     assert issues.suggested[0] == (Span(0, 5, "LOC"),)
-    assert 0 in issues.flagged_words[0] or 1 in issues.flagged_words[0]
+    found = {(x.start, x.end, x.given, x.suggested) for x in issues.span_issues[0]}
+    assert (6, 9, "LOC", None) in found  # "was" is not an entity
+    assert (0, 5, None, "LOC") in found  # "Paris" is a missing entity
+    assert all(0 < x.score <= 1 for x in issues.span_issues[0])
+
+
+def test_the_budget_caps_the_flagged_sentences_worst_first():
+    vectors, words, given = ner_corpus(wrong_every=10)
+    full = ner_label_issues(vectors, words, given, ["LOC"], folds=3)
+    capped = ner_label_issues(vectors, words, given, ["LOC"], folds=3, budget=2)
+    assert full.is_issue.sum() == 6 and capped.is_issue.sum() == 2
+    worst = sorted(np.nonzero(full.is_issue)[0], key=lambda i: full.quality[i])[:2]
+    assert set(np.nonzero(capped.is_issue)[0]) == set(worst)
 
 
 def test_outlier_scores_single_out_the_far_point():

@@ -73,3 +73,44 @@ def test_a_deleted_review_queue_is_refilled_on_the_next_run(tmp_path, tiny_model
     db = tmp_path / "run" / "review.sqlite"
     assert sqlite3.connect(db).execute("SELECT count(*) FROM items").fetchone()[0] > 0
     assert run(config, tmp_path / "run").ran == []
+
+
+def test_a_gold_labeled_corpus_is_audited_without_rules(tmp_path, tiny_model_dir):
+    rows = [
+        {"id": f"s{i}", "text": f"click to win free money {i}", "label": "SPAM"} for i in range(30)
+    ]
+    rows += [{"id": f"h{i}", "text": f"i love this song {i}", "label": "HAM"} for i in range(30)]
+    rows[0]["label"] = "HAM"  # a human mistake
+    (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    config = config_from_dict(
+        {
+            "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "audit"]},
+            "data": {"path": "c.jsonl"},
+            "audit": {"model": tiny_model_dir, "folds": 3, "checks": ["label_issues"]},
+        },
+        base_dir=tmp_path,
+    )
+    metrics = run(config, tmp_path / "run").metrics["audit"]
+    assert metrics["audited_labels"] == "human (gold only)"
+    records = {r.id: r for r in load_records(tmp_path / "run" / "audited.parquet")}
+    assert records["s1"].gold == "SPAM"  # train gold is what gets audited
+    assert "label_issue" in records["s0"].flags
+    assert metrics["flagged"] < 10
+
+
+def test_an_unlabeled_corpus_without_rules_is_a_clear_error(tmp_path, tiny_model_dir):
+    import pytest
+
+    from weakforge.errors import ConfigError
+
+    (tmp_path / "c.jsonl").write_text('{"id": "a", "text": "hello"}\n' * 1)
+    config = config_from_dict(
+        {
+            "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "audit"]},
+            "data": {"path": "c.jsonl"},
+            "audit": {"model": tiny_model_dir},
+        },
+        base_dir=tmp_path,
+    )
+    with pytest.raises(ConfigError, match="nothing to audit"):
+        run(config, tmp_path / "run")

@@ -85,15 +85,79 @@ def classification_label_issues(y: np.ndarray, pred_probs: np.ndarray) -> LabelI
     return LabelIssues(is_issue, quality, pred_probs.argmax(axis=1), margins(pred_probs))
 
 
+NOT_AN_ENTITY = "O"
+
+
+@dataclass(frozen=True)
+class SpanIssue:
+    """One entity-level finding: the span, its given type (``None``: no entity was marked
+    there, a missing entity), the type the model suggests (``None``: not an entity) and how
+    likely the given label is wrong (0-1, continuous)."""
+
+    start: int
+    end: int
+    given: str | None
+    suggested: str | None
+    score: float
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "span": [self.start, self.end],
+            "given": self.given,
+            "suggested": self.suggested,
+            "score": round(self.score, 4),
+        }
+
+
 @dataclass(frozen=True)
 class SentenceIssues:
-    """NER issues: per sentence, flagged?, quality, the flagged words and the model's spans."""
+    """NER issues: per sentence, flagged?, quality (from its worst span, continuous), its
+    span issues (worst first), the model's spans, its uncertainty, and cleanlab's estimate
+    of how many entity labels in the corpus are wrong."""
 
     is_issue: np.ndarray
     quality: np.ndarray
-    flagged_words: list[list[int]]
+    span_issues: list[list[SpanIssue]]
     suggested: list[tuple[Span, ...]]
     uncertainty: np.ndarray
+    estimated_wrong: int
+
+
+def type_probs(token_probs: np.ndarray, n_labels: int) -> np.ndarray:
+    """Per word: P(O), then P(type) = P(B-type) + P(I-type) for each label."""
+    out = np.empty((len(token_probs), n_labels + 1))
+    out[:, 0] = token_probs[:, 0]
+    out[:, 1:] = token_probs[:, 1::2] + token_probs[:, 2::2]
+    return out
+
+
+def entity_candidates(
+    given: Sequence[Span],
+    predicted: Sequence[Span],
+    words: Sequence[tuple[int, int]],
+    probs: np.ndarray,
+    labels: Sequence[str],
+) -> list[tuple[int, int, int, np.ndarray]]:
+    """The entity-level items of one sentence: each given span (class = its type) and each
+    span the model predicts that overlaps no given one (class = not an entity), with the
+    model's class probabilities averaged over the span's words."""
+    index = {x: k + 1 for k, x in enumerate(labels)}
+    by_type = type_probs(probs, len(labels))
+    items = []
+
+    def inside(span: Span) -> list[int]:
+        return [w for w, (a, b) in enumerate(words) if a >= span.start and b <= span.end]
+
+    for span in given:
+        covered = inside(span)
+        if covered and span.label in index:
+            items.append((span.start, span.end, index[span.label], by_type[covered].mean(0)))
+    for span in predicted:
+        if not any(g.start < span.end and span.start < g.end for g in given):
+            covered = inside(span)
+            if covered:
+                items.append((span.start, span.end, 0, by_type[covered].mean(0)))
+    return items
 
 
 def ner_label_issues(
@@ -104,11 +168,16 @@ def ner_label_issues(
     *,
     folds: int = 5,
     seed: int = 0,
+    budget: int = 0,
 ) -> SentenceIssues:
-    """Token-level out-of-sample probabilities aligned to the given BIO labels, then
-    cleanlab's token-classification issues and sentence scores."""
-    from cleanlab.token_classification.filter import find_label_issues
-    from cleanlab.token_classification.rank import get_label_quality_scores
+    """Token-level out-of-sample probabilities, judged at the level people review: every
+    given entity and every entity the model finds where none was given is one item, whose
+    class probabilities are its words' mean. cleanlab's confident learning on those items
+    estimates how many entity labels are wrong and flags them; a sentence's quality is its
+    worst item's, so the ranking is continuous. ``budget`` (> 0) caps how many sentences
+    are flagged (the worst first)."""
+    from cleanlab.filter import find_label_issues
+    from cleanlab.rank import get_label_quality_scores
 
     tags = bio_tags(labels)
     y_per_sentence = [spans_to_tags(g, w, tags) for g, w in zip(given, words)]
@@ -119,29 +188,50 @@ def ner_label_issues(
     probs = cross_val_probs(features, y, len(tags), folds=folds, seed=seed, groups=groups)
     probs = np.clip(probs, 1e-6, None)
     probs /= probs.sum(axis=1, keepdims=True)
-    per_sentence, start = [], 0
-    for i in keep:
-        per_sentence.append(probs[start : start + len(words[i])])
-        start += len(words[i])
-    labels_kept = [y_per_sentence[i] for i in keep]
-    flagged = find_label_issues(labels_kept, per_sentence)
-    scores, _ = get_label_quality_scores(labels_kept, per_sentence)
     n = len(words)
-    is_issue = np.zeros(n, dtype=bool)
     quality = np.ones(n)
     uncertainty = np.zeros(n)
-    flagged_words: list[list[int]] = [[] for _ in range(n)]
     suggested: list[tuple[Span, ...]] = [() for _ in range(n)]
-    for position, i in enumerate(keep):
-        quality[i] = scores[position]
-        uncertainty[i] = float(1 - margins(per_sentence[position]).min())
-        predicted = [tags[t] for t in per_sentence[position].argmax(axis=1)]
-        suggested[i] = tags_to_spans(predicted, words[i])
-    for position, word in flagged:
-        i = keep[position]
-        is_issue[i] = True
-        flagged_words[i].append(int(word))
-    return SentenceIssues(is_issue, quality, flagged_words, suggested, uncertainty)
+    items: list[tuple[int, int, int, int, np.ndarray]] = []  # sentence, start, end, class, p
+    position = 0
+    for i in keep:
+        sentence_probs = probs[position : position + len(words[i])]
+        position += len(words[i])
+        uncertainty[i] = float(1 - margins(sentence_probs).min())
+        predicted = tags_to_spans([tags[t] for t in sentence_probs.argmax(axis=1)], words[i])
+        suggested[i] = predicted
+        for start, end, klass, p in entity_candidates(
+            given[i], predicted, words[i], sentence_probs, labels
+        ):
+            items.append((i, start, end, klass, p))
+    span_issues: list[list[SpanIssue]] = [[] for _ in range(n)]
+    is_issue = np.zeros(n, dtype=bool)
+    if not items:
+        return SentenceIssues(is_issue, quality, span_issues, suggested, uncertainty, 0)
+    item_y = np.array([klass for _, _, _, klass, _ in items])
+    item_p = np.vstack([p for *_, p in items])
+    item_p /= item_p.sum(axis=1, keepdims=True)
+    item_quality = get_label_quality_scores(item_y, item_p)
+    flagged = (
+        find_label_issues(item_y, item_p)
+        if len(np.unique(item_y)) > 1
+        else np.zeros(len(items), dtype=bool)
+    )
+    names = [None, *labels]
+    for (i, start, end, klass, p), q, wrong in zip(items, item_quality, flagged):
+        quality[i] = min(quality[i], float(q))
+        best = int(np.argmax(p))
+        if wrong or best != klass:
+            span_issues[i].append(SpanIssue(start, end, names[klass], names[best], 1 - float(q)))
+            is_issue[i] |= bool(wrong)
+    for issues in span_issues:
+        issues.sort(key=lambda x: -x.score)
+    estimated = int(flagged.sum())
+    if budget > 0 and is_issue.sum() > budget:
+        keep_flagged = sorted(np.nonzero(is_issue)[0], key=lambda i: quality[i])[:budget]
+        is_issue[:] = False
+        is_issue[keep_flagged] = True
+    return SentenceIssues(is_issue, quality, span_issues, suggested, uncertainty, estimated)
 
 
 def outlier_scores(features: np.ndarray, knn_graph) -> np.ndarray:

@@ -10,11 +10,13 @@ import numpy as np
 
 from weakforge.audit.checks import AuditData, CheckResult, IssueType, register
 from weakforge.audit.cleanlab_adapter import (
+    SpanIssue,
     classification_label_issues,
     cross_val_probs,
     ner_label_issues,
 )
 from weakforge.audit.embeddings import word_vectors
+from weakforge.audit.word_features import word_features
 from weakforge.records import label_to_json
 from weakforge.report import Block
 from weakforge.tokenize import example_bounds
@@ -55,7 +57,12 @@ class LabelIssues:
     def _spans(self, data: AuditData, audited: list[int], result: CheckResult) -> None:
         examples = data.examples
         words = [example_bounds(examples[i]) for i in audited]
-        vectors = word_vectors([examples[i].text for i in audited], words, data.options.model)
+        texts = [examples[i].text for i in audited]
+        vectors = word_vectors(texts, words, data.options.model)
+        if data.options.label_model == "vectors+case":
+            vectors = [
+                np.hstack([v, word_features(t, w)]) for v, t, w in zip(vectors, texts, words)
+            ]
         issues = ner_label_issues(
             vectors,
             words,
@@ -63,22 +70,23 @@ class LabelIssues:
             data.labels,
             folds=data.options.folds,
             seed=data.seed,
+            budget=data.options.budget,
         )
+        result.columns["span_issues"] = [[] for _ in examples]
+        result.summary["estimated_wrong_entities"] = issues.estimated_wrong
         for position, i in enumerate(audited):
             result.columns["quality"][i] = float(issues.quality[position])
             result.columns["uncertainty"][i] = float(issues.uncertainty[position])
             result.columns["suggested"][i] = issues.suggested[position]
+            spans = issues.span_issues[position]
+            result.columns["span_issues"][i] = [x.as_json() for x in spans]
             if issues.is_issue[position]:
                 text = examples[i].text
-                tokens = [
-                    text[a:b]
-                    for a, b in (words[position][w] for w in issues.flagged_words[position])
-                ]
                 result.flag(
                     i,
                     "label_issue",
                     1 - issues.quality[position],
-                    f"cleanlab: tokens {tokens} look mislabeled",
+                    "; ".join(describe_span_issue(text, x) for x in spans[:3]),
                 )
 
     def _classes(self, data: AuditData, audited: list[int], result: CheckResult) -> None:
@@ -118,4 +126,19 @@ class LabelIssues:
                 )
 
     def describe(self, summary: dict[str, Any]) -> list[Block]:
-        return []
+        if "estimated_wrong_entities" not in summary:
+            return []
+        return [
+            f"cleanlab estimates {summary['estimated_wrong_entities']} entity labels are "
+            "wrong (given entities and entities the out-of-sample model finds unmarked)."
+        ]
+
+
+def describe_span_issue(text: str, issue: SpanIssue) -> str:
+    """ "'Surrey' LOC -> ORG", "'Baseball' missing entity: MISC", "'The' not an entity"."""
+    quoted = repr(text[issue.start : issue.end])
+    if issue.given is None:
+        return f"{quoted} missing entity: {issue.suggested}"
+    if issue.suggested is None:
+        return f"{quoted} {issue.given} -> not an entity"
+    return f"{quoted} {issue.given} -> {issue.suggested}"

@@ -1,7 +1,9 @@
 """The audit stage: run the configured checks (:data:`weakforge.audit.CHECKS`), rank the
 flagged items into the review queue, and describe the findings in the report.
 
-Each item's label under audit is its gold label where it has one, else its weak label.
+Each item's label under audit is its gold label where it has one, else its weak label. A
+run without the label and aggregate stages (``[run] stages = ["ingest", "audit"]``) audits
+the corpus's own human labels, train's included, which ingest otherwise sets aside.
 Priority mixes label-issue severity with uncertainty and each flag's declared severity, so
 that a reviewer's first hundred items are the most useful ones. The queue is a declared
 output (a :class:`~weakforge.pipeline.Store`): deleting it reruns this stage.
@@ -18,11 +20,12 @@ from weakforge.audit.checks import chosen_checks
 from weakforge.audit.embeddings import embed
 from weakforge.audit.neighbours import nearest_neighbours
 from weakforge.corpus.tabular import load_records, save_records
+from weakforge.errors import ConfigError
 from weakforge.labels import given_label
 from weakforge.layout import AGGREGATED, AUDIT_PLOT, AUDITED, EMBEDDING_CACHE
-from weakforge.pipeline import Stage, StageContext
+from weakforge.pipeline import LATEST_RECORDS, Stage, StageContext
 from weakforge.plots import histograms
-from weakforge.records import label_to_json, labels_used
+from weakforge.records import Example, label_from_json, label_to_json, labels_used
 from weakforge.report import Image, Section, Table
 from weakforge.review.feedback import review_database
 from weakforge.review.store import QueueItem, display_name, update_queue
@@ -31,10 +34,30 @@ from weakforge.stages.review import REVIEW_QUEUE
 TOP = 10  # items the report shows
 
 
+def human_labels_only(examples: list[Example]) -> list[Example]:
+    """Records no aggregator labeled: train's set-aside gold becomes the label under audit."""
+    restored = [
+        replace(e, gold=label_from_json(e.meta["train_gold"]))
+        if e.gold is None and "train_gold" in e.meta
+        else e
+        for e in examples
+    ]
+    if not any(e.gold is not None for e in restored):
+        raise ConfigError(
+            "nothing to audit: the records carry no gold label and no weak label. Add the "
+            "'label' and 'aggregate' stages to [run] stages (with [label] rules), or give "
+            "the corpus its labels (the [data] label field or column)"
+        )
+    return restored
+
+
 def run_audit(ctx: StageContext) -> dict[str, Any]:
     config = ctx.config
     task = config.run.task
-    examples = load_records(ctx.input(AGGREGATED))
+    examples = load_records(ctx.input(ctx.stage.records_from))
+    gold_only = ctx.stage.records_from != AGGREGATED
+    if gold_only:
+        examples = human_labels_only(examples)
     labels = list(config.run.labels) or labels_used(examples)
     embeddings = embed(
         [e.text for e in examples], config.audit.model, ctx.run_dir / EMBEDDING_CACHE
@@ -53,6 +76,7 @@ def run_audit(ctx: StageContext) -> dict[str, Any]:
     suggested = found.column("suggested", None)
     quality = found.column("quality", 1.0)
     duplicate_set = found.column("duplicate_set", None)
+    span_issues = found.column("span_issues", None)
     priorities = found.priorities()
     audited = [
         replace(
@@ -65,6 +89,7 @@ def run_audit(ctx: StageContext) -> dict[str, Any]:
                     "quality": round(float(quality[i]), 4),
                     "why": found.why[i],
                     "duplicate_set": duplicate_set[i],
+                    "span_issues": span_issues[i],
                 },
             },
         )
@@ -104,6 +129,7 @@ def run_audit(ctx: StageContext) -> dict[str, Any]:
     return {
         "task": task,
         "checks": [c.name for c in checks],
+        "audited_labels": "human (gold only)" if gold_only else "gold where given, else weak",
         "issue_counts": dict(sorted(Counter(k for f in found.flags for k in f).items())),
         "flagged": len(queue),
         "n_examples": len(examples),
@@ -130,7 +156,7 @@ def describe_audit(metrics: dict[str, Any]) -> Section:
             f"{metrics['flagged']} of {metrics['n_examples']} items flagged and queued for review "
             f"({metrics['queue']['database']}: {metrics['queue']['new']} new, "
             f"{metrics['queue']['updated']} updated, {metrics['queue']['retired']} no longer "
-            "flagged).",
+            f"flagged). Labels audited: {metrics.get('audited_labels', 'gold or weak')}.",
             Table(["issue type", "items"], [[k, v] for k, v in counts.items()] or [["none", 0]]),
         ],
     )
@@ -154,7 +180,7 @@ def describe_audit(metrics: dict[str, Any]) -> Section:
 AUDIT = Stage(
     name="audit",
     run=run_audit,
-    inputs=(AGGREGATED,),
+    inputs=(LATEST_RECORDS,),
     outputs=(AUDITED, AUDIT_PLOT),
     fills=(REVIEW_QUEUE,),
     config_keys=("audit",),

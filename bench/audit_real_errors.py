@@ -1,0 +1,184 @@
+"""The NER audit against label errors people verified: CoNLL-2003 dev and train, scored
+against the corrections of Reiss et al. 2020 (../shared/data/conll2003_corrections).
+
+A sentence is truly mislabeled when a correction row other than ``Sentence`` / ``Token``
+(sentence split, tokenization) falls in it. The audit runs on the gold labels alone (no
+rules), as ``[run] stages = ["ingest", "audit"]`` does, with the label-issue check only;
+each ``[audit] label_model`` option is measured: P@100 of its ranking, the share of the
+corpus it queues and the precision of that queue.
+
+    python bench/audit_real_errors.py [--splits dev,train] [--models linear,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import time
+from dataclasses import replace
+
+from benchlib import markdown_table, record, shared
+
+from weakforge.audit import AuditData
+from weakforge.audit.label_issues import LabelIssues
+from weakforge.config import AuditSection
+from weakforge.corpus import ReadOptions, read_corpus
+
+LABELS = ["PER", "ORG", "LOC", "MISC"]
+FILES = {"dev": "eng.testa", "train": "eng.train"}
+NO_SPACE_BEFORE = set("!#%)*+,-./:;=>?@]^_`|}~")
+NO_SPACE_AFTER = set("([{<$")
+SPAN = re.compile(r"\[(\d+), (\d+)\)")
+
+
+def sentence_offsets(path) -> list[tuple[int, int, int]]:
+    """(document, start, end) of each sentence in the corrections' per-document text."""
+    documents: list[list[list[str]]] = []
+    sentence: list[str] = []
+    for line in open(path, encoding="utf-8"):
+        parts = line.split()
+        if not parts:
+            if sentence:
+                documents[-1].append(sentence)
+            sentence = []
+        elif parts[0] == "-DOCSTART-":
+            documents.append([["-DOCSTART-"]])
+        else:
+            sentence.append(parts[0])
+    if sentence:
+        documents[-1].append(sentence)
+    found = []
+    for doc, sentences in enumerate(documents):
+        position = 0
+        for k, tokens in enumerate(sentences):
+            text = ""
+            for token in tokens:
+                glued = (
+                    not text
+                    or token in NO_SPACE_BEFORE
+                    or re.fullmatch(r"'[A-Za-z]{1,2}", token)
+                    or set(text.split(" ")[-1]) <= NO_SPACE_AFTER
+                )
+                text += token if glued else " " + token
+            if k > 0:  # the -DOCSTART- line is not a corpus sentence
+                found.append((doc, position, position + len(text)))
+            position += len(text) + 1
+    return found
+
+
+def truly_wrong(split: str, offsets: list[tuple[int, int, int]]) -> set[int]:
+    """Indexes of sentences with a verified label error."""
+    by_doc: dict[int, list[tuple[int, int, int]]] = {}
+    for index, (doc, start, end) in enumerate(offsets):
+        by_doc.setdefault(doc, []).append((start, end, index))
+    wrong = set()
+    with open(shared("conll2003_corrections", "corrections_train_dev.csv")) as handle:
+        for row in csv.DictReader(handle):
+            if row["fold"] != split or row["error_type"] in {"Sentence", "Token"}:
+                continue
+            found = SPAN.match(row["corpus_span"] or row["correct_span"])
+            if not found:
+                continue
+            start = int(found.group(1))
+            for a, b, index in by_doc.get(int(row["doc_offset"]), []):
+                if a <= start < b:
+                    wrong.add(index)
+    return wrong
+
+
+def audit(examples, model: str, folds: int) -> tuple[list[float], list[bool], float]:
+    options = AuditSection(label_model=model, folds=folds)
+    data = AuditData(examples, LABELS, "ner", options, None, None)
+    started = time.perf_counter()
+    result = LabelIssues().run(data)
+    seconds = time.perf_counter() - started
+    flagged = ["label_issue" in f for f in result.flags]
+    return result.columns["quality"], flagged, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--splits", default="dev,train")
+    parser.add_argument("--models", default="vectors,vectors+case")
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args()
+    metrics, rows = {}, []
+    for split in args.splits.split(","):
+        path = shared("conll2003", FILES[split])
+        examples = read_corpus(path, "conll", ReadOptions(split="dev")).examples
+        offsets = sentence_offsets(path)
+        assert len(offsets) == len(examples), (len(offsets), len(examples))
+        wrong = truly_wrong(split, offsets)
+        examples = [replace(e, split="train") for e in examples]
+        base_rate = len(wrong) / len(examples)
+        for model in args.models.split(","):
+            scores, flagged, seconds = audit(examples, model, args.folds)
+            ranked = sorted(range(len(examples)), key=lambda i: scores[i])
+            top = ranked[:100]
+            queued = [i for i, f in enumerate(flagged) if f]
+            p100 = sum(i in wrong for i in top) / 100
+            share = len(queued) / len(examples)
+            precision = sum(i in wrong for i in queued) / max(len(queued), 1)
+            recall = sum(i in wrong for i in queued) / max(len(wrong), 1)
+            key = f"{split}_{model}"
+            metrics[key] = {
+                "p_at_100": p100,
+                "flagged": len(queued),
+                "flagged_share": round(share, 4),
+                "flagged_precision": round(precision, 4),
+                "flagged_recall": round(recall, 4),
+                "seconds": round(seconds, 1),
+            }
+            rows.append(
+                [
+                    split,
+                    model,
+                    len(examples),
+                    len(wrong),
+                    round(base_rate, 3),
+                    p100,
+                    len(queued),
+                    round(share, 3),
+                    round(precision, 3),
+                    round(recall, 3),
+                    round(seconds, 1),
+                ]
+            )
+    headline = {}
+    for split in args.splits.split(","):
+        best = max(
+            (k for k in metrics if k.startswith(split + "_")), key=lambda k: metrics[k]["p_at_100"]
+        )
+        headline[f"{split}_p_at_100"] = metrics[best]["p_at_100"]
+        headline[f"{split}_flagged_share"] = metrics[best]["flagged_share"]
+        headline[f"{split}_flagged_precision"] = metrics[best]["flagged_precision"]
+        headline[f"{split}_best_model"] = best.split("_", 1)[1]
+    record(
+        "audit_real_errors",
+        {**headline, "by_model": metrics},
+        markdown_table(
+            [
+                "split",
+                "model",
+                "sentences",
+                "verified wrong",
+                "base rate",
+                "P@100",
+                "flagged",
+                "share",
+                "precision",
+                "recall",
+                "seconds",
+            ],
+            rows,
+        ),
+        ["../shared/data/conll2003", "../shared/data/conll2003_corrections"],
+        notes="Gold labels audited with no rules; truth = sentences with a verified correction "
+        "other than sentence split / tokenization. P@100 = share of the 100 lowest-scored "
+        "sentences that are truly wrong; the queue = sentences flagged label_issue.",
+    )
+
+
+if __name__ == "__main__":
+    main()
