@@ -18,13 +18,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from weakforge.corpus.validate import check_label
 from weakforge.errors import ReviewConflict, WeakforgeError
+from weakforge.records import label_from_json
 from weakforge.review.actions import ACTIONS, UNDO, Action
 from weakforge.review.store import (
     decisions,
     item_tags,
     items,
     now,
+    queue_labels,
     refresh_decided,
     writing,
 )
@@ -200,19 +203,22 @@ def decide(
     with writing(engine) as connection:
         seq, previous = current(connection, item_id)
         if expected_seq != -1 and seq != expected_seq:
-            who = (
+            who, when = (
                 connection.execute(
                     sa.select(decisions.c.reviewer, decisions.c.created_at).where(
                         decisions.c.seq == seq
                     )
                 ).first()
                 if seq
-                else ("someone", "")
+                else ("someone", "earlier")
             )
+            by = "you" if who == reviewer else who
             raise ReviewConflict(
-                f"item '{item_id}' was decided by {who[0]} at {who[1]} "
-                "after you opened it; reload it to see their decision"
+                f"not saved: item '{item_id}' was decided by {by} at {when} after this page "
+                "showed it; the page now shows the latest state"
             )
+        if spec.effect == "given":
+            check_given_label(connection, item_id, new_label)
         new_label = decided_label(connection, item_id, spec, new_label)
         result = connection.execute(
             decisions.insert().values(
@@ -230,6 +236,27 @@ def decide(
         if spec.decides:
             connection.execute(items.update().where(items.c.id == item_id).values(decided_seq=seq))
         return seq
+
+
+def check_given_label(connection: Connection, item_id: str, label: Any) -> None:
+    """A label a reviewer typed or drew must be one the run knows, with valid spans: the
+    database refuses what the page would (a typo would otherwise become a new class)."""
+    text, task = connection.execute(
+        sa.select(items.c.text, items.c.task).where(items.c.id == item_id)
+    ).one()
+    if label is None or label == "" or label == []:
+        if task == "ner" and label == []:
+            return  # "no entities" is a valid NER answer
+        raise WeakforgeError(f"item '{item_id}': the new label is empty")
+    if task == "ner" and isinstance(label, list):
+        for row, span in enumerate(label, 1):
+            if not (isinstance(span, list | tuple) and len(span) >= 3 and span[2]):
+                raise WeakforgeError(
+                    f"item '{item_id}': span row {row} has no label; pick its type or delete it"
+                )
+    problem = check_label(text, label_from_json(label), task, queue_labels(connection) or None)
+    if problem:
+        raise WeakforgeError(f"item '{item_id}': {problem[0]}; {problem[1]}")
 
 
 STORED_LABEL = {"weak": items.c.weak_label, "suggestion": items.c.suggested_label}
@@ -251,7 +278,8 @@ def decided_label(connection: Connection, item_id: str, spec: Action, given: Any
 
 
 def undo(engine: Engine, reviewer: str) -> int | None:
-    """Undo this reviewer's last decision (marked undone, and logged); its seq or None."""
+    """Undo this reviewer's last decision (marked undone, and logged); its seq or None
+    (:func:`decision_item` names the item it was on)."""
     with writing(engine) as connection:
         row = connection.execute(
             sa.select(decisions.c.seq, decisions.c.item_id)
@@ -299,3 +327,21 @@ def history(engine: Engine, item_id: str) -> list[dict[str, Any]]:
             .order_by(decisions.c.seq)
         ).all()
     return [dict(row._mapping) for row in rows]
+
+
+def decision_item(engine: Engine, seq: int) -> str | None:
+    """The item a decision was on."""
+    with engine.connect() as connection:
+        return connection.scalar(sa.select(decisions.c.item_id).where(decisions.c.seq == seq))
+
+
+def decided_labels(engine: Engine, seqs: Sequence[int | None]) -> dict[int, Any]:
+    """The label each of these decisions recorded (for the queue table's decision column)."""
+    wanted = [s for s in seqs if s is not None]
+    if not wanted:
+        return {}
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(decisions.c.seq, decisions.c.new_label).where(decisions.c.seq.in_(wanted))
+        ).all()
+    return {seq: json.loads(label) if label is not None else None for seq, label in rows}

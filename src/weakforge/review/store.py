@@ -96,6 +96,7 @@ queue_meta = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 FILLED = "filled"
+LABELS = "labels"  # queue_meta key: the run's labels, the only ones a reviewer may give
 
 
 def database_url(target: Database) -> URL:
@@ -350,9 +351,15 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def update_queue(target: Database, queue: Iterable[QueueItem], batch: int = 5000) -> dict[str, int]:
+def update_queue(
+    target: Database,
+    queue: Iterable[QueueItem],
+    batch: int = 5000,
+    labels: Sequence[str] | None = None,
+) -> dict[str, int]:
     """Upsert flagged items; items flagged before but not now become inactive (kept, with
-    their decisions). Returns counts of new, updated and retired items."""
+    their decisions). ``labels``: the run's labels, the only ones a reviewer may give.
+    Returns counts of new, updated and retired items."""
     engine = open_database(target)
     stamp = now()
     counts = {"new": 0, "updated": 0, "retired": 0}
@@ -379,6 +386,11 @@ def update_queue(target: Database, queue: Iterable[QueueItem], batch: int = 5000
                 connection.execute(item_tags.insert(), tags)
         connection.execute(queue_meta.delete().where(queue_meta.c.key == FILLED))
         connection.execute(queue_meta.insert().values(key=FILLED, value=uuid.uuid4().hex))
+        if labels:
+            connection.execute(queue_meta.delete().where(queue_meta.c.key == LABELS))
+            connection.execute(
+                queue_meta.insert().values(key=LABELS, value=json.dumps(list(labels)))
+            )
         retired = sorted(existing - seen)
         counts["retired"] = len(retired)
         if retired:
@@ -395,6 +407,13 @@ def update_queue(target: Database, queue: Iterable[QueueItem], batch: int = 5000
             else "ANALYZE"
         )
     return counts
+
+
+def queue_labels(connection: sa.Connection) -> list[str]:
+    """The labels a reviewer may give (empty when the audit that filled the queue named
+    none)."""
+    value = connection.scalar(sa.select(queue_meta.c.value).where(queue_meta.c.key == LABELS))
+    return json.loads(value) if value else []
 
 
 def filled_token(target: Database) -> str:

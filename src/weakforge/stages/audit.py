@@ -116,7 +116,7 @@ def run_audit(ctx: StageContext) -> dict[str, Any]:
         if found.flags[i]
     ]
     database = review_database(config, ctx.run_dir)
-    queue_counts = update_queue(database, queue)
+    queue_counts = update_queue(database, queue, labels=labels)
     histograms(
         {
             "label quality": quality,

@@ -12,7 +12,7 @@ APP = str(Path(__file__).resolve().parents[3] / "app" / "review_app.py")
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 
 
-def queue(path, task="classification"):
+def queue(path, task="classification", labels=None):
     items = []
     for i in range(1, 8):
         weak = [[0, 5, "LOC", 0.75]] if task == "ner" else ("HAM" if i % 2 else "SPAM")
@@ -35,7 +35,7 @@ def queue(path, task="classification"):
                 probs={} if task == "ner" else {weak: 0.8, "SPAM" if weak == "HAM" else "HAM": 0.2},
             )
         )
-    update_queue(path, items)
+    update_queue(path, items, labels=labels)
 
 
 @pytest.fixture
@@ -75,25 +75,25 @@ def test_filter_open_relabel_and_undo(page, tmp_path):
     app.sidebar.text_input(key="reviewer").input("ana").run()
     app.selectbox(key="open_item").set_value("x4").run()
     assert "SPAM (p = 0.80)" in [t.value for t in app.text]  # the label model's probability
-    app.text_input(key="relabel_class").input("HAM").run()
-    app.button(key="relabel").click().run()
+    app.button(key="relabel:HAM@x4").click().run()  # class buttons, keys 1, 2, ...
     assert not app.exception, app.exception
     assert decisions(tmp_path) == [("x4", "ana", "relabel", '"HAM"', 0)]
     assert "1 of 7 reviewed" in app.get("progress")[0].proto.text
     app.button(key="undo").click().run()
     assert decisions(tmp_path)[0][4] == 1 and decisions(tmp_path)[1][2] == "undo"
+    assert any("on x4" in m.value for m in app.success)  # undo names the item
 
 
 def test_no_decision_without_a_reviewer_name(page, tmp_path):
     app = page()
-    app.button(key="accept_weak").click().run()
+    app.button(key="accept_weak@x7").click().run()
     assert decisions(tmp_path) == []
     assert any("reviewer" in w.value for w in app.warning)
 
 
 def test_html_in_texts_is_shown_as_text(page):
     app = page("ner")
-    html = " ".join(m.value for m in app.markdown)
+    html = " ".join(m.proto.body for m in app.get("html"))
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;" in html and "&lt;img src=x onerror=" in html
     assert "<mark" in html  # our own highlight markup is the only HTML
@@ -109,7 +109,7 @@ def test_export_reviewed_set(page, tmp_path):
     app = page()
     app.sidebar.text_input(key="reviewer").input("ana").run()
     app.selectbox(key="open_item").set_value("x1").run()
-    app.button(key="accept_suggestion").click().run()
+    app.button(key="accept_suggestion@x1").click().run()
     app.selectbox(key="export_format").set_value("jsonl").run()
     app.button(key="export").click().run()
     rows = [
@@ -163,7 +163,7 @@ def test_ner_relabel_goes_through_the_span_editor(page, tmp_path):
     app.sidebar.text_input(key="reviewer").input("ana").run()
     app.selectbox(key="open_item").set_value("x3").run()
     assert "'Paris' LOC (p = 0.75)" in [t.value for t in app.text]
-    app.button(key="relabel").click().run()
+    app.button(key="relabel@x3").click().run()
     assert not app.exception, app.exception
     assert decisions(tmp_path) == [("x3", "ana", "relabel", '[[0, 5, "LOC"]]', 0)]
 
@@ -187,7 +187,7 @@ def test_a_team_queue_on_postgresql(postgres_url, tmp_path, monkeypatch):
     assert "7 items match" in app.caption[0].value
     app.sidebar.text_input(key="reviewer").input("ana").run()
     app.selectbox(key="open_item").set_value("x2").run()
-    app.button(key="duplicate").click().run()
+    app.button(key="duplicate@x2").click().run()
     assert not app.exception, app.exception
     with open_database(postgres_url).connect() as connection:
         rows = connection.execute(
@@ -204,3 +204,76 @@ def test_a_team_queue_on_postgresql(postgres_url, tmp_path, monkeypatch):
     assert not app.exception, app.exception
     assert "1 of 7 reviewed" in app.get("progress")[0].proto.text
     assert app.session_state["task_labels"] == ["HAM", "SPAM"]
+
+
+def test_a_press_on_an_item_already_decided_is_refused_visibly(page, tmp_path):
+    """Two reviewers on one item (or one reviewer pressing twice during a rerun): the
+    second press carries the state it was shown, so it is refused, never moved on."""
+    from weakforge.review.service import decide
+    from weakforge.review.store import open_database
+
+    app = page()
+    app.sidebar.text_input(key="reviewer").input("bo").run()
+    app.selectbox(key="open_item").set_value("x7").run()
+    decide(open_database(tmp_path / "review.sqlite"), "x7", "ana", "accept_weak")
+    app.button(key="duplicate@x7").click().run()  # bo's page still showed x7 undecided
+    assert [d[:3] for d in decisions(tmp_path)] == [("x7", "ana", "accept_weak")]
+    assert any("decided by ana" in e.value for e in app.error)
+    assert app.selectbox(key="open_item").value != "x7"  # the page moved on, nothing saved
+
+
+def test_skip_moves_on_and_invalid_labels_are_refused(page, tmp_path):
+    from weakforge.errors import WeakforgeError
+    from weakforge.review.service import decide
+    from weakforge.review.store import open_database
+
+    app = page()
+    app.sidebar.text_input(key="reviewer").input("ana").run()
+    first = app.selectbox(key="open_item").value
+    app.button(key=f"skip@{first}").click().run()
+    assert app.selectbox(key="open_item").value != first
+    engine = open_database(tmp_path / "review.sqlite")
+    queue(tmp_path / "review.sqlite", labels=["HAM", "SPAM"])  # the audit names the labels
+    for bad in ("SPAMM", "", "ham", "<b>SPAM</b>"):
+        with pytest.raises(WeakforgeError):
+            decide(engine, "x1", "ana", "relabel", bad)
+    assert decide(engine, "x1", "ana", "relabel", "HAM")
+
+
+def test_untrusted_strings_never_render_as_markup(tmp_path, monkeypatch):
+    """A Markdown image in a text, an id and a reviewer name is never fetched: every
+    string is shown as text; bidi overrides are made visible."""
+    hostile = "![x](http://127.0.0.1:9/pixel.png) **bold** :red[red] $x^2$"
+    update_queue(
+        tmp_path / "review.sqlite",
+        [
+            QueueItem(
+                id=f"id {hostile}",
+                text=f"first line\n\n{hostile} txt\u202eexe.txt",
+                split="train",
+                task="ner",
+                weak_label=[[0, 5, "LOC"]],
+                suggested_label=[],
+                issues=("label_issue",),
+                scores={"label_issue": 0.5},
+                votes={hostile: [[0, 5, "LOC"]]},
+                why=hostile,
+                duplicate_set=None,
+                priority=0.5,
+            )
+        ],
+    )
+    monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(tmp_path))
+    app = AppTest.from_file(APP, default_timeout=30)
+    app.run()
+    assert any(r"\!\[x\]" in m.value for m in app.subheader)  # escaped, shown as typed
+    html = " ".join(m.proto.body for m in app.get("html"))
+    assert "<img" not in html and "\u202e" not in html and "[U+202E]" in html
+    assert "<br><br>" in html  # the blank line stays inside the HTML block
+    app.sidebar.text_input(key="reviewer").input(hostile).run()
+    app.button(key=f"accept_weak@id {hostile}").click().run()
+    assert not app.exception, app.exception
+    markdown = [m.value for m in app.markdown] + [m.value for m in app.success]
+    markdown += [m.value for m in app.subheader]
+    assert not any("![x](" in m or "**bold**" in m or ":red[" in m for m in markdown)
+    assert decisions(tmp_path)[0][1] == hostile  # stored verbatim, shown escaped

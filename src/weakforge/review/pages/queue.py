@@ -2,8 +2,11 @@
 and keys come from the actions table (:data:`weakforge.review.actions.ACTIONS`).
 
 Run with ``weakforge review RUN_DIR`` (or ``streamlit run app/review_app.py -- RUN_DIR``).
-Texts come from the wild: they are shown as text (``st.text``, escaped HTML for span
-highlights), never rendered as markup.
+Texts, ids, reviewer names, notes, source and label names come from the wild: they are
+shown as text (``st.text``, dataframes, escaped HTML for span highlights, Markdown with
+every punctuation mark escaped), never as markup, and bidi control characters are made
+visible. Every action carries the item id and the decision it was shown with, so a key
+pressed during a rerun lands on the item it was pressed on or is refused visibly.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
+import string
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,6 +33,8 @@ from weakforge.review.feedback import review_database, reviewed_examples
 from weakforge.review.service import (
     QueueFilter,
     decide,
+    decided_labels,
+    decision_item,
     duplicate_set,
     facet_values,
     history,
@@ -44,7 +51,7 @@ from weakforge.review.store import (
 )
 
 PAGE_SIZE = 25
-COLORS = {"PER": "#fde2e2", "ORG": "#e2ecfd", "LOC": "#e2fde6", "MISC": "#fdf6e2"}
+COLORS = {"PER": "#f4a3a3", "ORG": "#9fc1f5", "LOC": "#9fe3a8", "MISC": "#f5d78e"}
 
 
 def server_command(folder: Path, address: str = "127.0.0.1", port: int = 8501) -> list[str]:
@@ -66,6 +73,10 @@ def server_command(folder: Path, address: str = "127.0.0.1", port: int = 8501) -
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--server.enableXsrfProtection",
+        "true",
+        "--server.enableCORS",
+        "true",
         "--",
         str(folder),
     ]
@@ -93,20 +104,40 @@ def database(folder: Path, config: RunConfig | None) -> Database:
     return review_database(config, folder) if config else folder / REVIEW_QUEUE
 
 
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+MARKDOWN_SPECIALS = re.compile("([" + re.escape(string.punctuation) + "])")
+
+
+def visible(text: str) -> str:
+    """Bidi control characters shown as their code (``txt.exe`` cannot pose as ``exe.txt``)."""
+    return BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+def plain(text: Any) -> str:
+    """Untrusted text for a Markdown element (headings, messages): every punctuation mark
+    backslash-escaped, so no link, image, emphasis, HTML, colour directive or formula."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", visible(str(text))).replace("\n", " ")
+
+
 def highlighted(text: str, spans: list[list[Any]] | None) -> str:
-    """The text as escaped HTML with each span in a coloured ``<mark>`` (nothing from the
-    text is ever interpreted as markup)."""
+    """The text as escaped HTML with each span in a coloured ``<mark>`` and its type (one
+    colour per type); line breaks become ``<br>``, so nothing leaves the HTML block and
+    nothing from the text is ever interpreted as markup."""
+
+    def escaped(part: str) -> str:
+        return html.escape(visible(part)).replace("\n", "<br>")
+
     out, position = [], 0
     for start, end, label, *_ in sorted(spans or []):
-        out.append(html.escape(text[position:start]))
-        colour = COLORS.get(label, "#eeeeee")
+        out.append(escaped(text[position:start]))
+        colour = COLORS.get(label, "#dddddd")
         out.append(
-            f'<mark style="background:{colour}">{html.escape(text[start:end])}'
-            f"<sub>{html.escape(label)}</sub></mark>"
+            f'<mark style="background:{colour};padding:0 2px;border-radius:3px">'
+            f"{escaped(text[start:end])}<sub><b>{html.escape(label)}</b></sub></mark>"
         )
         position = end
-    out.append(html.escape(text[position:]))
-    return "<div style='white-space:pre-wrap'>" + "".join(out) + "</div>"
+    out.append(escaped(text[position:]))
+    return "<div style='line-height:1.8'>" + "".join(out) + "</div>"
 
 
 def label_text(label: Any, text: str, probs: dict[str, float] | None = None) -> str:
@@ -133,36 +164,74 @@ def sidebar_filter(engine) -> tuple[QueueFilter, str]:
         }
     choices = st.session_state["choices"]
     filt = QueueFilter(
-        issue_types=tuple(st.sidebar.multiselect("Issue types", choices["issue"], key="f_issues")),
-        labels=tuple(st.sidebar.multiselect("Weak labels", choices["label"], key="f_labels")),
-        sources=tuple(
-            st.sidebar.multiselect("Sources that voted", choices["source"], key="f_sources")
+        issue_types=tuple(
+            st.sidebar.multiselect(
+                "Issue types", choices["issue"], key="f_issues", on_change=reset_page
+            )
         ),
-        splits=tuple(st.sidebar.multiselect("Splits", choices["split"], key="f_splits")),
-        min_priority=st.sidebar.slider("Minimum priority", 0.0, 1.0, 0.0, key="f_min"),
-        status=st.sidebar.radio("Show", ["unreviewed", "reviewed", "all"], key="f_status"),
-        search=st.sidebar.text_input("Search text", key="f_search"),
+        labels=tuple(
+            st.sidebar.multiselect(
+                "Weak labels", choices["label"], key="f_labels", on_change=reset_page
+            )
+        ),
+        sources=tuple(
+            st.sidebar.multiselect(
+                "Sources that voted", choices["source"], key="f_sources", on_change=reset_page
+            )
+        ),
+        splits=tuple(
+            st.sidebar.multiselect("Splits", choices["split"], key="f_splits", on_change=reset_page)
+        ),
+        min_priority=st.sidebar.slider(
+            "Minimum priority", 0.0, 1.0, 0.0, key="f_min", on_change=reset_page
+        ),
+        status=st.sidebar.radio(
+            "Show", ["unreviewed", "reviewed", "all"], key="f_status", on_change=reset_page
+        ),
+        search=st.sidebar.text_input("Search text", key="f_search", on_change=reset_page),
     )
-    sort = st.sidebar.selectbox("Sort by", ["priority", "score", "id"], key="f_sort")
+    sort = st.sidebar.selectbox(
+        "Sort by", ["priority", "score", "id"], key="f_sort", on_change=reset_page
+    )
     return filt, sort
 
 
-def act(engine, item: dict[str, Any], action: str, label: Any = None, note: str = "") -> None:
+def act(
+    engine, item_id: str, seen_seq: int | None, action: str, label: Any = None, note: str = ""
+) -> None:
+    """Record a decision on the item this button was drawn for, as it was shown then (a
+    widget callback: its arguments were bound when the page was drawn, so a key pressed
+    while the page reruns cannot land on the next item). The outcome is shown either way."""
     reviewer = st.session_state.get("reviewer", "").strip()
     if not reviewer:
-        st.warning("Enter your name as reviewer first (sidebar).")
+        st.session_state["flash"] = ("warning", "Enter your name as reviewer first (sidebar).")
         return
     try:
-        decide(engine, item["id"], reviewer, action, label, note, expected_seq=item["decided_seq"])
-        st.session_state["flash"] = f"{action} recorded for {item['id']}"
-    except WeakforgeError as exc:  # someone else's decision came first, or no database
-        st.session_state["flash"] = f"Not saved: {exc}"
-    st.rerun()
+        decide(engine, item_id, reviewer, action, label, note, expected_seq=seen_seq)
+        st.session_state["flash"] = ("success", f"{action} recorded for {item_id}")
+        st.session_state["advance_from"] = item_id
+        if action == "skip":
+            st.session_state.setdefault("skipped", set()).add(item_id)
+    except WeakforgeError as exc:  # a stale press, someone else's decision, a bad label
+        st.session_state["flash"] = ("error", str(exc))
 
 
-def span_editor(item: dict[str, Any]) -> list[list[Any]]:
-    """An editable table of the item's spans (add, delete, move or retype rows); the
-    complete rows as ``[start, end, label]``."""
+def take_back(engine) -> None:
+    reviewer = st.session_state.get("reviewer", "").strip()
+    if not reviewer:
+        st.session_state["flash"] = ("warning", "Enter your name as reviewer first (sidebar).")
+        return
+    undone = undo(engine, reviewer)
+    st.session_state["flash"] = (
+        ("success", f"undid decision #{undone} on {decision_item(engine, undone)}")
+        if undone
+        else ("info", "nothing to undo")
+    )
+
+
+def span_rows(item: dict[str, Any]) -> tuple[list[list[Any]], list[int]]:
+    """An editable table of the item's spans (add, delete, move or retype rows); the rows
+    as ``[start, end, label]`` and the numbers of rows that lack a label."""
     import pandas as pd
 
     labels = sorted(
@@ -179,7 +248,7 @@ def span_editor(item: dict[str, Any]) -> list[list[Any]]:
     edited = st.data_editor(
         table,
         num_rows="dynamic",
-        key=f"spans_{item['id']}",
+        key=f"spans@{item['id']}",
         hide_index=True,
         column_config={
             "start": st.column_config.NumberColumn("start", min_value=0, step=1),
@@ -188,49 +257,71 @@ def span_editor(item: dict[str, Any]) -> list[list[Any]]:
             "text": st.column_config.TextColumn("text", disabled=True),
         },
     )
-    return [
-        [int(r["start"]), int(r["end"]), str(r["label"])]
-        for r in edited.to_dict("records")
-        if pd.notna(r["start"]) and pd.notna(r["end"]) and pd.notna(r["label"])
-    ]
+    rows, unlabeled = [], []
+    for number, r in enumerate(edited.to_dict("records"), 1):
+        if pd.isna(r["start"]) and pd.isna(r["end"]) and pd.isna(r["label"]):
+            continue  # an empty row the editor adds
+        if pd.isna(r["label"]) or pd.isna(r["start"]) or pd.isna(r["end"]):
+            unlabeled.append(number)
+            continue
+        rows.append([int(r["start"]), int(r["end"]), str(r["label"])])
+    return sorted(rows), unlabeled
 
 
 def label_input(engine, item: dict[str, Any], action: Action) -> None:
-    """The editor for an action that takes a new label: spans for NER, a class otherwise."""
+    """The editor for an action that takes a new label: spans for NER; for classes one
+    button per configured label, with number keys."""
+    seen = (item["id"], item["decided_seq"])
     if item["task"] == "ner":
-        spans = span_editor(item)
-        if st.button(f"{action.button} spans", key=action.name, shortcut=action.key):
-            problem = check_label(item["text"], label_from_json(spans), "ner", None)
-            if problem:
-                st.error(f"Not saved: {problem[0]}. {problem[1]}")
-            else:
-                act(engine, item, action.name, sorted(spans))
-    else:
-        choices = sorted({item["weak_label"], item["suggested_label"]} - {None})
-        label = st.text_input(
-            "New label", choices[0] if choices else "", key=f"{action.name}_class"
+        spans, unlabeled = span_rows(item)
+        if unlabeled:
+            st.error(f"Span row(s) {unlabeled} need a start, an end and a label, or delete them.")
+        problem = check_label(item["text"], label_from_json(spans), "ner", None)
+        if problem:
+            st.error(f"Not valid: {problem[0]}. {problem[1]}")
+        st.button(
+            f"{action.button} spans",
+            key=f"{action.name}@{item['id']}",
+            shortcut=action.key,
+            disabled=bool(unlabeled or problem),
+            on_click=act,
+            args=(engine, *seen, action.name, spans),
         )
-        if st.button(action.button, key=action.name, shortcut=action.key):
-            act(engine, item, action.name, label.strip())
+        return
+    labels = st.session_state.get("task_labels") or sorted(
+        {item["weak_label"], item["suggested_label"]} - {None}
+    )
+    st.write(f"**{action.button} as**")
+    columns = st.columns(max(len(labels), 1))
+    for number, (column, label) in enumerate(zip(columns, labels), 1):
+        column.button(
+            f"{number}: {label}",
+            key=f"{action.name}:{label}@{item['id']}",
+            shortcut=str(number) if number < 10 else None,
+            on_click=act,
+            args=(engine, *seen, action.name, label),
+        )
 
 
 def item_view(engine, item: dict[str, Any]) -> None:
-    st.subheader(f"Item {item['id']} ({item['split']})")
+    st.subheader(f"Item {plain(item['id'])} ({plain(item['split'])})")
     if item["task"] == "ner":
-        st.markdown(highlighted(item["text"], item["weak_label"]), unsafe_allow_html=True)
+        st.html(highlighted(item["text"], item["weak_label"]))
     else:
-        st.text(item["text"])
+        st.text(visible(item["text"]))
     left, right = st.columns(2)
     left.write("**Weak label** (label model)")
-    left.text(label_text(item["weak_label"], item["text"], item.get("probs")))
+    left.text(visible(label_text(item["weak_label"], item["text"], item.get("probs"))))
     right.write("**Suggested label**")
-    right.text(label_text(item["suggested_label"], item["text"]))
+    if item["task"] == "ner":
+        right.html(highlighted(item["text"], item["suggested_label"]))
+    right.text(visible(label_text(item["suggested_label"], item["text"])))
     st.write("**Why flagged**")
-    st.text(item["why"] or ", ".join(item["issues"]))
+    st.text(visible(item["why"] or ", ".join(item["issues"])))
     st.write("**Votes**")
     st.dataframe(
         [
-            {"source": s, "vote": json.dumps(v)}
+            {"source": visible(s), "vote": visible(label_text(v, item["text"]))}
             for s, v in item["votes"].items()
             if v not in (None, [])
         ],
@@ -239,23 +330,44 @@ def item_view(engine, item: dict[str, Any]) -> None:
     if item["duplicate_set"] is not None:
         st.write("**Duplicate set**")
         st.dataframe(duplicate_set(engine, item["duplicate_set"], item["id"]), hide_index=True)
+    seen = (item["id"], item["decided_seq"])
     one_click = [a for a in ACTIONS.values() if not a.needs]
     buttons = st.columns(len(one_click) + 1)
     for column, action in zip(buttons, one_click):
-        if column.button(action.button, key=action.name, shortcut=action.key):
-            act(engine, item, action.name)
-    if buttons[-1].button("Undo", key="undo", shortcut=UNDO_KEY):
-        undone = undo(engine, st.session_state.get("reviewer", "").strip() or "?")
-        st.session_state["flash"] = f"undid decision #{undone}" if undone else "nothing to undo"
-        st.rerun()
+        column.button(
+            action.button,
+            key=f"{action.name}@{item['id']}",
+            shortcut=action.key,
+            on_click=act,
+            args=(engine, *seen, action.name),
+        )
+    buttons[-1].button("Undo", key="undo", shortcut=UNDO_KEY, on_click=take_back, args=(engine,))
     for action in (a for a in ACTIONS.values() if a.needs == "label"):
         label_input(engine, item, action)
     for action in (a for a in ACTIONS.values() if a.needs == "note"):
-        note = st.text_input("Note", key=f"{action.name}_text")
-        if st.button(action.button, key=action.name, shortcut=action.key):
-            act(engine, item, action.name, note=note)
+        note = st.text_input("Note", key=f"{action.name}_text@{item['id']}")
+        st.button(
+            action.button,
+            key=f"{action.name}@{item['id']}",
+            shortcut=action.key,
+            on_click=act,
+            args=(engine, *seen, action.name, None, note),
+        )
     st.write("**History**")
-    st.dataframe(history(engine, item["id"]), hide_index=True)
+    st.dataframe(
+        [{k: visible(str(v)) for k, v in row.items()} for row in history(engine, item["id"])],
+        hide_index=True,
+    )
+
+
+def reset_page() -> None:
+    st.session_state["page"] = 0
+
+
+def show_flash() -> None:
+    if "flash" in st.session_state:
+        kind, message = st.session_state.pop("flash")
+        getattr(st, kind)(plain(message))
 
 
 def main() -> None:
@@ -279,9 +391,14 @@ def main() -> None:
     filt, sort = sidebar_filter(engine)
     done, total = progress(engine)
     st.progress(done / total if total else 0.0, text=f"{done} of {total} reviewed")
-    page = st.number_input("Page", min_value=0, value=0, step=1, key="page")
-    rows, matching = query(engine, filt, sort, int(page), PAGE_SIZE)
+    show_flash()
+    rows, matching = query(engine, filt, sort, 0, 1)
     pages = max(1, -(-matching // PAGE_SIZE))
+    if st.session_state.get("page", 0) > pages - 1:
+        st.session_state["page"] = pages - 1  # a page past the end shows the last one
+    page = st.number_input("Page", min_value=0, max_value=pages - 1, step=1, key="page")
+    rows, matching = query(engine, filt, sort, int(page), PAGE_SIZE)
+    decided = decided_labels(engine, [r["decided_seq"] for r in rows])
     st.caption(
         f"{matching} {'item matches' if matching == 1 else 'items match'}; "
         f"showing {len(rows)} on page {page} (pages 0 to {pages - 1})"
@@ -292,18 +409,28 @@ def main() -> None:
                 "id": r["id"],
                 "priority": round(r["priority"], 3),
                 "issues": ", ".join(r["issues"]),
-                "weak": json.dumps(r["weak_label"]),
-                "suggested": json.dumps(r["suggested_label"]),
-                "text": r["text"][:120],
+                "weak": visible(label_text(r["weak_label"], r["text"])),
+                "decision": visible(label_text(decided[r["decided_seq"]], r["text"]))
+                if r["decided_seq"] in decided
+                else "",
+                "suggested": visible(label_text(r["suggested_label"], r["text"])),
+                "text": visible(r["text"][:120]),
             }
             for r in rows
         ],
         hide_index=True,
     )
-    if "flash" in st.session_state:
-        st.info(st.session_state.pop("flash"))
     if rows:
-        chosen = st.selectbox("Open item", [r["id"] for r in rows], key="open_item")
+        ids = [r["id"] for r in rows]
+        skipped = st.session_state.get("skipped", set())
+        after = st.session_state.pop("advance_from", None)
+        current = st.session_state.get("open_item")
+        if after is not None and current == after:  # an action moves on to the next item
+            rest = ids[ids.index(after) + 1 :] + ids[: ids.index(after)] if after in ids else ids
+            st.session_state["open_item"] = next((i for i in rest if i not in skipped), ids[0])
+        elif current not in ids:  # decided elsewhere or filtered out
+            st.session_state["open_item"] = next((i for i in ids if i not in skipped), ids[0])
+        chosen = st.selectbox("Open item", ids, key="open_item", format_func=visible)
         item_view(engine, next(r for r in rows if r["id"] == chosen))
     export_panel(folder, target)
 
