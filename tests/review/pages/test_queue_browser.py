@@ -122,3 +122,99 @@ def test_click_a_decision_in_headless_chromium(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def many_items(n: int) -> list[QueueItem]:
+    return [
+        QueueItem(
+            id=f"x{i:03d}",
+            text=f"comment number {i}",
+            split="train",
+            task="classification",
+            weak_label="SPAM" if i % 2 else "HAM",
+            suggested_label="HAM",
+            issues=["label_issue"],
+            scores={"label_issue": 0.5},
+            votes={"LF000": "SPAM"},
+            why="cleanlab",
+            duplicate_set=None,
+            priority=1 - i / 1000,  # x000 first
+        )
+        for i in range(n)
+    ]
+
+
+def open_page(browser, port: int, reviewer: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+    page.get_by_text("Review queue").first.wait_for(timeout=60_000)
+    field = page.get_by_label("Reviewer")
+    field.fill(reviewer)
+    field.press("Enter")
+    page.get_by_text("Item x").first.wait_for(timeout=30_000)
+    page.mouse.click(900, 80)  # focus the page, not a text field
+    return page
+
+
+def decided(db: Path) -> list[tuple[str, str, str]]:
+    return (
+        sqlite3.connect(db)
+        .execute("SELECT item_id, reviewer, action FROM decisions ORDER BY seq")
+        .fetchall()
+    )
+
+
+def test_rapid_keys_and_two_reviewers_never_decide_an_unseen_item(tmp_path):
+    """100 presses of A, 50 ms apart: each decision is on an item that was on screen when
+    its key was pressed (the queue's order, no gaps, none twice). Then two reviewers press
+    D on the same item at once: exactly one decision, and the other sees the conflict."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    db = tmp_path / "review.sqlite"
+    update_queue(db, many_items(150), labels=["HAM", "SPAM"])
+    port = free_port()
+    server = subprocess.Popen(
+        server_command(tmp_path, "127.0.0.1", port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/_stcore/health")
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+            page = open_page(browser, port, "ana")
+            for _ in range(100):
+                page.keyboard.press("A")
+                page.wait_for_timeout(50)
+            page.wait_for_timeout(5000)  # let the last reruns finish
+            rows = decided(db)
+            ids = [r[0] for r in rows]
+            assert len(ids) == len(set(ids)), "an item was decided twice"
+            assert ids == [f"x{i:03d}" for i in range(len(ids))], "a decision skipped an item"
+            message = page.get_by_text("refused since your last save").first.inner_text()
+            refused = int(message.rsplit("(", 1)[1].split()[0])
+            print(f"100 presses 50 ms apart: {len(ids)} saved, {refused} refused visibly")
+            assert len(ids) >= 1 and refused >= 1
+            page.close()
+
+            first = open_page(browser, port, "bo")
+            second = open_page(browser, port, "cy")
+            contested = first.locator("h3").filter(has_text="Item x").first.inner_text()
+            assert contested == second.locator("h3").filter(has_text="Item x").first.inner_text()
+            item = contested.split()[1]
+            for tab in (first, second):  # at once: the second press within milliseconds
+                tab.bring_to_front()
+                tab.keyboard.press("D")
+            deadline = time.time() + 30
+            loser = None
+            while loser is None and time.time() < deadline:
+                for name, tab in (("bo", first), ("cy", second)):
+                    if tab.get_by_text("not saved").count():
+                        loser = name
+                time.sleep(0.2)
+            on_item = [r for r in decided(db) if r[0] == item]
+            assert len(on_item) == 1, on_item  # exactly one decision on the contested item
+            assert loser is not None and on_item[0][1] != loser  # the other one saw why
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

@@ -208,12 +208,15 @@ def act(
         return
     try:
         decide(engine, item_id, reviewer, action, label, note, expected_seq=seen_seq)
+        st.session_state["refused"] = 0
         st.session_state["flash"] = ("success", f"{action} recorded for {item_id}")
         st.session_state["advance_from"] = item_id
         if action == "skip":
             st.session_state.setdefault("skipped", set()).add(item_id)
     except WeakforgeError as exc:  # a stale press, someone else's decision, a bad label
-        st.session_state["flash"] = ("error", str(exc))
+        refused = st.session_state.get("refused", 0) + 1
+        st.session_state["refused"] = refused
+        st.session_state["flash"] = ("error", f"{exc} ({refused} refused since your last save)")
 
 
 def take_back(engine) -> None:
