@@ -168,6 +168,7 @@ NER_TEMPLATES = [
     "Nothing was decided at the meeting , the spokesman added .",
 ]
 
+
 def fill_ner(template: str, rng: random.Random) -> dict:
     text, spans, position = "", [], 0
     for match in re.finditer(r"\{(PER|ORG|LOC|MISC)\}", template):

@@ -201,9 +201,9 @@ def test_rapid_keys_and_two_reviewers_never_decide_an_unseen_item(tmp_path):
             contested = first.locator("h3").filter(has_text="Item x").first.inner_text()
             assert contested == second.locator("h3").filter(has_text="Item x").first.inner_text()
             item = contested.split()[1]
-            for tab in (first, second):  # at once: the second press within milliseconds
-                tab.bring_to_front()
-                tab.keyboard.press("D")
+            buttons = [t.get_by_role("button", name="Duplicate: drop") for t in (first, second)]
+            for button in buttons:  # at once: the second click within milliseconds
+                button.click()
             deadline = time.time() + 30
             loser = None
             while loser is None and time.time() < deadline:
