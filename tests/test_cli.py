@@ -73,13 +73,13 @@ def test_help_for_every_command():
 
 
 def test_review_opens_a_run_or_a_teams_database(tmp_path, monkeypatch):
-    import subprocess
 
+    import weakforge.cli
     from weakforge.review.pages.queue import DATABASE_VARIABLE
     from weakforge.review.store import QueueItem, update_queue
 
     started = []
-    monkeypatch.setattr(subprocess, "call", lambda cmd, env=None: started.append((cmd, env)) or 0)
+    monkeypatch.setattr(weakforge.cli, "serve", lambda cmd, env: started.append((cmd, env)) or 0)
     result = runner.invoke(app, ["review", str(tmp_path / "nothing")])
     assert result.exit_code == 2 and "has no review queue" in " ".join(result.output.split())
     shared = tmp_path / "team.sqlite"
@@ -109,6 +109,47 @@ def test_review_opens_a_run_or_a_teams_database(tmp_path, monkeypatch):
     command, env = started[-1]
     assert command[-1] == str(tmp_path / "mine") and "127.0.0.1" in command
     assert env[DATABASE_VARIABLE] == str(shared)
+    assert "--server.enableXsrfProtection" in command
+
+
+def test_the_page_server_stops_with_the_review_command(tmp_path):
+    """SIGTERM to `weakforge review` (a terminal closing, a service manager) stops the
+    Streamlit server too: nothing is left holding the port."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = (
+        "import sys, time\n"
+        "from weakforge.cli import serve\n"
+        "sys.exit(serve([sys.executable, '-c', 'import time; time.sleep(300)'], None))\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script])
+
+    def children_of(pid: int) -> list[int]:
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+        return found
+
+    deadline = time.time() + 30
+    while not (children := children_of(parent.pid)) and time.time() < deadline:
+        time.sleep(0.2)
+    assert len(children) == 1
+    parent.send_signal(signal.SIGTERM)
+    parent.wait(timeout=30)
+    time.sleep(0.5)
+    assert (
+        not Path(f"/proc/{children[0]}").exists()
+        or "Z" in Path(f"/proc/{children[0]}/stat").read_text().rsplit(")", 1)[1].split()[:1]
+    )
 
 
 def test_a_one_stage_command_refreshes_the_report(tmp_path):

@@ -259,7 +259,6 @@ def review(
 ) -> None:
     """Open the review page for a run's queue (Streamlit, on 127.0.0.1 by default)."""
     import os
-    import subprocess
 
     import weakforge.review.pages.queue as page
     from weakforge.review.store import as_database, display_name, queue_exists
@@ -282,7 +281,34 @@ def review(
         )
     console.print(f"review page: http://{address}:{port}  (queue in {shown})")
     env = {**os.environ, page.DATABASE_VARIABLE: database} if database else None
-    raise typer.Exit(subprocess.call(page.server_command(run_dir, address, port), env=env))
+    raise typer.Exit(serve(page.server_command(run_dir, address, port), env))
+
+
+def serve(command: list[str], env: dict[str, str] | None) -> int:
+    """Run the page's server until it ends; it stops with this command whatever stops it
+    (Ctrl-C, SIGTERM, SIGHUP, even SIGKILL through Linux's parent-death signal), so no
+    server is left holding the port."""
+    import functools
+    import os
+    import signal
+    import subprocess
+
+    from weakforge.labeling.applier import die_with_parent
+
+    server = subprocess.Popen(
+        command, env=env, preexec_fn=functools.partial(die_with_parent, os.getpid())
+    )
+
+    def stop(signum: int, frame: Any) -> None:
+        server.terminate()
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        return server.wait(timeout=30)
 
 
 @app.command("lf-stats")
