@@ -7,7 +7,7 @@ rules), as ``[run] stages = ["ingest", "audit"]`` does, with the label-issue che
 each ``[audit] label_model`` option is measured: P@100 of its ranking, the share of the
 corpus it queues and the precision of that queue.
 
-    python bench/audit_real_errors.py [--splits dev,train] [--models linear,...]
+    python bench/audit_real_errors.py [--splits dev,train] [--models vectors,...] [--joint]
 """
 
 from __future__ import annotations
@@ -102,49 +102,64 @@ def main() -> None:
     parser.add_argument("--splits", default="dev,train")
     parser.add_argument("--models", default="vectors,vectors+case")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--joint", action="store_true", help="also audit train+dev as one")
     args = parser.parse_args()
     metrics, rows = {}, []
+    loaded = {}
     for split in args.splits.split(","):
         path = shared("conll2003", FILES[split])
         examples = read_corpus(path, "conll", ReadOptions(split="dev")).examples
         offsets = sentence_offsets(path)
         assert len(offsets) == len(examples), (len(offsets), len(examples))
-        wrong = truly_wrong(split, offsets)
-        examples = [replace(e, split="train") for e in examples]
-        base_rate = len(wrong) / len(examples)
+        examples = [replace(e, id=f"{split}-{e.id}", split="train") for e in examples]
+        loaded[split] = (examples, truly_wrong(split, offsets))
+    # each split audited alone, and (--joint) all of them as one corpus, scored per split
+    runs = [(split, [split]) for split in loaded]
+    if args.joint and len(loaded) > 1:
+        runs.append(("joint", list(loaded)))
+    for name, splits in runs:
+        examples = [e for split in splits for e in loaded[split][0]]
         for model in args.models.split(","):
             scores, flagged, seconds = audit(examples, model, args.folds)
-            ranked = sorted(range(len(examples)), key=lambda i: scores[i])
-            top = ranked[:100]
-            queued = [i for i, f in enumerate(flagged) if f]
-            p100 = sum(i in wrong for i in top) / 100
-            share = len(queued) / len(examples)
-            precision = sum(i in wrong for i in queued) / max(len(queued), 1)
-            recall = sum(i in wrong for i in queued) / max(len(wrong), 1)
-            key = f"{split}_{model}"
-            metrics[key] = {
-                "p_at_100": p100,
-                "flagged": len(queued),
-                "flagged_share": round(share, 4),
-                "flagged_precision": round(precision, 4),
-                "flagged_recall": round(recall, 4),
-                "seconds": round(seconds, 1),
-            }
-            rows.append(
-                [
-                    split,
-                    model,
-                    len(examples),
-                    len(wrong),
-                    round(base_rate, 3),
-                    p100,
-                    len(queued),
-                    round(share, 3),
-                    round(precision, 3),
-                    round(recall, 3),
-                    round(seconds, 1),
-                ]
-            )
+            offset = 0
+            for split in splits:
+                part, wrong = loaded[split]
+                indexes = range(offset, offset + len(part))
+                offset += len(part)
+                ranked = sorted(indexes, key=lambda i: scores[i])
+                truth = {indexes[0] + i for i in wrong}
+                queued = [i for i in indexes if flagged[i]]
+                p100 = sum(i in truth for i in ranked[:100]) / 100
+                share = len(queued) / len(part)
+                precision = sum(i in truth for i in queued) / max(len(queued), 1)
+                recall = sum(i in truth for i in queued) / max(len(truth), 1)
+                key = f"{split}_{model}" if name == split else f"{split}_{name}_{model}"
+                metrics[key] = {
+                    "p_at_100": p100,
+                    "p_at_40": sum(i in truth for i in ranked[:40]) / 40,
+                    "flagged": len(queued),
+                    "flagged_share": round(share, 4),
+                    "flagged_precision": round(precision, 4),
+                    "flagged_recall": round(recall, 4),
+                    "seconds": round(seconds, 1),
+                }
+                rows.append(
+                    [
+                        split,
+                        "alone" if name == split else "train+dev as one corpus",
+                        model,
+                        len(part),
+                        len(truth),
+                        round(len(truth) / len(part), 3),
+                        metrics[key]["p_at_40"],
+                        p100,
+                        len(queued),
+                        round(share, 3),
+                        round(precision, 3),
+                        round(recall, 3),
+                        round(seconds, 1),
+                    ]
+                )
     headline = {}
     for split in args.splits.split(","):
         best = max(

@@ -229,3 +229,36 @@ def test_a_relabel_changes_the_next_runs_training_data(tmp_path, tiny_model_dir,
     }
     assert trained["s0"] == "HAM"  # was SPAM by the rules
     assert run(config, tmp_path / "run").ran == []  # no new decision: nothing reruns
+
+
+def test_progress_by_reviewer_counts_current_decisions(tmp_path):
+    from weakforge.review.service import decide, progress_by_reviewer, undo
+    from weakforge.review.store import QueueItem, open_database, update_queue
+
+    update_queue(
+        tmp_path / "q.sqlite",
+        [
+            QueueItem(
+                id=f"i{k}",
+                text="t",
+                split="train",
+                task="classification",
+                weak_label="A",
+                suggested_label="B",
+                issues=["x"],
+                scores={},
+                votes={},
+                why="",
+                duplicate_set=None,
+                priority=0.5,
+            )
+            for k in range(3)
+        ],
+    )
+    engine = open_database(tmp_path / "q.sqlite")
+    decide(engine, "i0", "ana", "accept_weak")
+    decide(engine, "i1", "ana", "accept_weak")
+    decide(engine, "i2", "bo", "skip")  # decides nothing
+    assert progress_by_reviewer(engine) == {"ana": 2}
+    undo(engine, "ana")
+    assert progress_by_reviewer(engine) == {"ana": 1}

@@ -167,6 +167,19 @@ def progress(engine: Engine) -> tuple[int, int]:
     return int(done or 0), int(total or 0)
 
 
+def progress_by_reviewer(engine: Engine) -> dict[str, int]:
+    """Items whose current decision each reviewer made (active items)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(decisions.c.reviewer, sa.func.count())
+            .select_from(items.join(decisions, decisions.c.seq == items.c.decided_seq))
+            .where(items.c.active == 1)
+            .group_by(decisions.c.reviewer)
+            .order_by(sa.func.count().desc(), decisions.c.reviewer)
+        ).all()
+    return {reviewer: int(count) for reviewer, count in rows}
+
+
 def current(connection: Connection, item_id: str) -> tuple[int | None, Any]:
     """The item's latest effective decision: (seq, label), or (None, weak label); holds the
     item's row lock until the transaction ends (PostgreSQL; SQLite's write lock is global)."""

@@ -116,6 +116,8 @@ def test_export_reviewed_set(page, tmp_path):
         json.loads(x) for x in (tmp_path / "exports" / "reviewed.jsonl").read_text().splitlines()
     ]
     assert [(r["id"], r["gold"]) for r in rows] == [("x1", "SPAM")]
+    assert app.get("download_button")  # and offered to the reviewer's machine
+    assert "ana" in [r["reviewer"] for r in app.sidebar.dataframe[0].value.to_dict("records")]
 
 
 def test_rule_authors_page_lists_sources_and_conflicts(tmp_path, monkeypatch):

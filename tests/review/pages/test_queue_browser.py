@@ -218,3 +218,58 @@ def test_rapid_keys_and_two_reviewers_never_decide_an_unseen_item(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_ner_item_view_in_headless_chromium(tmp_path):
+    """The NER item view: spans in one colour per type with their type, the suggestion drawn
+    the same way, hostile text shown as text (screenshot in tests/artifacts/)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    text = (
+        "Lebed met Ford Motor Co officials in Grozny on **Monday** ![x](http://127.0.0.1:9/p.png)"
+    )
+    update_queue(
+        tmp_path / "review.sqlite",
+        [
+            QueueItem(
+                id="n1",
+                text=text,
+                split="train",
+                task="ner",
+                weak_label=[[0, 5, "PER", 0.9], [10, 23, "LOC", 0.4], [37, 43, "LOC", 0.95]],
+                suggested_label=[[0, 5, "PER"], [10, 23, "ORG"], [37, 43, "LOC"]],
+                issues=["label_issue"],
+                scores={"label_issue": 0.8},
+                votes={"spacy_ner": [[0, 5, "PER"], [10, 23, "ORG"]], "cities": [[37, 43, "LOC"]]},
+                why="'Ford Motor Co' LOC -> ORG",
+                duplicate_set=None,
+                priority=0.8,
+            )
+        ],
+        labels=["PER", "ORG", "LOC", "MISC"],
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        server_command(tmp_path, "127.0.0.1", port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/_stcore/health")
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            requests = []
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+            page.get_by_text("Item n1").first.wait_for(timeout=60_000)
+            marks = page.locator("mark")
+            marks.first.wait_for(timeout=30_000)
+            assert marks.count() >= 6  # the weak label's and the suggestion's spans
+            assert page.get_by_text("**Monday**", exact=False).count() >= 1  # not bold
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "review_ner_item.png"), full_page=True)
+            browser.close()
+        assert not [u for u in requests if "127.0.0.1:9" in u]  # the image was never fetched
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

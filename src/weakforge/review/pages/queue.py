@@ -12,7 +12,6 @@ pressed during a rerun lands on the item it was pressed on or is refused visibly
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 import string
@@ -39,6 +38,7 @@ from weakforge.review.service import (
     facet_values,
     history,
     progress,
+    progress_by_reviewer,
     query,
     undo,
 )
@@ -153,7 +153,7 @@ def label_text(label: Any, text: str, probs: dict[str, float] | None = None) -> 
         )
     if probs and label in probs:
         return f"{label} (p = {probs[label]:.2f})"
-    return json.dumps(label)
+    return "none" if label is None else str(label)
 
 
 def sidebar_filter(engine) -> tuple[QueueFilter, str]:
@@ -394,6 +394,13 @@ def main() -> None:
     filt, sort = sidebar_filter(engine)
     done, total = progress(engine)
     st.progress(done / total if total else 0.0, text=f"{done} of {total} reviewed")
+    by_reviewer = progress_by_reviewer(engine)
+    if by_reviewer:
+        st.sidebar.write("**Reviewed, by reviewer**")
+        st.sidebar.dataframe(
+            [{"reviewer": visible(name), "items": n} for name, n in by_reviewer.items()],
+            hide_index=True,
+        )
     show_flash()
     rows, matching = query(engine, filt, sort, 0, 1)
     pages = max(1, -(-matching // PAGE_SIZE))
@@ -442,18 +449,25 @@ EXPORT_FORMATS = {"jsonl": "jsonl", "labelstudio": "json", "conll": "conll", "ch
 
 
 def export_panel(folder: Path, target: Database) -> None:
-    """Write the reviewed set in one of the project's formats into RUN_DIR/exports/."""
+    """The reviewed set in one of the project's formats: written into RUN_DIR/exports/ and
+    offered as a download to the reviewer's own machine."""
     with st.expander("Export the reviewed set"):
         fmt = st.selectbox("Format", list(EXPORT_FORMATS), key="export_format")
         if st.button("Export", key="export"):
             examples = reviewed_examples(target)
-
-            target = folder / EXPORTS / f"reviewed.{EXPORT_FORMATS[fmt]}"
+            written = folder / EXPORTS / f"reviewed.{EXPORT_FORMATS[fmt]}"
             try:
-                write_corpus(examples, target, fmt, WriteOptions(which="gold"))
-                st.success(f"{len(examples)} reviewed items written to {target}")
+                write_corpus(examples, written, fmt, WriteOptions(which="gold"))
             except WeakforgeError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
+                return
+            st.success(plain(f"{len(examples)} reviewed items written to {written}"))
+            st.download_button(
+                f"Download {written.name}",
+                written.read_bytes(),
+                file_name=written.name,
+                key="export_download",
+            )
 
 
 if __name__ == "__main__":  # `streamlit run` on this file directly
