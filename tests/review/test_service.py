@@ -232,33 +232,13 @@ def test_a_relabel_changes_the_next_runs_training_data(tmp_path, tiny_model_dir,
 
 
 def test_progress_by_reviewer_counts_current_decisions(tmp_path):
-    from weakforge.review.service import decide, progress_by_reviewer, undo
-    from weakforge.review.store import QueueItem, open_database, update_queue
+    from weakforge.review.service import progress_by_reviewer
 
-    update_queue(
-        tmp_path / "q.sqlite",
-        [
-            QueueItem(
-                id=f"i{k}",
-                text="t",
-                split="train",
-                task="classification",
-                weak_label="A",
-                suggested_label="B",
-                issues=["x"],
-                scores={},
-                votes={},
-                why="",
-                duplicate_set=None,
-                priority=0.5,
-            )
-            for k in range(3)
-        ],
-    )
+    update_queue(tmp_path / "q.sqlite", [item(k) for k in range(3)])
     engine = open_database(tmp_path / "q.sqlite")
-    decide(engine, "i0", "ana", "accept_weak")
-    decide(engine, "i1", "ana", "accept_weak")
-    decide(engine, "i2", "bo", "skip")  # decides nothing
+    decide(engine, "x000", "ana", "accept_weak")
+    decide(engine, "x001", "ana", "accept_weak")
+    decide(engine, "x002", "bo", "skip")  # decides nothing
     assert progress_by_reviewer(engine) == {"ana": 2}
     undo(engine, "ana")
     assert progress_by_reviewer(engine) == {"ana": 1}
