@@ -1,19 +1,23 @@
 """The audit at 100,000 texts: the UCI YouTube and SMS texts repeated with small edits
 (seeded), labels from the collections. Times each step and reports peak memory.
 
-    python bench/audit_scale.py [--n 100000]
+    python bench/audit_scale.py [--n 100000] [--model static]
+
+``--model static`` embeds with model2vec's static distillation of MiniLM ([audit] model =
+"static"); the MiniLM figures of an earlier run stay in the file under ``minilm_*``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import resource
 import time
 
 import numpy as np
 from audit_duplicates import sms_texts, youtube_texts
-from benchlib import markdown_table, record
+from benchlib import BENCH, markdown_table, record
 
 from weakforge.audit.cleanlab_adapter import (
     classification_label_issues,
@@ -58,6 +62,7 @@ def peak_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--model", default="", help='"" = MiniLM, "static" = distilled')
     args = parser.parse_args()
     rng = random.Random(0)
     base = youtube_texts() + sms_texts()
@@ -74,7 +79,12 @@ def main() -> None:
         steps.append([name, round(time.perf_counter() - t0, 1), peak_mb()])
         return result
 
-    vectors = timed("embed (MiniLM, CPU, chunks of 4,096)", embed, texts)
+    if args.model == "static":
+        from weakforge.audit.static_encoder import load_static
+
+        timed("load the static model (distilled on first use)", load_static)
+    encoder = "model2vec static (from MiniLM)" if args.model == "static" else "MiniLM"
+    vectors = timed(f"embed ({encoder}, CPU, chunks of 4,096)", embed, texts, args.model)
     neighbours = timed("kNN graph (faiss HNSW, k=10)", nearest_neighbours, vectors, 10)
     timed("exact duplicates (normalised hash)", exact_duplicate_sets, texts)
     timed("near copies (MinHash LSH, J>=0.8)", minhash_duplicate_sets, texts, 0.8)
@@ -87,13 +97,24 @@ def main() -> None:
         markdown_table(["step", "seconds", "peak RSS so far (MB)"], steps)
         + f"\n\n{len(texts)} texts, {seconds} s in all, peak RSS {peak_mb()} MB."
     )
+    earlier = {}
+    previous = BENCH / "results" / "audit_scale.json"
+    if args.model and previous.exists():  # keep the last MiniLM run's figures beside these
+        old = json.loads(previous.read_text())
+        earlier = {k: v for k, v in old.items() if k.startswith("minilm_")} or {
+            "minilm_seconds": old["seconds"],
+            "minilm_steps": old["steps"],
+            "minilm_when": old["when"],
+        }
     record(
         "audit_scale",
         {
             "n_texts": len(texts),
+            "model": args.model or "MiniLM",
             "seconds": seconds,
             "peak_rss_mb": peak_mb(),
             "steps": {s[0]: s[1] for s in steps},
+            **earlier,
         },
         table,
         ["../shared/data/uci_youtube_spam", "../shared/data/uci_sms_spam"],

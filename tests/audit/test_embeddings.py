@@ -31,3 +31,14 @@ def test_a_corrupt_or_half_written_chunk_is_recomputed(tiny_model_dir, tmp_path)
     again = embed(texts, tiny_model_dir, tmp_path / "cache")
     assert np.allclose(again, first, atol=1e-6)
     assert len(list((tmp_path / "cache").glob("chunk-*.npz"))) == 1  # rewritten whole
+
+
+def test_a_static_model_is_distilled_once_and_embeds_fast(tiny_model_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("WEAKFORGE_CACHE", str(tmp_path / "cache"))
+    texts = ["free money click now", "free money click now !", "i love this song"]
+    vectors = embed(texts, f"static:{tiny_model_dir}", tmp_path / "emb")
+    norms = np.linalg.norm(vectors, axis=1)  # unit length (zero for a text of unknown pieces:
+    assert vectors.shape[0] == 3 and np.all(np.isclose(norms, 1) | (norms == 0))  # tiny vocab)
+    assert list((tmp_path / "cache" / "static").glob("*/model.safetensors"))
+    again = embed(texts[:1] + ["another text"], f"static:{tiny_model_dir}", tmp_path / "emb")
+    assert np.allclose(again[0], vectors[0])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,7 +18,7 @@ import numpy as np
 
 from weakforge.atomic import atomic_path
 from weakforge.errors import WeakforgeError
-from weakforge.models import DEFAULT_ENCODER, resolve_encoder
+from weakforge.models import DEFAULT_ENCODER, STATIC_ENCODER, resolve_encoder
 from weakforge.progress import progress_bar
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,23 @@ class EmbeddingCache:
             self.index[key] = (len(self.chunks) - 1, row)
 
 
+def encoder_function(model: str) -> Callable[[list[str], int], np.ndarray]:
+    """texts, batch size -> L2-normalised float32 vectors, for a model name or ``"static"``."""
+    if model == STATIC_ENCODER or model.startswith(STATIC_ENCODER + ":"):
+        from weakforge.audit.static_encoder import static_embed
+
+        base = model.partition(":")[2]
+        return lambda texts, batch_size: static_embed(texts, base)
+    encoder = load_encoder(resolve_encoder(model))
+    return lambda texts, batch_size: encoder.encode(
+        texts,
+        batch_size=batch_size,
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+        show_progress_bar=False,
+    ).astype(np.float32)
+
+
 def embed(
     texts: Sequence[str],
     model: str = "",
@@ -92,14 +109,14 @@ def embed(
     batch_size: int = 64,
     chunk_size: int = 4096,
 ) -> np.ndarray:
-    """L2-normalised embeddings, one row per text, computed in chunks and cached."""
+    """L2-normalised embeddings, one row per text, computed in chunks and cached.
+    ``model = "static"``: model2vec's static distillation of the default encoder."""
     cache = EmbeddingCache(cache_dir) if cache_dir is not None else None
-    name = resolve_encoder(model)
     keys = [text_key(model or DEFAULT_ENCODER, t) for t in texts]
     missing = [i for i, k in enumerate(keys) if cache is None or cache.get(k) is None]
     fresh: dict[str, np.ndarray] = {}
     if missing:
-        encoder = load_encoder(name)
+        encode = encoder_function(model)
         unique: dict[str, str] = {}
         for i in missing:
             unique.setdefault(keys[i], texts[i])
@@ -107,13 +124,7 @@ def embed(
         with progress_bar("embedding texts", len(pending)) as advance:
             for start in range(0, len(pending), chunk_size):
                 part = pending[start : start + chunk_size]
-                vectors = encoder.encode(
-                    [t for _, t in part],
-                    batch_size=batch_size,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                ).astype(np.float32)
+                vectors = encode([t for _, t in part], batch_size)
                 if cache is not None:
                     cache.add([k for k, _ in part], vectors)
                 fresh.update(zip((k for k, _ in part), vectors))
@@ -130,7 +141,10 @@ def word_vectors(
     max_length: int = 256,
 ) -> list[np.ndarray]:
     """Contextual vectors per word: the mean of the model's word-piece outputs inside each
-    ``(start, end)`` character range (zeros for words past ``max_length`` pieces)."""
+    ``(start, end)`` character range (zeros for words past ``max_length`` pieces). A static
+    model has no context: the default transformer gives these."""
+    if model == STATIC_ENCODER or model.startswith(STATIC_ENCODER + ":"):
+        model = model.partition(":")[2]
     encoder = load_encoder(resolve_encoder(model))
     tokenizer = encoder.tokenizer
     encoder.max_seq_length = max_length

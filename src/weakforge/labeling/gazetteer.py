@@ -15,7 +15,6 @@ import inspect
 import io
 import json
 import logging
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,14 +27,11 @@ from spacy.tokens import Doc
 from weakforge.atomic import atomic_path
 from weakforge.errors import WeakforgeError
 from weakforge.labeling.rules import LabelingFunction
+from weakforge.models import cache_dir
 from weakforge.tokenize import blank_tokenizer
 
 log = logging.getLogger(__name__)
 CACHE_VERSION = "4"  # 4: numpy arrays (no pickle: a cache file can never run code)
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("WEAKFORGE_CACHE", Path.home() / ".cache" / "weakforge"))
 
 
 def read_entries(
