@@ -34,9 +34,13 @@ def test_non_utf8_bytes(tmp_path):
     assert "line 2" in message and "non-UTF-8 byte 0xe9" in message and "iconv" in message
 
 
-def test_non_utf8_in_csv_names_the_line(tmp_path):
-    path = write_lines(tmp_path / "c.csv", ["text,label", "fine,A", b"caf\xe9,B"])
-    assert "line 3" in error_of(path, ReadOptions())
+def test_non_utf8_in_csv_names_the_line_and_skip_mode_skips_only_that_row(tmp_path):
+    path = write_lines(tmp_path / "c.csv", ["text,label", "fine,A", b"caf\xe9,B", "also,B"])
+    message = error_of(path, ReadOptions())
+    assert "line 3" in message and "0xe9" in message
+    corpus = read_corpus(path, "csv", ReadOptions(on_error="skip"))
+    assert [e.text for e in corpus.examples] == ["fine", "also"]
+    assert len(corpus.rejects) == 1 and "line 3" in str(corpus.rejects[0])
 
 
 def test_empty_text(tmp_path):

@@ -18,7 +18,12 @@ import pyarrow.parquet as pq
 
 from weakforge.atomic import atomic_file, atomic_path
 from weakforge.corpus.options import ReadOptions, WriteOptions, numbered_id
-from weakforge.corpus.textfile import BAD_BYTES_FIX, iter_lines, read_utf8
+from weakforge.corpus.textfile import (
+    BAD_BYTES_FIX,
+    bad_byte,
+    iter_lines,
+    read_with_bad_bytes,
+)
 from weakforge.errors import CorpusError
 from weakforge.labels import given_label
 from weakforge.records import Example, example_from_dict, label_from_json, label_to_json
@@ -164,9 +169,11 @@ def write_jsonl(examples: Sequence[Example], path: Path, options: WriteOptions) 
 def read_csv(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | CorpusError]]:
     import io
 
-    text = read_utf8(path)
+    text = read_with_bad_bytes(path)  # a bad byte rejects its row, not the file
     csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # long texts are texts too
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    if reader.fieldnames is not None and any(bad_byte(f) is not None for f in reader.fieldnames):
+        raise CorpusError(path, "line 1", "non-UTF-8 byte in the header", BAD_BYTES_FIX)
     if reader.fieldnames is None:
         raise CorpusError(
             path,
@@ -197,6 +204,13 @@ def read_csv(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | 
                     'close the quote, or double a quote inside a quoted cell ("")',
                 ),
             )
+            continue
+        byte = next(
+            (b for v in row.values() if isinstance(v, str) and (b := bad_byte(v)) is not None),
+            None,
+        )
+        if byte is not None:
+            yield where, CorpusError(path, where, f"non-UTF-8 byte 0x{byte:02x}", BAD_BYTES_FIX)
             continue
         if None in row:
             yield (

@@ -54,3 +54,24 @@ def read_utf8(path: Path) -> str:
         raise CorpusError(
             path, f"line {line}", f"non-UTF-8 byte 0x{data[exc.start]:02x}", BAD_BYTES_FIX
         ) from None
+
+
+def read_with_bad_bytes(path: Path) -> str:
+    """The whole file as text where each byte that is not UTF-8 stays as a lone surrogate
+    (U+DC80-U+DCFF), so a reader can reject just the records holding one
+    (:func:`bad_byte`)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(
+            path, None, f"cannot open the file ({exc.strerror})", "check the path in the config"
+        ) from None
+    return data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+
+
+def bad_byte(text: str) -> int | None:
+    """The first byte that was not UTF-8 in text read by :func:`read_with_bad_bytes`."""
+    for char in text:
+        if "\udc80" <= char <= "\udcff":
+            return ord(char) - 0xDC00
+    return None
