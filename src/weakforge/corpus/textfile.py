@@ -39,14 +39,18 @@ def iter_lines(path: Path) -> Iterator[tuple[int, str | CorpusError]]:
             yield number, line.rstrip("\r\n")
 
 
-def read_utf8(path: Path) -> str:
-    """The whole file as text, or an error naming the line of the first bad byte."""
+def file_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise CorpusError(
             path, None, f"cannot open the file ({exc.strerror})", "check the path in the config"
         ) from None
+
+
+def read_utf8(path: Path) -> str:
+    """The whole file as text, or an error naming the line of the first bad byte."""
+    data = file_bytes(path)
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
@@ -60,13 +64,7 @@ def read_with_bad_bytes(path: Path) -> str:
     """The whole file as text where each byte that is not UTF-8 stays as a lone surrogate
     (U+DC80-U+DCFF), so a reader can reject just the records holding one
     (:func:`bad_byte`)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CorpusError(
-            path, None, f"cannot open the file ({exc.strerror})", "check the path in the config"
-        ) from None
-    return data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    return file_bytes(path).decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
 
 
 def bad_byte(text: str) -> int | None:
