@@ -71,9 +71,10 @@ def measure(run_dir: Path, target, n: int) -> dict[str, float]:
     filtered = time.perf_counter() - t0
     actions = []
     for _ in range(5):
-        app.text_input(key="relabel_class").input("SPAM")
+        shown = app.selectbox(key="open_item").value
+        button = app.button(key=f"relabel:SPAM@{shown}")  # the class button (key 2)
         t0 = time.perf_counter()
-        app.button(key="relabel").click().run()
+        button.click().run()
         actions.append(time.perf_counter() - t0)
         assert not app.exception, app.exception
     return {
@@ -81,6 +82,70 @@ def measure(run_dir: Path, target, n: int) -> dict[str, float]:
         "first_render_s": round(first, 3),
         "filter_s": round(filtered, 3),
         "action_s": round(statistics.median(actions), 3),
+    }
+
+
+def key_to_next_item(run_dir: Path, presses: int = 10) -> dict[str, float]:
+    """In headless Chromium against the real server: first load, and the time from pressing
+    A (accept) to the next item's heading on screen (median of ``presses``)."""
+    import subprocess
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    from weakforge.review.pages.queue import server_command
+    from weakforge.testing import free_port
+
+    port = free_port()
+    server = subprocess.Popen(
+        server_command(run_dir, "127.0.0.1", port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            t0 = time.perf_counter()
+            page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
+            heading = page.locator("h3").filter(has_text="Item item-").first
+            heading.wait_for(timeout=120_000)
+            load = time.perf_counter() - t0
+            field = page.get_by_label("Reviewer")
+            field.fill("bench")
+            field.press("Enter")
+            page.wait_for_timeout(2000)
+            page.mouse.click(900, 80)
+            times = []
+            for _ in range(presses):
+                before = heading.inner_text()
+                t0 = time.perf_counter()
+                page.keyboard.press("A")
+                page.wait_for_function(
+                    "([before]) => { const h = [...document.querySelectorAll('h3')]"
+                    ".find(x => x.innerText.startsWith('Item item-'));"
+                    " return h && h.innerText !== before; }",
+                    arg=[before],
+                    timeout=60_000,
+                )
+                times.append(time.perf_counter() - t0)
+                page.wait_for_timeout(500)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return {
+        "browser_first_load_s": round(load, 2),
+        "key_to_next_item_s": round(statistics.median(times), 3),
+        "key_to_next_item_max_s": round(max(times), 3),
     }
 
 
@@ -99,6 +164,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             if backend == "sqlite":
                 results[backend] = measure(Path(tmp), Path(tmp) / "review.sqlite", args.n)
+                results[backend].update(key_to_next_item(Path(tmp)))
                 continue
             binaries = postgres_binaries()
             if binaries is None:
@@ -110,10 +176,12 @@ def main() -> None:
         ("first render", "first_render_s"),
         ("apply a filter", "filter_s"),
         ("relabel + rerun (median of 5)", "action_s"),
+        ("Chromium: first load to the item on screen", "browser_first_load_s"),
+        ("Chromium: key A to the next item on screen (median of 10)", "key_to_next_item_s"),
     ]
     table = markdown_table(
         ["step", *(f"{b} (s)" for b in results)],
-        [[name, *(r[key] for r in results.values())] for name, key in steps],
+        [[name, *(r.get(key, "") for r in results.values())] for name, key in steps],
     )
     main_result = results.get("sqlite") or next(iter(results.values()))
     record(
@@ -121,8 +189,9 @@ def main() -> None:
         {"n_items": args.n, **main_result, "backends": results},
         table,
         ["synthetic queue (no shared data needed)"],
-        notes="Times are server-side script runs measured with Streamlit's AppTest; a "
-        "browser adds its own rendering on top. Top-level numbers are SQLite's (the default); "
+        notes="Times are server-side script runs measured with Streamlit's AppTest, except "
+        "the Chromium rows (SQLite: real server, headless Chromium, wall clock). "
+        "Top-level numbers are SQLite's (the default); "
         "PostgreSQL is a local server on loopback (fsync off, as a test server).",
     )
 
