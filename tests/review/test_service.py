@@ -242,3 +242,21 @@ def test_progress_by_reviewer_counts_current_decisions(tmp_path):
     assert progress_by_reviewer(engine) == {"ana": 2}
     undo(engine, "ana")
     assert progress_by_reviewer(engine) == {"ana": 1}
+
+
+def test_claims_give_each_reviewer_their_own_next_item(tmp_path):
+    from weakforge.review.service import QueueFilter, claim, query
+
+    update_queue(tmp_path / "q.sqlite", [item(k, priority=1 - k / 10) for k in range(3)])
+    engine = open_database(tmp_path / "q.sqlite")
+    mine = QueueFilter(status="unreviewed", not_claimed_by_others="ana")
+    theirs = QueueFilter(status="unreviewed", not_claimed_by_others="bo")
+    assert query(engine, mine)[0][0]["id"] == "x000"
+    assert claim(engine, "x000", "ana") is None  # ana holds it
+    assert claim(engine, "x000", "ana") is None  # renewing her own claim
+    assert query(engine, theirs)[0][0]["id"] == "x001"  # bo gets the next one
+    assert claim(engine, "x000", "bo") == "ana"  # and cannot take hers
+    assert claim(engine, "x001", "bo", minutes=-1) is None  # an expired claim frees it
+    assert query(engine, mine)[0][0]["id"] == "x000" and query(engine, mine)[1] == 3
+    decide(engine, "x000", "ana", "accept_weak")  # a decision ends the claim
+    assert claim(engine, "x000", "bo") is None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from weakforge.errors import ReviewConflict, WeakforgeError
 from weakforge.records import label_from_json
 from weakforge.review.actions import ACTIONS, UNDO, Action
 from weakforge.review.store import (
+    claims,
     decisions,
     item_tags,
     items,
@@ -69,6 +71,7 @@ class QueueFilter:
     max_priority: float | None = None
     status: str = "all"  # all, reviewed, unreviewed
     search: str = ""
+    not_claimed_by_others: str = ""  # a reviewer: hide items someone else holds a claim on
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -100,7 +103,37 @@ def where_clause(filt: QueueFilter) -> sa.ColumnElement[bool]:
         clauses.append(items.c.decided_seq.is_(None))
     if filt.search:  # case-insensitive, % and _ taken literally
         clauses.append(items.c.text.icontains(filt.search, autoescape=True))
+    if filt.not_claimed_by_others:
+        clauses.append(
+            items.c.id.not_in(
+                sa.select(claims.c.item_id).where(
+                    claims.c.reviewer != filt.not_claimed_by_others, claims.c.expires_at > now()
+                )
+            )
+        )
     return sa.and_(*clauses)
+
+
+CLAIM_MINUTES = 15
+
+
+def claim(engine: Engine, item_id: str, reviewer: str, minutes: int = CLAIM_MINUTES) -> str | None:
+    """Hold an item for this reviewer for ``minutes`` (renewed on each call). Returns None,
+    or the other reviewer whose unexpired claim holds it."""
+    until = (datetime.now(timezone.utc) + timedelta(minutes=minutes)).isoformat(timespec="seconds")
+    with writing(engine) as connection:
+        held = connection.execute(
+            sa.select(claims.c.reviewer, claims.c.expires_at)
+            .where(claims.c.item_id == item_id)
+            .with_for_update()
+        ).first()
+        if held is not None and held[0] != reviewer and held[1] > now():
+            return held[0]
+        connection.execute(claims.delete().where(claims.c.item_id == item_id))
+        connection.execute(
+            claims.insert().values(item_id=item_id, reviewer=reviewer, expires_at=until)
+        )
+    return None
 
 
 def query(
@@ -246,6 +279,7 @@ def decide(
             )
         )
         seq = int(result.inserted_primary_key[0])
+        connection.execute(claims.delete().where(claims.c.item_id == item_id))
         if spec.decides:
             connection.execute(items.update().where(items.c.id == item_id).values(decided_seq=seq))
         return seq

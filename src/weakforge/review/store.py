@@ -87,6 +87,15 @@ decisions = sa.Table(
     sa.Index("decisions_item", "item_id", "seq"),
     sqlite_autoincrement=True,  # a sequence number is never reused
 )
+# who is working on which item: a claim expires, so a reviewer who walks away frees it;
+# each reviewer's next item is one nobody else holds
+claims = sa.Table(
+    "claims",
+    metadata,
+    sa.Column("item_id", sa.Text, primary_key=True),
+    sa.Column("reviewer", sa.Text, nullable=False),
+    sa.Column("expires_at", sa.Text, nullable=False),
+)
 # facts about the queue as a whole; "filled": a fresh token each time an audit fills it, so
 # the pipeline can tell the queue it left there from one refilled (or lost) since
 queue_meta = sa.Table(

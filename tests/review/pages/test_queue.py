@@ -279,3 +279,18 @@ def test_untrusted_strings_never_render_as_markup(tmp_path, monkeypatch):
     markdown += [m.value for m in app.subheader]
     assert not any("![x](" in m or "**bold**" in m or ":red[" in m for m in markdown)
     assert decisions(tmp_path)[0][1] == hostile  # stored verbatim, shown escaped
+
+
+def test_two_reviewers_are_shown_different_items(tmp_path, monkeypatch):
+    queue(tmp_path / "review.sqlite")
+    monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(tmp_path))
+    pages = []
+    for name in ("ana", "bo"):
+        app = AppTest.from_file(APP, default_timeout=30)
+        app.run()
+        app.sidebar.text_input(key="reviewer").input(name).run()
+        pages.append(app)
+    pages[0].run()  # ana's page now holds her item
+    assert pages[0].selectbox(key="open_item").value == "x7"
+    pages[1].run()
+    assert pages[1].selectbox(key="open_item").value == "x6"  # bo is not sent to ana's item

@@ -16,6 +16,7 @@ import os
 import re
 import string
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from weakforge.review.actions import ACTIONS, UNDO_KEY, Action
 from weakforge.review.feedback import review_database, reviewed_examples
 from weakforge.review.service import (
     QueueFilter,
+    claim,
     decide,
     decided_labels,
     decision_item,
@@ -190,6 +192,9 @@ def sidebar_filter(engine) -> tuple[QueueFilter, str]:
         ),
         search=st.sidebar.text_input("Search text", key="f_search", on_change=reset_page),
     )
+    reviewer = st.session_state.get("reviewer", "").strip()
+    if reviewer and filt.status == "unreviewed":  # each reviewer gets their own next item
+        filt = replace(filt, not_claimed_by_others=reviewer)
     sort = st.sidebar.selectbox(
         "Sort by", ["priority", "score", "id"], key="f_sort", on_change=reset_page
     )
@@ -441,6 +446,10 @@ def main() -> None:
         elif current not in ids:  # decided elsewhere or filtered out
             st.session_state["open_item"] = next((i for i in ids if i not in skipped), ids[0])
         chosen = st.selectbox("Open item", ids, key="open_item", format_func=visible)
+        reviewer = st.session_state.get("reviewer", "").strip()
+        holder = claim(engine, chosen, reviewer) if reviewer else None
+        if holder is not None:
+            st.warning(plain(f"{holder} is working on {chosen} right now (a claim)."))
         item_view(engine, next(r for r in rows if r["id"] == chosen))
     export_panel(folder, target)
 
