@@ -129,7 +129,7 @@ def corpus_cases() -> list[Case]:
         "no header": ("", "data.csv"),
         "no text column": ("id,body\nr1,x\n", "data.csv"),
         "unknown class": ("id,text,label\nr1,x,EGGS\n", "r1"),
-        "non-UTF-8": (b"id,text\nr1,caf\xe9\n", "line 2"),
+        "non-UTF-8": (b"id,text,label\nr1,caf\xe9,HAM\n", "line 2"),
     }
     for name, (content, names) in csv_faults.items():
         cases.append(corpus_case(f"csv {name}", content, "error", names, fmt="csv", suffix="csv"))
