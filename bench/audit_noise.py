@@ -32,6 +32,7 @@ from weakforge.audit.cleanlab_adapter import (
     ner_label_issues,
 )
 from weakforge.audit.embeddings import embed, word_vectors
+from weakforge.audit.word_features import word_features
 from weakforge.config import AggregateSection
 from weakforge.corpus import read_corpus
 from weakforge.records import Span
@@ -40,7 +41,7 @@ from weakforge.tokenize import token_bounds
 CACHE = Path(tempfile.gettempdir()) / "weakforge-bench-embeddings"
 
 
-def flip_scores(name: str) -> dict:
+def flip_scores(name: str, model: str = "") -> dict:
     examples = [e for e in read_corpus(shared("wrench", name)).examples if e.split == "train"]
     labels = sorted({e.gold for e in examples})
     y_true = np.array([labels.index(e.gold) for e in examples])
@@ -48,7 +49,7 @@ def flip_scores(name: str) -> dict:
     flipped = rng.choice(len(y_true), int(0.1 * len(y_true)), replace=False)
     y = y_true.copy()
     y[flipped] = 1 - y[flipped]
-    vectors = embed([e.text for e in examples], cache_dir=CACHE)
+    vectors = embed([e.text for e in examples], model, cache_dir=CACHE)
     issues = classification_label_issues(y, cross_val_probs(vectors, y, len(labels)))
     truth = np.zeros(len(y), bool)
     truth[flipped] = True
@@ -83,7 +84,11 @@ def conll_scores() -> dict:
             )
         corrupted.add(i)
     words = [token_bounds(e.text, pretokenized=True) for e in examples]
-    vectors = word_vectors([e.text for e in examples], words)
+    texts = [e.text for e in examples]
+    vectors = [  # the product's default NER probe: word vectors + cased surface features
+        np.hstack([v, word_features(t, w)])
+        for v, t, w in zip(word_vectors(texts, words), texts, words)
+    ]
     issues = ner_label_issues(vectors, words, [tuple(sorted(x)) for x in noisy], types)
     ranked = np.argsort(issues.quality)
     truth = np.array([i in corrupted for i in range(len(examples))])
@@ -97,7 +102,7 @@ def conll_scores() -> dict:
     }
 
 
-def real_weak_label_scores() -> dict:
+def real_weak_label_scores(model: str = "") -> dict:
     examples = read_corpus(shared("wrench", "youtube")).examples
     train = [replace(e, gold=None) for e in examples if e.split == "train"]
     gold = {e.id: e.gold for e in examples}
@@ -109,7 +114,7 @@ def real_weak_label_scores() -> dict:
     )
     labels = ["HAM", "SPAM"]
     y = np.array([labels.index(e.label) for e in labelled])
-    vectors = embed([e.text for e in labelled], cache_dir=CACHE)
+    vectors = embed([e.text for e in labelled], model, cache_dir=CACHE)
     issues = classification_label_issues(y, cross_val_probs(vectors, y, 2))
     wrong = np.array([e.label != gold[e.id] for e in labelled])
     ranked = np.argsort(issues.quality)
@@ -126,6 +131,11 @@ def main() -> None:
     youtube, sms = flip_scores("youtube"), flip_scores("sms")
     conll = conll_scores()
     real = real_weak_label_scores()
+    static = {  # the same with [audit] model = "static" (the fast embedding)
+        "youtube": flip_scores("youtube", "static"),
+        "sms": flip_scores("sms", "static"),
+        "real": real_weak_label_scores("static"),
+    }
     rows = [
         [
             name,
@@ -137,7 +147,12 @@ def main() -> None:
             s["top50"],
             s["top100"],
         ]
-        for name, s in (("WRENCH youtube train", youtube), ("WRENCH sms train", sms))
+        for name, s in (
+            ("WRENCH youtube train", youtube),
+            ("WRENCH sms train", sms),
+            ("WRENCH youtube train, static embedding", static["youtube"]),
+            ("WRENCH sms train, static embedding", static["sms"]),
+        )
     ]
     table = (
         markdown_table(
@@ -187,12 +202,16 @@ def main() -> None:
             ],
             [
                 [
-                    "real weak-label errors",
-                    real["weak_label_error_rate"],
-                    real["flagged"],
-                    real["flagged_precision"],
-                    real["precision_at_50"],
+                    name,
+                    r["weak_label_error_rate"],
+                    r["flagged"],
+                    r["flagged_precision"],
+                    r["precision_at_50"],
                 ]
+                for name, r in (
+                    ("real weak-label errors (MiniLM)", real),
+                    ("real weak-label errors (static)", static["real"]),
+                )
             ],
         )
         + f"\n\nTotal {time.perf_counter() - started:.0f} s."
@@ -206,6 +225,11 @@ def main() -> None:
             "sms_recall": sms["recall"],
             "conll_top100_precision": conll["top100"],
             "youtube_mv_precision_at_50": real["precision_at_50"],
+            "static_youtube_precision": static["youtube"]["precision"],
+            "static_youtube_recall": static["youtube"]["recall"],
+            "static_sms_precision": static["sms"]["precision"],
+            "static_sms_recall": static["sms"]["recall"],
+            "static_youtube_mv_precision_at_50": static["real"]["precision_at_50"],
         },
         table,
         ["../shared/data/wrench/{youtube,sms}", "../shared/data/conll2003/eng.testa"],
