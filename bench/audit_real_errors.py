@@ -8,17 +8,19 @@ each ``[audit] label_model`` option is measured: P@100 of its ranking, the share
 corpus it queues and the precision of that queue.
 
     python bench/audit_real_errors.py [--splits dev,train] [--models vectors,...] [--joint]
+        [--keep]  (keep the model options of earlier runs in the results file)
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import re
 import time
 from dataclasses import replace
 
-from benchlib import markdown_table, record, shared
+from benchlib import BENCH, markdown_table, record, shared
 
 from weakforge.audit import AuditData
 from weakforge.audit.label_issues import LabelIssues
@@ -103,6 +105,7 @@ def main() -> None:
     parser.add_argument("--models", default="vectors,vectors+case")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--joint", action="store_true", help="also audit train+dev as one")
+    parser.add_argument("--keep", action="store_true", help="keep earlier runs' model options")
     args = parser.parse_args()
     metrics, rows = {}, []
     loaded = {}
@@ -160,8 +163,11 @@ def main() -> None:
                         round(seconds, 1),
                     ]
                 )
+    previous = BENCH / "results" / "audit_real_errors.json"
+    if args.keep and previous.exists():  # earlier runs' options stay beside this run's
+        metrics = {**json.loads(previous.read_text()).get("by_model", {}), **metrics}
     headline = {}
-    for split in args.splits.split(","):
+    for split in sorted({k.split("_", 1)[0] for k in metrics}):
         best = max(
             (k for k in metrics if k.startswith(split + "_")), key=lambda k: metrics[k]["p_at_100"]
         )

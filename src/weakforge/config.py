@@ -172,10 +172,16 @@ class AuditSection:
     100,000 texts and more; NER word vectors keep the transformer."""
     folds: int = 5
     """Cross-validation folds for the out-of-sample predictions cleanlab judges labels by."""
-    label_model: Literal["vectors", "vectors+case"] = "vectors+case"
-    """NER: the out-of-sample token model cleanlab judges labels by, a logistic regression
+    label_model: Literal["vectors", "vectors+case", "finetuned", "finetuned+vectors+case"] = (
+        "vectors+case"
+    )
+    """NER: the out-of-sample token model cleanlab judges labels by: a logistic regression
     on the encoder's word vectors (``vectors``), plus each word's cased surface features
-    and its neighbours' (``vectors+case``; the default encoder is uncased)."""
+    and its neighbours' (``vectors+case``; the default encoder is uncased); a token
+    classifier fine-tuned per fold with the train stage's trainer (``finetuned``, minutes
+    per fold on a CPU); or the mean of both (``finetuned+vectors+case``)."""
+    fold_epochs: float = 1.0
+    """Epochs of each fold's fine-tune (``label_model = "finetuned..."``)."""
     budget: int = 0
     """Most items flagged as label issues (the worst first; 0 = as many as cleanlab
     estimates are wrong). Every item keeps its scores in the audited records."""
@@ -417,6 +423,7 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("aggregate", "rounds"): (0, 10),
     ("audit", "folds"): (2, None),
     ("audit", "budget"): (0, None),
+    ("audit", "fold_epochs"): (0.1, None),
     ("audit", "knn"): (1, None),
     ("audit", "near_duplicate_threshold"): (0, None),  # above 1: never (turns it off)
     ("audit", "minhash_threshold"): (0, None),

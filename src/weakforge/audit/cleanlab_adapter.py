@@ -9,7 +9,7 @@ by sentence), with class columns in the explicit order of ``labels``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -121,6 +121,17 @@ class SentenceIssues:
     suggested: list[tuple[Span, ...]]
     uncertainty: np.ndarray
     estimated_wrong: int
+    token_probs: list[np.ndarray | None] = field(default_factory=list)
+
+
+def capped(issues: SentenceIssues, budget: int) -> SentenceIssues:
+    """At most ``budget`` (> 0) sentences flagged, the worst first."""
+    if budget <= 0 or issues.is_issue.sum() <= budget:
+        return issues
+    worst = sorted(np.nonzero(issues.is_issue)[0], key=lambda i: issues.quality[i])[:budget]
+    flagged = np.zeros_like(issues.is_issue)
+    flagged[worst] = True
+    return replace(issues, is_issue=flagged)
 
 
 def type_probs(token_probs: np.ndarray, n_labels: int) -> np.ndarray:
@@ -176,9 +187,6 @@ def ner_label_issues(
     estimates how many entity labels are wrong and flags them; a sentence's quality is its
     worst item's, so the ranking is continuous. ``budget`` (> 0) caps how many sentences
     are flagged (the worst first)."""
-    from cleanlab.filter import find_label_issues
-    from cleanlab.rank import get_label_quality_scores
-
     tags = bio_tags(labels)
     y_per_sentence = [spans_to_tags(g, w, tags) for g, w in zip(given, words)]
     keep = [i for i, w in enumerate(words) if len(w)]
@@ -186,17 +194,37 @@ def ner_label_issues(
     y = np.concatenate([y_per_sentence[i] for i in keep])
     groups = np.concatenate([np.full(len(words[i]), i) for i in keep])
     probs = cross_val_probs(features, y, len(tags), folds=folds, seed=seed, groups=groups)
-    probs = np.clip(probs, 1e-6, None)
-    probs /= probs.sum(axis=1, keepdims=True)
+    per_sentence: list[np.ndarray | None] = [None] * len(words)
+    position = 0
+    for i in keep:
+        per_sentence[i] = probs[position : position + len(words[i])]
+        position += len(words[i])
+    return capped(judge_entities(per_sentence, words, given, labels), budget)
+
+
+def judge_entities(
+    token_probs: Sequence[np.ndarray | None],
+    words: Sequence[Sequence[tuple[int, int]]],
+    given: Sequence[Sequence[Span]],
+    labels: Sequence[str],
+) -> SentenceIssues:
+    """Entity-level issues from out-of-sample word probabilities (BIO tag columns in
+    :func:`bio_tags` order; ``None`` for a sentence without words), by cleanlab's confident
+    learning over given and unmarked predicted entities (see :func:`ner_label_issues`)."""
+    from cleanlab.filter import find_label_issues
+    from cleanlab.rank import get_label_quality_scores
+
+    tags = bio_tags(labels)
     n = len(words)
     quality = np.ones(n)
     uncertainty = np.zeros(n)
     suggested: list[tuple[Span, ...]] = [() for _ in range(n)]
     items: list[tuple[int, int, int, int, np.ndarray]] = []  # sentence, start, end, class, p
-    position = 0
-    for i in keep:
-        sentence_probs = probs[position : position + len(words[i])]
-        position += len(words[i])
+    for i, raw in enumerate(token_probs):
+        if raw is None or not len(words[i]):
+            continue
+        sentence_probs = np.clip(raw, 1e-6, None)
+        sentence_probs = sentence_probs / sentence_probs.sum(axis=1, keepdims=True)
         uncertainty[i] = float(1 - margins(sentence_probs).min())
         predicted = tags_to_spans([tags[t] for t in sentence_probs.argmax(axis=1)], words[i])
         suggested[i] = predicted
@@ -207,7 +235,9 @@ def ner_label_issues(
     span_issues: list[list[SpanIssue]] = [[] for _ in range(n)]
     is_issue = np.zeros(n, dtype=bool)
     if not items:
-        return SentenceIssues(is_issue, quality, span_issues, suggested, uncertainty, 0)
+        return SentenceIssues(
+            is_issue, quality, span_issues, suggested, uncertainty, 0, list(token_probs)
+        )
     item_y = np.array([klass for _, _, _, klass, _ in items])
     item_p = np.vstack([p for *_, p in items])
     item_p /= item_p.sum(axis=1, keepdims=True)
@@ -227,11 +257,9 @@ def ner_label_issues(
     for issues in span_issues:
         issues.sort(key=lambda x: -x.score)
     estimated = int(flagged.sum())
-    if budget > 0 and is_issue.sum() > budget:
-        keep_flagged = sorted(np.nonzero(is_issue)[0], key=lambda i: quality[i])[:budget]
-        is_issue[:] = False
-        is_issue[keep_flagged] = True
-    return SentenceIssues(is_issue, quality, span_issues, suggested, uncertainty, estimated)
+    return SentenceIssues(
+        is_issue, quality, span_issues, suggested, uncertainty, estimated, list(token_probs)
+    )
 
 
 def outlier_scores(features: np.ndarray, knn_graph) -> np.ndarray:

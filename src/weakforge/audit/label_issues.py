@@ -11,12 +11,16 @@ import numpy as np
 from weakforge.audit.checks import AuditData, CheckResult, IssueType, register
 from weakforge.audit.cleanlab_adapter import (
     SpanIssue,
+    capped,
     classification_label_issues,
     cross_val_probs,
+    judge_entities,
     ner_label_issues,
 )
 from weakforge.audit.embeddings import word_vectors
+from weakforge.audit.fold_models import fold_token_probs
 from weakforge.audit.word_features import word_features
+from weakforge.config import AuditSection, TrainSection
 from weakforge.records import label_to_json
 from weakforge.report import Block
 from weakforge.tokenize import example_bounds
@@ -58,20 +62,32 @@ class LabelIssues:
         examples = data.examples
         words = [example_bounds(examples[i]) for i in audited]
         texts = [examples[i].text for i in audited]
-        vectors = word_vectors(texts, words, data.options.model)
-        if data.options.label_model == "vectors+case":
-            vectors = [
-                np.hstack([v, word_features(t, w)]) for v, t, w in zip(vectors, texts, words)
-            ]
-        issues = ner_label_issues(
-            vectors,
-            words,
-            [data.given[i] or () for i in audited],
-            data.labels,
-            folds=data.options.folds,
-            seed=data.seed,
-            budget=data.options.budget,
-        )
+        given = [data.given[i] or () for i in audited]
+        choice = data.options.label_model
+        probe = None
+        if choice != "finetuned":
+            vectors = word_vectors(texts, words, data.options.model)
+            if choice.endswith("vectors+case"):
+                vectors = [
+                    np.hstack([v, word_features(t, w)]) for v, t, w in zip(vectors, texts, words)
+                ]
+            probe = ner_label_issues(
+                vectors, words, given, data.labels, folds=data.options.folds, seed=data.seed
+            )
+        issues = probe
+        if choice.startswith("finetuned"):
+            tuned = fold_token_probs(
+                [examples[i] for i in audited],
+                given,
+                data.labels,
+                folds=data.options.folds,
+                seed=data.seed,
+                options=fold_training(data.options),
+            )
+            if probe is not None:  # the ensemble: the two models' mean probabilities
+                tuned = [(a + b) / 2 for a, b in zip(tuned, probe.token_probs)]
+            issues = judge_entities(tuned, words, given, data.labels)
+        issues = capped(issues, data.options.budget)
         result.columns["span_issues"] = [[] for _ in examples]
         result.summary["estimated_wrong_entities"] = issues.estimated_wrong
         for position, i in enumerate(audited):
@@ -132,6 +148,12 @@ class LabelIssues:
             f"cleanlab estimates {summary['estimated_wrong_entities']} entity labels are "
             "wrong (given entities and entities the out-of-sample model finds unmarked)."
         ]
+
+
+def fold_training(options: AuditSection) -> TrainSection:
+    """The trainer's settings for one fold: the audit's encoder as base, few epochs."""
+    base = "" if options.model.startswith("static") else options.model
+    return TrainSection(base_model=base, epochs=options.fold_epochs, patience=99)
 
 
 def describe_span_issue(text: str, issue: SpanIssue) -> str:

@@ -16,7 +16,7 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -499,14 +499,30 @@ def load_model(model_dir: Path) -> LoadedModel:
     return LoadedModel(task, info["labels"], names, tokenizer, model, info["max_length"])
 
 
+def per_word(
+    piece_probs: np.ndarray,
+    offsets: Sequence[Sequence[int]],
+    words: Sequence[tuple[int, int]],
+    n_tags: int,
+) -> np.ndarray:
+    """Each word's tag probabilities: its first piece's (words past the model's length are
+    "O" with certainty)."""
+    pieces = first_piece_index([tuple(o) for o in offsets], words)
+    word_probs = np.zeros((len(words), n_tags))
+    word_probs[:, 0] = 1.0
+    for p, w in enumerate(pieces):
+        if w >= 0:
+            word_probs[w] = piece_probs[p]
+    return word_probs
+
+
 @torch.no_grad()
-def predict(
+def model_outputs(
     loaded: LoadedModel, examples: Sequence[Example], batch_size: int = 32
-) -> list[tuple[Label, dict[str, float]]]:
-    """Per example: the predicted label (class, or spans with confidences) and, for
-    classification, the class probabilities."""
+) -> Iterator[tuple[Example, np.ndarray, list[list[int]]]]:
+    """Per example, in batches: the model's probabilities (per class, or per piece and tag)
+    and the pieces' character offsets."""
     device = next(loaded.model.parameters()).device
-    results: list[tuple[Label, dict[str, float]]] = []
     for start in range(0, len(examples), batch_size):
         chunk = examples[start : start + batch_size]
         encoding = loaded.tokenizer(
@@ -521,31 +537,46 @@ def predict(
         logits = loaded.model(**{k: v.to(device) for k, v in encoding.items()}).logits
         probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
         for row, example in enumerate(chunk):
-            if loaded.task != "ner":
-                p = probs[row]
-                results.append(
-                    (
-                        loaded.names[int(p.argmax())],
-                        {n: round(float(x), 6) for n, x in zip(loaded.names, p)},
-                    )
+            yield example, probs[row], offsets[row]
+
+
+def word_probabilities(
+    loaded: LoadedModel, examples: Sequence[Example], batch_size: int = 32
+) -> list[np.ndarray]:
+    """NER: per example, its words' tag probabilities (columns in ``loaded.names`` order,
+    the BIO tags of :func:`weakforge.labels.bio_tags`)."""
+    return [
+        per_word(probs, offsets, example_bounds(example), len(loaded.names))
+        for example, probs, offsets in model_outputs(loaded, examples, batch_size)
+    ]
+
+
+def predict(
+    loaded: LoadedModel, examples: Sequence[Example], batch_size: int = 32
+) -> list[tuple[Label, dict[str, float]]]:
+    """Per example: the predicted label (class, or spans with confidences) and, for
+    classification, the class probabilities."""
+    results: list[tuple[Label, dict[str, float]]] = []
+    for example, probs, offsets in model_outputs(loaded, examples, batch_size):
+        if loaded.task != "ner":
+            results.append(
+                (
+                    loaded.names[int(probs.argmax())],
+                    {n: round(float(x), 6) for n, x in zip(loaded.names, probs)},
                 )
-                continue
-            words = example_bounds(example)
-            pieces = first_piece_index([tuple(o) for o in offsets[row]], words)
-            word_probs = np.zeros((len(words), len(loaded.names)))
-            word_probs[:, 0] = 1.0
-            for p, w in enumerate(pieces):
-                if w >= 0:
-                    word_probs[w] = probs[row][p]
-            tags = [loaded.names[int(i)] for i in word_probs.argmax(axis=1)]
-            spans = tuple(
-                Span(
-                    words[a][0],
-                    words[b - 1][1],
-                    kind,
-                    round(float(np.mean([word_probs[w].max() for w in range(a, b)])), 6),
-                )
-                for a, b, kind in decode_tags(tags)
             )
-            results.append((spans, {}))
+            continue
+        words = example_bounds(example)
+        word_probs = per_word(probs, offsets, words, len(loaded.names))
+        tags = [loaded.names[int(i)] for i in word_probs.argmax(axis=1)]
+        spans = tuple(
+            Span(
+                words[a][0],
+                words[b - 1][1],
+                kind,
+                round(float(np.mean([word_probs[w].max() for w in range(a, b)])), 6),
+            )
+            for a, b, kind in decode_tags(tags)
+        )
+        results.append((spans, {}))
     return results
