@@ -166,8 +166,9 @@ def decided(db: Path) -> list[tuple[str, str, str]]:
 
 def test_rapid_keys_and_two_reviewers_never_decide_an_unseen_item(tmp_path):
     """100 presses of A, 50 ms apart: each decision is on an item that was on screen when
-    its key was pressed (the queue's order, no gaps, none twice). Then two reviewers press
-    D on the same item at once: exactly one decision, and the other sees the conflict."""
+    its key was pressed (the queue's order, no gaps, none twice). Then two reviewers get
+    different next items (claims), and when one opens the other's item anyway and both
+    click "Duplicate" at once: exactly one decision, and the other sees the conflict."""
     playwright = pytest.importorskip("playwright.sync_api")
     db = tmp_path / "review.sqlite"
     update_queue(db, many_items(150), labels=["HAM", "SPAM"])
@@ -199,8 +200,15 @@ def test_rapid_keys_and_two_reviewers_never_decide_an_unseen_item(tmp_path):
             first = open_page(browser, port, "bo")
             second = open_page(browser, port, "cy")
             contested = first.locator("h3").filter(has_text="Item x").first.inner_text()
-            assert contested == second.locator("h3").filter(has_text="Item x").first.inner_text()
             item = contested.split()[1]
+            # claims: cy's next item is not the one bo holds
+            assert second.locator("h3").filter(has_text="Item x").first.inner_text() != contested
+            # cy opens bo's item on purpose (all items, searched by its text)
+            second.get_by_text("all", exact=True).click()
+            search = second.get_by_label("Search text")
+            search.fill(f"comment number {int(item[1:])}")
+            search.press("Enter")
+            second.get_by_text(f"bo is working on {item}").first.wait_for(timeout=30_000)
             buttons = [t.get_by_role("button", name="Duplicate: drop") for t in (first, second)]
             for button in buttons:  # at once: the second click within milliseconds
                 button.click()
