@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -39,10 +40,10 @@ def token_bounds(
             start += len(piece) + 1
     else:
         bounds = [(t.idx, t.idx + len(t.text)) for t in blank_tokenizer()(text) if not t.is_space]
-    cuts = set(cut_at)
+    cuts = sorted(set(cut_at))  # bisected per token: linear in tokens + cuts, not a product
     result = []
     for start, end in bounds:
-        inner = sorted(c for c in cuts if start < c < end)
+        inner = cuts[bisect.bisect_right(cuts, start) : bisect.bisect_left(cuts, end)]
         for left, right in zip([start, *inner], [*inner, end]):
             if text[left:right].strip():
                 result.append((left, right))
