@@ -133,3 +133,21 @@ def test_split_names_are_mapped_or_refused(tmp_path):
     config = config_for(tmp_path, path="d.jsonl", split_map={"7": "test"})
     run(config, tmp_path / "run3")
     assert load_records(tmp_path / "run3" / "records.parquet")[0].split == "test"
+
+
+def test_gold_spans_inside_a_token_are_counted_and_named(tmp_path):
+    rows = [
+        {"id": "a", "text": "The U.S. said no", "label": [[4, 7, "LOC"]], "split": "dev"},
+        {"id": "b", "text": "Paris said yes", "label": [[0, 5, "LOC"]], "split": "dev"},
+    ]
+    write_jsonl(tmp_path / "c.jsonl", rows)
+    config = config_from_dict(
+        {
+            "run": {"task": "ner", "labels": ["LOC"], "stages": ["ingest"]},
+            "data": {"path": "c.jsonl"},
+        },
+        base_dir=tmp_path,
+    )
+    metrics = run(config, tmp_path / "run").metrics["ingest"]
+    assert metrics["gold_spans_inside_tokens"] == 1 and metrics["first_record_with_one"] == "a"
+    assert "inside a token" in (tmp_path / "run" / "report.md").read_text()

@@ -21,6 +21,7 @@ from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import grouped_bars
 from weakforge.records import Example, label_counts_by_split, label_to_json
 from weakforge.report import Image, Section, Table
+from weakforge.tokenize import example_bounds
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,24 @@ def set_aside_train_gold(examples: list[Example], policy: str) -> tuple[list[Exa
     return out, moved
 
 
+def spans_inside_tokens(examples: list[Example]) -> tuple[int, str | None]:
+    """How many gold spans start or end inside a token of their text ("U.S" of the token
+    "U.S."), and the first record holding one. Such spans still work (tokens are split at
+    span edges) but usually mean an annotation slip."""
+    found, first = 0, None
+    for example in examples:
+        gold = example.gold if isinstance(example.gold, tuple) else ()
+        if not gold:
+            continue
+        bounds = example_bounds(example)
+        starts, ends = {a for a, _ in bounds}, {b for _, b in bounds}
+        cutting = sum(s.start not in starts or s.end not in ends for s in gold)
+        if cutting and first is None:
+            first = example.id
+        found += cutting
+    return found, first
+
+
 def run_ingest(ctx: StageContext) -> dict[str, Any]:
     examples, rejects = read_configured_corpus(ctx.config)
     examples, set_aside = set_aside_train_gold(examples, ctx.config.data.train_gold)
@@ -134,7 +153,17 @@ def run_ingest(ctx: StageContext) -> dict[str, Any]:
     )
     if rejects:
         log.warning("%d bad records skipped; see %s", len(rejects), ctx.input(REJECTS))
+    cutting, first_cutting = spans_inside_tokens(examples)
+    if cutting:
+        log.warning(
+            "%d gold spans start or end inside a token (first in record '%s'); kept, with the "
+            "token split at the span's edge. Check that the offsets cover whole words",
+            cutting,
+            first_cutting,
+        )
     return {
+        "gold_spans_inside_tokens": cutting,
+        "first_record_with_one": first_cutting,
         "n_examples": len(examples),
         "splits": dict(sorted(splits.items())),
         "gold_labeled": dict(sorted(gold.items())),
@@ -157,6 +186,12 @@ def describe_ingest(metrics: dict[str, Any]) -> Section:
             Table(["split", "records", "with gold label"], rows),
         ],
     )
+    if metrics.get("gold_spans_inside_tokens"):
+        section.blocks.append(
+            f"{metrics['gold_spans_inside_tokens']} gold spans start or end inside a token "
+            "(the first record holding one is in stages/ingest.json); they were kept, with "
+            "the token split at the span's edge. Check that the offsets cover whole words."
+        )
     if metrics.get("train_gold_set_aside"):
         section.blocks.append(
             f"{metrics['train_gold_set_aside']} train records came with gold labels; they were "
