@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,8 +43,29 @@ def wait_for(url: str, seconds: float = 90) -> None:
     raise TimeoutError(f"{url} did not answer within {seconds} s")
 
 
-def test_click_a_decision_in_headless_chromium(tmp_path):
+@contextmanager
+def page_server(folder: Path):
+    """The review page served for ``folder`` and a headless Chromium to open it: (browser,
+    port). The server stops when the block ends, whatever happened in it."""
     playwright = pytest.importorskip("playwright.sync_api")
+    port = free_port()
+    server = subprocess.Popen(
+        server_command(folder, "127.0.0.1", port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/_stcore/health")
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+            yield browser, port
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_click_a_decision_in_headless_chromium(tmp_path):
     update_queue(
         tmp_path / "review.sqlite",
         [
@@ -77,51 +99,38 @@ def test_click_a_decision_in_headless_chromium(tmp_path):
             ),
         ],
     )
-    port = free_port()
-    server = subprocess.Popen(
-        server_command(tmp_path, "127.0.0.1", port),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    with page_server(tmp_path) as (browser, port):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+        page.get_by_text("Review queue").first.wait_for(timeout=60_000)
+        reviewer = page.get_by_label("Reviewer")
+        reviewer.fill("ana")
+        reviewer.press("Enter")
+        page.get_by_role("button", name="Accept suggestion").click()
+        deadline = time.time() + 30
+        rows = []
+        while time.time() < deadline and not rows:
+            rows = (
+                sqlite3.connect(tmp_path / "review.sqlite")
+                .execute("SELECT item_id, reviewer, action, new_label FROM decisions")
+                .fetchall()
+            )
+            time.sleep(0.5)
+        page.get_by_text("accept_suggestion recorded").first.wait_for(timeout=30_000)
+        page.get_by_text("Item x2").first.wait_for(timeout=30_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "review_item.png"), full_page=True)
+        page.mouse.click(900, 80)  # focus the page, not a text field
+        page.keyboard.press("D")  # the keyboard shortcut of "Duplicate: drop"
+        page.get_by_text("duplicate recorded for x2").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "review_page.png"), full_page=True)
+    assert rows[0] == ("x1", "ana", "accept_suggestion", '"HAM"')
+    actions = (
+        sqlite3.connect(tmp_path / "review.sqlite")
+        .execute("SELECT item_id, action FROM decisions ORDER BY seq")
+        .fetchall()
     )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/_stcore/health")
-        with playwright.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
-            page.get_by_text("Review queue").first.wait_for(timeout=60_000)
-            reviewer = page.get_by_label("Reviewer")
-            reviewer.fill("ana")
-            reviewer.press("Enter")
-            page.get_by_role("button", name="Accept suggestion").click()
-            deadline = time.time() + 30
-            rows = []
-            while time.time() < deadline and not rows:
-                rows = (
-                    sqlite3.connect(tmp_path / "review.sqlite")
-                    .execute("SELECT item_id, reviewer, action, new_label FROM decisions")
-                    .fetchall()
-                )
-                time.sleep(0.5)
-            page.get_by_text("accept_suggestion recorded").first.wait_for(timeout=30_000)
-            page.get_by_text("Item x2").first.wait_for(timeout=30_000)
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "review_item.png"), full_page=True)
-            page.mouse.click(900, 80)  # focus the page, not a text field
-            page.keyboard.press("D")  # the keyboard shortcut of "Duplicate: drop"
-            page.get_by_text("duplicate recorded for x2").first.wait_for(timeout=30_000)
-            page.screenshot(path=str(ARTIFACTS / "review_page.png"), full_page=True)
-            browser.close()
-        assert rows[0] == ("x1", "ana", "accept_suggestion", '"HAM"')
-        actions = (
-            sqlite3.connect(tmp_path / "review.sqlite")
-            .execute("SELECT item_id, action FROM decisions ORDER BY seq")
-            .fetchall()
-        )
-        assert actions == [("x1", "accept_suggestion"), ("x2", "duplicate")]
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    assert actions == [("x1", "accept_suggestion"), ("x2", "duplicate")]
 
 
 def many_items(n: int) -> list[QueueItem]:
@@ -169,69 +178,54 @@ def test_rapid_keys_and_two_reviewers_never_decide_an_unseen_item(tmp_path):
     its key was pressed (the queue's order, no gaps, none twice). Then two reviewers get
     different next items (claims), and when one opens the other's item anyway and both
     click "Duplicate" at once: exactly one decision, and the other sees the conflict."""
-    playwright = pytest.importorskip("playwright.sync_api")
     db = tmp_path / "review.sqlite"
     update_queue(db, many_items(150), labels=["HAM", "SPAM"])
-    port = free_port()
-    server = subprocess.Popen(
-        server_command(tmp_path, "127.0.0.1", port),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/_stcore/health")
-        with playwright.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-            page = open_page(browser, port, "ana")
-            for _ in range(100):
-                page.keyboard.press("A")
-                page.wait_for_timeout(50)
-            page.wait_for_timeout(5000)  # let the last reruns finish
-            rows = decided(db)
-            ids = [r[0] for r in rows]
-            assert len(ids) == len(set(ids)), "an item was decided twice"
-            assert ids == [f"x{i:03d}" for i in range(len(ids))], "a decision skipped an item"
-            message = page.get_by_text("refused since your last save").first.inner_text()
-            refused = int(message.rsplit("(", 1)[1].split()[0])
-            print(f"100 presses 50 ms apart: {len(ids)} saved, {refused} refused visibly")
-            assert len(ids) >= 1 and refused >= 1
-            page.close()
+    with page_server(tmp_path) as (browser, port):
+        page = open_page(browser, port, "ana")
+        for _ in range(100):
+            page.keyboard.press("A")
+            page.wait_for_timeout(50)
+        page.wait_for_timeout(5000)  # let the last reruns finish
+        rows = decided(db)
+        ids = [r[0] for r in rows]
+        assert len(ids) == len(set(ids)), "an item was decided twice"
+        assert ids == [f"x{i:03d}" for i in range(len(ids))], "a decision skipped an item"
+        message = page.get_by_text("refused since your last save").first.inner_text()
+        refused = int(message.rsplit("(", 1)[1].split()[0])
+        print(f"100 presses 50 ms apart: {len(ids)} saved, {refused} refused visibly")
+        assert len(ids) >= 1 and refused >= 1
+        page.close()
 
-            first = open_page(browser, port, "bo")
-            second = open_page(browser, port, "cy")
-            contested = first.locator("h3").filter(has_text="Item x").first.inner_text()
-            item = contested.split()[1]
-            # claims: cy's next item is not the one bo holds
-            assert second.locator("h3").filter(has_text="Item x").first.inner_text() != contested
-            # cy opens bo's item on purpose (all items, searched by its text)
-            second.get_by_text("all", exact=True).click()
-            search = second.get_by_label("Search text")
-            search.fill(f"comment number {int(item[1:])}")
-            search.press("Enter")
-            second.get_by_text(f"bo is working on {item}").first.wait_for(timeout=30_000)
-            buttons = [t.get_by_role("button", name="Duplicate: drop") for t in (first, second)]
-            for button in buttons:  # at once: the second click within milliseconds
-                button.click()
-            deadline = time.time() + 30
-            loser = None
-            while loser is None and time.time() < deadline:
-                for name, tab in (("bo", first), ("cy", second)):
-                    if tab.get_by_text("not saved").count():
-                        loser = name
-                time.sleep(0.2)
-            on_item = [r for r in decided(db) if r[0] == item]
-            assert len(on_item) == 1, on_item  # exactly one decision on the contested item
-            assert loser is not None and on_item[0][1] != loser  # the other one saw why
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+        first = open_page(browser, port, "bo")
+        second = open_page(browser, port, "cy")
+        contested = first.locator("h3").filter(has_text="Item x").first.inner_text()
+        item = contested.split()[1]
+        # claims: cy's next item is not the one bo holds
+        assert second.locator("h3").filter(has_text="Item x").first.inner_text() != contested
+        # cy opens bo's item on purpose (all items, searched by its text)
+        second.get_by_text("all", exact=True).click()
+        search = second.get_by_label("Search text")
+        search.fill(f"comment number {int(item[1:])}")
+        search.press("Enter")
+        second.get_by_text(f"bo is working on {item}").first.wait_for(timeout=30_000)
+        buttons = [t.get_by_role("button", name="Duplicate: drop") for t in (first, second)]
+        for button in buttons:  # at once: the second click within milliseconds
+            button.click()
+        deadline = time.time() + 30
+        loser = None
+        while loser is None and time.time() < deadline:
+            for name, tab in (("bo", first), ("cy", second)):
+                if tab.get_by_text("not saved").count():
+                    loser = name
+            time.sleep(0.2)
+        on_item = [r for r in decided(db) if r[0] == item]
+        assert len(on_item) == 1, on_item  # exactly one decision on the contested item
+        assert loser is not None and on_item[0][1] != loser  # the other one saw why
 
 
 def test_ner_item_view_in_headless_chromium(tmp_path):
     """The NER item view: spans in one colour per type with their type, the suggestion drawn
     the same way, hostile text shown as text (screenshot in tests/artifacts/)."""
-    playwright = pytest.importorskip("playwright.sync_api")
     text = (
         "Lebed met Ford Motor Co officials in Grozny on **Monday** ![x](http://127.0.0.1:9/p.png)"
     )
@@ -255,29 +249,16 @@ def test_ner_item_view_in_headless_chromium(tmp_path):
         ],
         labels=["PER", "ORG", "LOC", "MISC"],
     )
-    port = free_port()
-    server = subprocess.Popen(
-        server_command(tmp_path, "127.0.0.1", port),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/_stcore/health")
-        with playwright.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1100})
-            requests = []
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
-            page.get_by_text("Item n1").first.wait_for(timeout=60_000)
-            marks = page.locator("mark")
-            marks.first.wait_for(timeout=30_000)
-            assert marks.count() >= 6  # the weak label's and the suggestion's spans
-            assert page.get_by_text("**Monday**", exact=False).count() >= 1  # not bold
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "review_ner_item.png"), full_page=True)
-            browser.close()
-        assert not [u for u in requests if "127.0.0.1:9" in u]  # the image was never fetched
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with page_server(tmp_path) as (browser, port):
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        requests = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+        page.get_by_text("Item n1").first.wait_for(timeout=60_000)
+        marks = page.locator("mark")
+        marks.first.wait_for(timeout=30_000)
+        assert marks.count() >= 6  # the weak label's and the suggestion's spans
+        assert page.get_by_text("**Monday**", exact=False).count() >= 1  # not bold
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "review_ner_item.png"), full_page=True)
+    assert not [u for u in requests if "127.0.0.1:9" in u]  # the image was never fetched
