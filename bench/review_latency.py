@@ -88,28 +88,11 @@ def measure(run_dir: Path, target, n: int) -> dict[str, float]:
 def key_to_next_item(run_dir: Path, presses: int = 10) -> dict[str, float]:
     """In headless Chromium against the real server: first load, and the time from pressing
     A (accept) to the next item's heading on screen (median of ``presses``)."""
-    import subprocess
-    import urllib.request
-
     from playwright.sync_api import sync_playwright
 
-    from weakforge.review.pages.queue import server_command
-    from weakforge.testing import free_port
+    from weakforge.testing import review_page_server
 
-    port = free_port()
-    server = subprocess.Popen(
-        server_command(run_dir, "127.0.0.1", port),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
+    with review_page_server(run_dir) as port:
         flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
@@ -139,9 +122,6 @@ def key_to_next_item(run_dir: Path, presses: int = 10) -> dict[str, float]:
                 times.append(time.perf_counter() - t0)
                 page.wait_for_timeout(500)
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     return {
         "browser_first_load_s": round(load, 2),
         "key_to_next_item_s": round(statistics.median(times), 3),

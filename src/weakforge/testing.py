@@ -72,3 +72,37 @@ def create_database(server: str) -> str:
     with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         connection.execute(f"CREATE DATABASE {name}")
     return f"{server}/{name}"
+
+
+@contextmanager
+def review_page_server(folder: Path, seconds: float = 90) -> Iterator[int]:
+    """The review page served for a run folder on a free loopback port (yielded once it
+    answers); the server stops when the block ends, whatever happened in it."""
+    import time
+    import urllib.request
+
+    from weakforge.review.pages.queue import server_command
+
+    port = free_port()
+    server = subprocess.Popen(
+        server_command(folder, "127.0.0.1", port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + seconds
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/_stcore/health", timeout=2
+                ) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.time() > deadline:
+                    raise TimeoutError(f"the page did not answer in {seconds} s") from None
+                time.sleep(0.3)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
