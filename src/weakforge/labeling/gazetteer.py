@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from spacy.attrs import LOWER, ORTH
+from spacy.attrs import IS_ALPHA, IS_UPPER, LENGTH, LOWER, ORTH
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
@@ -205,20 +205,22 @@ def match(doc: Doc, index: EntryIndex, case_sensitive: bool) -> list[tuple[int, 
     """Left-to-right, longest match first, non-overlapping. A case-sensitive list also
     matches words set in capitals ("LONDON", a headline or dateline) as their title-cased
     form, where the capitals themselves are not an entry."""
-    found = match_keys(doc.to_array(ORTH if case_sensitive else LOWER).tolist(), index)
-    if case_sensitive and any(is_capitalised(t.text) for t in doc):
+    if not case_sensitive:
+        return match_keys(doc.to_array(LOWER).tolist(), index)
+    columns = doc.to_array([ORTH, IS_UPPER, IS_ALPHA, LENGTH])  # one pass over the tokens
+    keys = columns[:, 0].tolist()
+    found = match_keys(keys, index)
+    capitalised = np.nonzero((columns[:, 1] == 1) & (columns[:, 2] == 1) & (columns[:, 3] > 1))[0]
+    if len(capitalised):  # two or more letters, all capitals
+        titled = list(keys)
+        for i in capitalised.tolist():
+            titled[i] = get_string_id(doc[i].text.title())
         taken = {i for start, end, _ in found for i in range(start, end)}
-        titled = [get_string_id(t.text.title()) if is_capitalised(t.text) else t.orth for t in doc]
         for start, end, label in match_keys(titled, index):
             if not taken.intersection(range(start, end)):
                 found.append((start, end, label))
         found.sort()
     return found
-
-
-def is_capitalised(word: str) -> bool:
-    """A word of two or more letters set all in capitals."""
-    return len(word) > 1 and word.isalpha() and word.isupper()
 
 
 def match_keys(keys: list[int], index: EntryIndex) -> list[tuple[int, int, str]]:
