@@ -407,12 +407,13 @@ def main() -> None:
             hide_index=True,
         )
     show_flash()
-    rows, matching = query(engine, filt, sort, 0, 1)
+    requested = int(st.session_state.get("page", 0))
+    rows, matching = query(engine, filt, sort, requested, PAGE_SIZE)
     pages = max(1, -(-matching // PAGE_SIZE))
-    if st.session_state.get("page", 0) > pages - 1:
-        st.session_state["page"] = pages - 1  # a page past the end shows the last one
+    if requested > pages - 1:  # a page past the end shows the last one (one more query)
+        st.session_state["page"] = requested = pages - 1
+        rows, matching = query(engine, filt, sort, requested, PAGE_SIZE)
     page = st.number_input("Page", min_value=0, max_value=pages - 1, step=1, key="page")
-    rows, matching = query(engine, filt, sort, int(page), PAGE_SIZE)
     decided = decided_labels(engine, [r["decided_seq"] for r in rows])
     st.caption(
         f"{matching} {'item matches' if matching == 1 else 'items match'}; "
