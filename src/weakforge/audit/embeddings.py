@@ -18,7 +18,7 @@ import numpy as np
 
 from weakforge.atomic import atomic_path
 from weakforge.errors import WeakforgeError
-from weakforge.models import DEFAULT_ENCODER, STATIC_ENCODER, resolve_encoder
+from weakforge.models import DEFAULT_ENCODER, resolve_encoder, static_base, transformer_of
 from weakforge.progress import progress_bar
 
 log = logging.getLogger(__name__)
@@ -87,10 +87,10 @@ class EmbeddingCache:
 
 def encoder_function(model: str) -> Callable[[list[str], int], np.ndarray]:
     """texts, batch size -> L2-normalised float32 vectors, for a model name or ``"static"``."""
-    if model == STATIC_ENCODER or model.startswith(STATIC_ENCODER + ":"):
+    base = static_base(model)
+    if base is not None:
         from weakforge.audit.static_encoder import static_embed
 
-        base = model.partition(":")[2]
         return lambda texts, batch_size: static_embed(texts, base)
     encoder = load_encoder(resolve_encoder(model))
     return lambda texts, batch_size: encoder.encode(
@@ -143,9 +143,7 @@ def word_vectors(
     """Contextual vectors per word: the mean of the model's word-piece outputs inside each
     ``(start, end)`` character range (zeros for words past ``max_length`` pieces). A static
     model has no context: the default transformer gives these."""
-    if model == STATIC_ENCODER or model.startswith(STATIC_ENCODER + ":"):
-        model = model.partition(":")[2]
-    encoder = load_encoder(resolve_encoder(model))
+    encoder = load_encoder(resolve_encoder(transformer_of(model)))
     tokenizer = encoder.tokenizer
     encoder.max_seq_length = max_length
     pieces = encoder.encode(

@@ -21,6 +21,7 @@ from weakforge.audit.embeddings import word_vectors
 from weakforge.audit.fold_models import fold_token_probs
 from weakforge.audit.word_features import word_features
 from weakforge.config import AuditSection, TrainSection
+from weakforge.models import transformer_of
 from weakforge.records import label_to_json
 from weakforge.report import Block
 from weakforge.tokenize import example_bounds
@@ -152,8 +153,9 @@ class LabelIssues:
 
 def fold_training(options: AuditSection) -> TrainSection:
     """The trainer's settings for one fold: the audit's encoder as base, few epochs."""
-    base = "" if options.model.startswith("static") else options.model
-    return TrainSection(base_model=base, epochs=options.fold_epochs, patience=99)
+    return TrainSection(
+        base_model=transformer_of(options.model), epochs=options.fold_epochs, patience=99
+    )
 
 
 def describe_span_issue(text: str, issue: SpanIssue) -> str:
