@@ -21,7 +21,7 @@ from pathlib import Path
 from benchlib import BENCH, markdown_table, record, shared
 
 from weakforge.aggregate import aggregate
-from weakforge.aggregate.priors import span_gold_weights
+from weakforge.aggregate.priors import sources_of, span_gold_weights
 from weakforge.config import AggregateSection
 from weakforge.corpus import ReadOptions, read_corpus
 from weakforge.evaluation import span_scores
@@ -37,6 +37,12 @@ VARIANTS = (  # name, method, doc majority, doc history, weights from dev gold
     ("HMM + doc history", "hmm", False, ("PER", "ORG"), True),
     ("HMM + doc majority + doc history", "hmm", True, ("PER", "ORG"), True),
 )
+
+
+def dev_weights(dev):
+    """What ``[aggregate] weights_from_gold`` computes from these voted dev sentences."""
+    tuning = [replace(e, split="dev") for e in dev]
+    return span_gold_weights(tuning, sources_of(tuning), label_groups=GROUPS)
 
 
 def with_votes(examples, spec, workers):
@@ -81,11 +87,7 @@ def main() -> None:
     voted = with_votes(examples, spec, args.workers)
     apply_seconds = time.perf_counter() - started
     # what weights_from_gold computes from dev gold (dev records are its tuning gold)
-    weights = span_gold_weights(
-        [replace(e, split="dev") for e in voted],
-        sorted({s for e in voted for s in e.votes}),
-        label_groups=GROUPS,
-    )
+    weights = dev_weights(voted)
     scored = score_variants(voted, weights, args.sample)
     results = {name: r for name, (r, _) in scored.items()}
     gold = [e.gold for e in voted]

@@ -17,11 +17,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from aggregate_conll import GROUPS, LABELS
+from aggregate_conll import GROUPS, LABELS, dev_weights
 from benchlib import BENCH, markdown_table, record, shared
 
 from weakforge.aggregate import aggregate
-from weakforge.aggregate.priors import span_gold_weights
 from weakforge.config import AggregateSection, TrainSection
 from weakforge.corpus import ReadOptions, read_corpus
 from weakforge.evaluation import span_scores
@@ -50,11 +49,7 @@ def main() -> None:
         votes = read_votes(Path(tmp))
     label_seconds = time.perf_counter() - started
     voted = [replace(e, votes=votes[e.id]) for e in everything]
-    weights = span_gold_weights(
-        [replace(e, split="dev") for e in voted if e.split == "test"],
-        sorted({s for e in voted for s in e.votes}),
-        label_groups=GROUPS,
-    )
+    weights = dev_weights([e for e in voted if e.split == "test"])
     weak = aggregate(
         voted,
         "ner",
