@@ -81,9 +81,7 @@ def tiny_model_dir(tmp_path_factory):
         *(f"##{c}" for c in letters),
     ]
     (folder / "vocab.txt").write_text("\n".join(dict.fromkeys(vocab)) + "\n")
-    BertTokenizerFast(vocab_file=str(folder / "vocab.txt"), do_lower_case=True).save_pretrained(
-        folder
-    )
+    BertTokenizerFast(vocab=str(folder / "vocab.txt"), do_lower_case=True).save_pretrained(folder)
     torch.manual_seed(0)
     config = BertConfig(
         vocab_size=len(dict.fromkeys(vocab)),
@@ -95,6 +93,14 @@ def tiny_model_dir(tmp_path_factory):
     )
     BertModel(config).save_pretrained(folder)
     return str(folder)
+
+
+@pytest.fixture(scope="session")
+def tiny_causal_dir(tiny_model_dir, tmp_path_factory):
+    """A 2-layer random Llama-style causal LM on the tiny WordPiece vocabulary."""
+    from weakforge.testing import scratch_causal_model
+
+    return str(scratch_causal_model(tmp_path_factory.mktemp("tiny-llama"), tiny_model_dir))
 
 
 @pytest.fixture(scope="session")

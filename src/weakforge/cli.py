@@ -220,17 +220,16 @@ def predict(
     """Label new texts with a trained model; write them in any format (Label Studio too)."""
     from dataclasses import replace
 
-    from weakforge.train.transformers_adapter import load_model
-    from weakforge.train.transformers_adapter import predict as run_predict
+    from weakforge.train.families import load_end_model, predict_with
 
     setup_logging(verbose)
-    loaded = load_model(model)
+    loaded = load_end_model(model)
     examples = read_corpus(
         source, from_format, ReadOptions(columns=Columns(text=text_field), task=loaded.task)
     ).examples
     predicted = [
         replace(e, label=label, probs=probs)
-        for e, (label, probs) in zip(examples, run_predict(loaded, examples))
+        for e, (label, probs) in zip(examples, predict_with(loaded, examples))
     ]
     write_corpus(
         predicted,

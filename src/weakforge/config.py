@@ -155,8 +155,10 @@ class AggregateSection:
     gold-based weights override them."""
     rounds: int | None = None
     """Model-source rounds: a model taught by the weak labels votes as one more source
-    (cross-fitted), then the votes are aggregated again. Unset = 2 for classification (on
-    the run's sentence embeddings), 0 for NER (not built for NER yet)."""
+    (cross-fitted), then the votes are aggregated again. Classification: logistic regression
+    on the run's sentence embeddings; NER: spaCy's NER trained on the weak spans (minutes
+    on a large corpus). Unset = 2 for classification, 0 for NER (no gain on CoNLL, see
+    bench/RESULTS.md)."""
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,10 @@ class AugmentSection:
 class TrainSection:
     """``[train]``: fine-tuning the end model (transformers + peft)."""
 
+    family: Literal["encoder", "causal"] = "encoder"
+    """End model kind: an encoder classifier (the default, fast on a CPU) or a causal LM
+    (decoder) fine-tuned on instruction data built from the run's labels, evaluated by
+    generation. ``causal`` needs ``base_model``: a local causal LM folder."""
     base_model: str = ""
     """A model folder or hub name; empty = the offline all-MiniLM-L6-v2."""
     lora: bool = True
@@ -245,8 +251,9 @@ class TrainSection:
     """LoRA scaling."""
     lora_dropout: float = 0.1
     """Dropout on the LoRA layers."""
-    target_modules: tuple[str, ...] = ("query", "value")
-    """Modules that get LoRA adapters."""
+    target_modules: tuple[str, ...] = ()
+    """Modules that get LoRA adapters; empty = found per architecture (an encoder's query
+    and value projections, every linear layer but the output head of a causal LM)."""
     merge: bool = False
     """Also save the LoRA weights merged into full weights."""
     soft_labels: bool = True
@@ -279,6 +286,15 @@ class TrainSection:
     """Cap on optimiser steps (> 0), e.g. for a quick try."""
     tensorboard: bool = False
     """Write TensorBoard logs into the model folder."""
+    instruction: str = ""
+    """Causal: the system instruction; empty = one naming the task and the label set."""
+    max_new_tokens: int = 128
+    """Causal: the longest answer generated for NER (classification scores the labels)."""
+    quantize: Literal["none", "4bit"] = "none"
+    """Causal: ``4bit`` = QLoRA (bitsandbytes) when a CUDA GPU is present; on a CPU the
+    model trains unquantised, and the log says so."""
+    gradient_checkpointing: bool = False
+    """Recompute activations in the backward pass: less GPU memory, slower steps."""
 
 
 @dataclass(frozen=True)
@@ -444,6 +460,7 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("train", "weight_decay"): (0, 1),
     ("train", "max_length"): (8, None),
     ("train", "patience"): (0, None),
+    ("train", "max_new_tokens"): (1, None),
 }
 
 

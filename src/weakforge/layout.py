@@ -27,6 +27,7 @@ DOCS_CACHE = "cache/docs"  # spaCy's parse of the records, for the rule workbenc
 # aggregate
 AGGREGATED = "aggregated.parquet"
 AGGREGATE_PLOT = "plots/aggregate_labels.png"
+MODEL_SOURCE_CACHE = "cache/model_sources"  # model-source votes per content hash
 # audit
 AUDITED = "audited.parquet"
 AUDIT_PLOT = "plots/audit_scores.png"

@@ -106,3 +106,39 @@ def review_page_server(folder: Path, seconds: float = 90) -> Iterator[int]:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def scratch_causal_model(
+    folder: Path,
+    tokenizer_source: str,
+    *,
+    hidden: int = 32,
+    layers: int = 2,
+    heads: int = 2,
+    seed: int = 0,
+) -> Path:
+    """A randomly initialised Llama-style causal LM saved in ``folder`` with the tokenizer
+    of ``tokenizer_source`` (a local folder): a base model built from a config, no download.
+    Tests use a tiny one; ``bench/train_causal.py`` a few-million-parameter one."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_source)
+    if tokenizer.eos_token is None:  # a BERT-style tokenizer: its [SEP] ends an answer
+        tokenizer.eos_token = tokenizer.sep_token
+    torch.manual_seed(seed)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=hidden,
+        intermediate_size=hidden * 2,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        num_key_value_heads=heads,
+        max_position_embeddings=512,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.convert_tokens_to_ids(tokenizer.eos_token),
+        tie_word_embeddings=True,
+    )
+    LlamaForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return Path(folder)

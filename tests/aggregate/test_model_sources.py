@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from weakforge.aggregate.model_sources import model_votes
+from weakforge.aggregate.model_sources import class_model_votes
 from weakforge.aggregate.selection import aggregate_and_choose
 from weakforge.config import AggregateSection
 from weakforge.errors import AggregationError
-from weakforge.records import Example
+from weakforge.records import Example, Span
 
 
 def corpus():
@@ -50,20 +50,31 @@ def test_model_votes_are_out_of_fold_for_the_items_they_learned_from():
     labeled = [e.__class__(**{**e.__dict__, "label": e.votes["kw"]}) for e in examples]
     features = features.copy()
     features[0] = [-3.0, 0, 0, 0]  # a SPAM-labeled item that looks like HAM
-    votes = model_votes(labeled, ["HAM", "SPAM"], features, folds=5, seed=0)
+    votes = class_model_votes(labeled, ["HAM", "SPAM"], features, folds=5, seed=0)
     assert votes[0] == "HAM"  # not the label it was taught: its fold never saw it
 
 
-def test_rounds_are_refused_where_they_do_not_exist_yet():
-    with pytest.raises(AggregationError, match="classification only"):
-        aggregate_and_choose(
-            [Example(id="n", text="Anna", votes={})],
-            "ner",
-            ["PER"],
-            options=AggregateSection(rounds=1),
-            features=np.zeros((1, 2)),
-        )
+def test_rounds_without_embeddings_are_refused_for_classification():
     with pytest.raises(AggregationError, match="sentence embeddings"):
         aggregate_and_choose(
             corpus()[0], "classification", ["HAM", "SPAM"], options=AggregateSection(rounds=1)
         )
+
+
+def test_a_span_model_source_finds_a_name_no_rule_covered(tmp_path, names_corpus):
+    examples = names_corpus
+    options = AggregateSection(method="majority", weights_from_gold=False, rounds=1)
+    plain, _ = aggregate_and_choose(
+        examples, "ner", ["PER", "LOC"], options=AggregateSection(method="majority", rounds=0)
+    )
+    assert plain[-1].label == ()
+    cache = tmp_path / "model_sources"
+    result, choice = aggregate_and_choose(
+        examples, "ner", ["PER", "LOC"], options=options, cache=cache
+    )
+    assert choice.rounds == 1
+    assert result[-1].votes["model_r1"] == (Span(0, 7, "PER"),)
+    assert [(s.start, s.end, s.label) for s in result[-1].label] == [(0, 7, "PER")]
+    assert len(list(cache.iterdir())) == 1  # a re-run with the same teacher reads it
+    again, _ = aggregate_and_choose(examples, "ner", ["PER", "LOC"], options=options, cache=cache)
+    assert again[-1].label == result[-1].label

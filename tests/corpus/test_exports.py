@@ -55,7 +55,7 @@ def test_chat_jsonl(tmp_path, ner_examples, clf_examples):
     roles = [m["role"] for m in lines[0]["messages"]]
     assert roles == ["system", "user", "assistant"]
     answer = json.loads(lines[0]["messages"][2]["content"])
-    assert answer[0] == {"text": "Angela Merkel", "label": "PER"}
+    assert answer[0] == {"text": "Angela Merkel", "type": "PER"}
     assert lines[2]["messages"][2]["content"] == "[]"
     write_corpus(clf_examples, path, "chat")
     answers = [json.loads(x)["messages"][2]["content"] for x in path.read_text().splitlines()]

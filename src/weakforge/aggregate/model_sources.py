@@ -7,25 +7,33 @@ which is how a corpus whose rules are silent on most texts stops leaving them to
 prior. The model's vote on a training item comes from a fold that did not see that item
 (cross-fitting), so a source never just echoes the label it was taught.
 
-Classification: logistic regression on the run's cached sentence embeddings. NER model
-sources are not built yet (an explicit ``rounds`` on an NER task is an error that says so).
+``MODEL_SOURCES`` maps a task kind to its model: for classification logistic regression on
+the run's cached sentence embeddings; for NER spaCy's own NER trained on the weak spans
+(:mod:`weakforge.aggregate.span_model`). Votes are cached per content hash (the texts, the
+labels taught, the settings), so a re-run with the same teacher skips the training.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
-from weakforge.errors import AggregationError
-from weakforge.records import Example
+from weakforge.aggregate.span_model import span_model_votes
+from weakforge.atomic import atomic_file
+from weakforge.records import Example, Label, label_from_json, label_to_json
 
 log = logging.getLogger(__name__)
-DEFAULT_ROUNDS = {"classification": 2, "ner": 0}  # chosen on the WRENCH benchmarks
+DEFAULT_ROUNDS = {"classification": 2, "ner": 0}  # chosen on the WRENCH and CoNLL benchmarks
+CACHE_VERSION = 1  # bump when a model source changes what it votes
+ModelSource = Callable[[Sequence[Example], Sequence[str], "np.ndarray | None", int], list[Label]]
 
 
 def source_name(round_number: int) -> str:
@@ -33,24 +41,22 @@ def source_name(round_number: int) -> str:
 
 
 def rounds_for(task: str, rounds: int | None) -> int:
-    """The rounds to run: the task's default for ``None``; an error where none exist."""
-    if rounds is None:
-        return DEFAULT_ROUNDS[task]
-    if rounds > 0 and task == "ner":
-        raise AggregationError(
-            f"[aggregate] rounds = {rounds}: model sources are built for classification only "
-            "so far; leave rounds unset (or 0) for an NER task"
-        )
-    return max(rounds, 0)
+    """The rounds to run: the task's default for ``None``."""
+    return DEFAULT_ROUNDS[task] if rounds is None else max(rounds, 0)
+
+
+def needs_features(task: str) -> bool:
+    """Whether the task's model source reads the texts' sentence embeddings."""
+    return task == "classification"
 
 
 def is_teachable(example: Example) -> bool:
     """A train item whose weak label some source voted for (not the prior alone)."""
-    voted = any(v is not None for v in example.votes.values())
+    voted = any(v is not None and v != () for v in example.votes.values())
     return example.split == "train" and example.label is not None and voted
 
 
-def model_votes(
+def class_model_votes(
     examples: Sequence[Example],
     labels: Sequence[str],
     features: np.ndarray,
@@ -81,20 +87,74 @@ def model_votes(
     return [labels[int(p.argmax())] if p.any() else None for p in probs]
 
 
+def span_votes(
+    examples: Sequence[Example], labels: Sequence[str], features: np.ndarray | None, seed: int
+) -> list[Label]:
+    """The NER model source: spaCy's NER on the weak spans of the train records (a record
+    with no span teaches where names are not, so every aggregated train record counts)."""
+    taught = [i for i, e in enumerate(examples) if e.split == "train" and e.label is not None]
+    if len(taught) < 10 or not any(examples[i].label for i in taught):
+        log.warning(
+            "too few weakly labeled train records (%d) for a span model source", len(taught)
+        )
+        return [None] * len(examples)
+    return span_model_votes(examples, labels, taught, seed=seed)
+
+
+MODEL_SOURCES: dict[str, ModelSource] = {
+    "classification": lambda examples, labels, features, seed: class_model_votes(
+        examples, labels, features, seed=seed
+    ),
+    "ner": span_votes,
+}
+
+
+def content_key(task: str, examples: Sequence[Example], labels: Sequence[str], seed: int) -> str:
+    """What a model source's votes depend on: the texts, splits, taught labels and settings."""
+    digest = hashlib.sha256(json.dumps([CACHE_VERSION, task, list(labels), seed]).encode())
+    for e in examples:
+        taught = label_to_json(e.label) if e.split == "train" else None
+        digest.update(json.dumps([e.id, e.text, e.split, taught]).encode())
+    return digest.hexdigest()[:32]
+
+
+def cached_model_votes(
+    task: str,
+    examples: Sequence[Example],
+    labels: Sequence[str],
+    features: np.ndarray | None,
+    seed: int,
+    cache: Path | None,
+) -> list[Label]:
+    """The task's model-source votes, read from ``cache`` when the same teacher ran before."""
+    path = cache / f"{content_key(task, examples, labels, seed)}.json" if cache else None
+    if path is not None and path.exists():
+        log.info("model source votes from the cache (%s)", path.name)
+        return [label_from_json(v) for v in json.loads(path.read_text())]
+    votes = MODEL_SOURCES[task](examples, labels, features, seed)
+    if path is not None:
+        with atomic_file(path) as handle:
+            json.dump([label_to_json(v) for v in votes], handle)
+    return votes
+
+
 def with_model_rounds(
     aggregate_once: Callable[[Sequence[Example]], list[Example]],
     examples: Sequence[Example],
+    task: str,
     labels: Sequence[str],
-    features: np.ndarray,
     rounds: int,
+    *,
+    features: np.ndarray | None = None,
     seed: int = 0,
+    cache: Path | None = None,
 ) -> list[Example]:
     """Aggregate, then ``rounds`` times add a model source taught by the last aggregate and
     aggregate again. The result's votes include the model sources."""
     voted = list(examples)
     result = aggregate_once(voted)
     for number in range(1, rounds + 1):
-        votes = model_votes(result, labels, features, seed=seed + number)
+        votes = cached_model_votes(task, result, labels, features, seed + number, cache)
         name = source_name(number)
         voted = [replace(e, votes={**e.votes, name: v}) for e, v in zip(voted, votes)]
         result = aggregate_once(voted)

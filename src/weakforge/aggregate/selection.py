@@ -15,11 +15,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
 from weakforge.aggregate.methods import DEFAULTS, run_method
-from weakforge.aggregate.model_sources import rounds_for, with_model_rounds
+from weakforge.aggregate.model_sources import needs_features, rounds_for, with_model_rounds
 from weakforge.config import AggregateSection
 from weakforge.errors import AggregationError
 from weakforge.evaluation import evaluate
@@ -61,23 +62,28 @@ def aggregate_and_choose(
     options: AggregateSection = AggregateSection(),
     seed: int = 0,
     features: np.ndarray | None = None,
+    cache: Path | None = None,
 ) -> tuple[list[Example], Choice]:
-    """Aggregated examples and the method that made them (chosen on dev for ``auto``). With
-    ``features`` (the texts' sentence embeddings) classification runs model-source rounds
-    (:mod:`weakforge.aggregate.model_sources`); without them only where asked, as an error."""
+    """Aggregated examples and the method that made them (chosen on dev for ``auto``), with
+    the model-source rounds of :mod:`weakforge.aggregate.model_sources`. Classification's
+    model source reads ``features`` (the texts' sentence embeddings): a caller without them
+    gets plain aggregation, or an error where it asked for rounds. ``cache`` is a folder for
+    the model sources' votes."""
     rounds = rounds_for(task, options.rounds)
-    if features is None and options.rounds is None:
-        rounds = 0  # a caller without embeddings (the library API) gets plain aggregation
-    elif features is None and rounds:
-        raise AggregationError(
-            f"[aggregate] rounds = {rounds} needs the texts' sentence embeddings (features=)"
-        )
+    if needs_features(task) and features is None:
+        if options.rounds:
+            raise AggregationError(
+                f"[aggregate] rounds = {rounds} needs the texts' sentence embeddings (features=)"
+            )
+        rounds = 0  # the library API without embeddings gets plain aggregation
 
     def run(chosen: AggregateSection) -> list[Example]:
         once = lambda voted: run_method(voted, task, labels, chosen, seed)  # noqa: E731
         if not rounds:
             return once(examples)
-        return with_model_rounds(once, examples, labels, features, rounds, seed)
+        return with_model_rounds(
+            once, examples, task, labels, rounds, features=features, seed=seed, cache=cache
+        )
 
     if options.method != "auto":
         return run(options), Choice(options.method, "set in [aggregate] method", rounds=rounds)

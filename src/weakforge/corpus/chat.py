@@ -1,5 +1,7 @@
 """Chat JSONL (out only): ``{"messages": [system, user, assistant]}`` per labeled example,
-for fine-tuning an LLM on the (weak or reviewed) labels. Unlabeled examples are left out."""
+for fine-tuning an LLM on the (weak or reviewed) labels. Unlabeled examples are left out.
+The turns come from :mod:`weakforge.train.instructions`, the builder the causal fine-tune
+uses, so the export is what ``[train] family = "causal"`` trains on."""
 
 from __future__ import annotations
 
@@ -11,28 +13,10 @@ from pathlib import Path
 from weakforge.atomic import atomic_file
 from weakforge.corpus.options import WriteOptions
 from weakforge.corpus.tabular import chosen_label
-from weakforge.records import Example, Label, labels_in
+from weakforge.records import Example, labels_in
+from weakforge.train.instructions import chat_messages, default_instruction
 
 log = logging.getLogger(__name__)
-
-
-def default_instruction(task: str, labels: Sequence[str]) -> str:
-    if task == "ner":
-        return (
-            "Extract the named entities of types " + ", ".join(labels) + " from the text. "
-            'Answer with a JSON list of {"text": ..., "label": ...} objects in order of '
-            "appearance, or [] if there are none."
-        )
-    return "Classify the text as one of: " + ", ".join(labels) + ". Answer with the label only."
-
-
-def assistant_answer(example: Example, label: Label) -> str:
-    if isinstance(label, str):
-        return label
-    return json.dumps(
-        [{"text": example.text[s.start : s.end], "label": s.label} for s in label or ()],
-        ensure_ascii=False,
-    )
 
 
 def write_chat(examples: Sequence[Example], path: Path, options: WriteOptions) -> None:
@@ -47,11 +31,7 @@ def write_chat(examples: Sequence[Example], path: Path, options: WriteOptions) -
         for example, label in chosen:
             if label is None:
                 continue
-            messages = [
-                {"role": "system", "content": instruction},
-                {"role": "user", "content": example.text},
-                {"role": "assistant", "content": assistant_answer(example, label)},
-            ]
+            messages = chat_messages(example, label, instruction)
             handle.write(json.dumps({"messages": messages}, ensure_ascii=False) + "\n")
             written += 1
     if written < len(chosen):

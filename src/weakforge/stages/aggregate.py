@@ -8,14 +8,21 @@ from dataclasses import replace
 from typing import Any
 
 from weakforge.aggregate.documents import document_sources
-from weakforge.aggregate.model_sources import rounds_for
+from weakforge.aggregate.model_sources import needs_features, rounds_for
 from weakforge.aggregate.selection import aggregate_and_choose
 from weakforge.audit.embeddings import embed
 from weakforge.corpus.tabular import load_records, save_records
 from weakforge.evaluation import evaluate
 from weakforge.labeling.applier import read_votes
 from weakforge.labeling.stats import lf_stats, table_rows
-from weakforge.layout import AGGREGATE_PLOT, AGGREGATED, EMBEDDING_CACHE, RECORDS, VOTES
+from weakforge.layout import (
+    AGGREGATE_PLOT,
+    AGGREGATED,
+    EMBEDDING_CACHE,
+    MODEL_SOURCE_CACHE,
+    RECORDS,
+    VOTES,
+)
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import grouped_bars
 from weakforge.records import Example, label_counts_by_split, labels_used
@@ -38,11 +45,17 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     labels = list(config.run.labels) or labels_used(examples)
     task = config.run.task
     features = None
-    if rounds_for(task, config.aggregate.rounds):  # model sources read sentence embeddings
+    if rounds_for(task, config.aggregate.rounds) and needs_features(task):
         cache = ctx.run_dir / EMBEDDING_CACHE
         features = embed([e.text for e in examples], config.audit.model, cache)
     result, choice = aggregate_and_choose(
-        examples, task, labels, options=config.aggregate, seed=config.run.seed, features=features
+        examples,
+        task,
+        labels,
+        options=config.aggregate,
+        seed=config.run.seed,
+        features=features,
+        cache=ctx.run_dir / MODEL_SOURCE_CACHE,
     )
     save_records(result, ctx.output(AGGREGATED))
     counts = label_counts_by_split(result, "label")

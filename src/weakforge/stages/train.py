@@ -22,12 +22,8 @@ from weakforge.pipeline import LATEST_RECORDS, Stage, StageContext
 from weakforge.plots import confusion_matrix, grouped_bars
 from weakforge.records import Example, labels_used
 from weakforge.report import Image, Section, Table
-from weakforge.train.transformers_adapter import (
-    left_out_uncovered,
-    load_model,
-    predict,
-    train,
-)
+from weakforge.train.families import FAMILIES, load_end_model, predict_with
+from weakforge.train.transformers_adapter import left_out_uncovered
 
 
 def scored_splits(
@@ -52,7 +48,8 @@ def model_card(config: RunConfig, metrics: dict[str, Any]) -> str:
         f"# weakforge model: {config.run.name}",
         "",
         f"- task: {config.run.task}; labels: {', '.join(metrics['labels'])}",
-        f"- base model: {config.train.base_model or DEFAULT_ENCODER}"
+        f"- family: {config.train.family}; base model: "
+        f"{config.train.base_model or DEFAULT_ENCODER}"
         f"; {'LoRA r=' + str(config.train.lora_r) if config.train.lora else 'full'} "
         "fine-tuning",
         f"- trained on {metrics['train_items']} weakly labeled items "
@@ -89,10 +86,16 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
     examples = load_records(ctx.input(ctx.stage.records_from))
     labels = list(config.run.labels) or labels_used(examples)
     out = ctx.output(MODEL)
-    result = train(examples, task, labels, out, options=config.train, seed=config.run.seed)
-    loaded = load_model(out)
+    family = FAMILIES[config.train.family]
+    result = family.train(examples, task, labels, out, options=config.train, seed=config.run.seed)
+    loaded = load_end_model(out)
     evaluated = [e for e in examples if e.split in ("dev", "test") and e.gold is not None]
-    predictions = {e.id: label for e, (label, _) in zip(evaluated, predict(loaded, evaluated))}
+    predicted = predict_with(loaded, evaluated)
+    unscored = () if task == "ner" else ""  # an unreadable answer scores as wrong
+    predictions = {
+        e.id: unscored if label is None else label for e, (label, _) in zip(evaluated, predicted)
+    }
+    unreadable = list(getattr(loaded, "unreadable", []))
     scores = scored_splits(examples, predictions, task, labels)
     split = "test" if "test" in scores else "dev" if "dev" in scores else None
     matrix: dict[str, dict[str, int]] = {}
@@ -124,6 +127,8 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
         "seconds_per_epoch": round(result.seconds_per_epoch, 1),
         "train_items": result.train_items,
         "uncovered_left_out": len(left_out_uncovered(examples, task, config.train)),
+        "family": config.train.family,
+        "unreadable_answers": {"count": len(unreadable), "first": unreadable[:5]},
         "trainable_parameters": result.trainable_parameters,
         "total_parameters": result.total_parameters,
         "epochs": epochs,
@@ -161,6 +166,15 @@ def describe_train(metrics: dict[str, Any]) -> Section:
                     ]
                     for s, v in metrics["scores"].items()
                 ],
+            ),
+            *(
+                [
+                    f"{metrics['unreadable_answers']['count']} generated answers could not be "
+                    "read as a label (scored as wrong); first: "
+                    + "; ".join(metrics["unreadable_answers"]["first"])
+                ]
+                if metrics.get("unreadable_answers", {}).get("count")
+                else []
             ),
             "Per epoch:",
             Table(

@@ -201,6 +201,20 @@ def soft_cross_entropy(
 
 # --- model -----------------------------------------------------------------------------------
 
+ENCODER_TARGETS = ("query", "value")  # the attention projections LoRA's paper adapts
+
+
+def lora_targets(model, configured: Sequence[str], causal: bool = False) -> list[str] | str:
+    """The modules that get LoRA adapters: the configured ones, else found per architecture:
+    an encoder's query/value projections where it names them so, otherwise (and for a causal
+    LM) every linear layer but the output head (peft's ``all-linear``)."""
+    if configured:
+        return list(configured)
+    names = {name.rsplit(".", 1)[-1] for name, _ in model.named_modules()}
+    if not causal and set(ENCODER_TARGETS) <= names:
+        return list(ENCODER_TARGETS)
+    return "all-linear"
+
 
 def build_model(task: str, labels: Sequence[str], options: TrainSection):
     from transformers import (
@@ -233,7 +247,7 @@ def build_model(task: str, labels: Sequence[str], options: TrainSection):
             r=options.lora_r,
             lora_alpha=options.lora_alpha,
             lora_dropout=options.lora_dropout,
-            target_modules=list(options.target_modules),
+            target_modules=lora_targets(model, options.target_modules),
             modules_to_save=["classifier"],
         )
         model = get_peft_model(model, config)
@@ -309,7 +323,6 @@ def train(
         EarlyStoppingCallback,
         PrinterCallback,
         Trainer,
-        TrainingArguments,
         set_seed,
     )
 
@@ -345,35 +358,15 @@ def train(
             loss = soft_cross_entropy(outputs.logits, soft, weights)
             return (loss, outputs) if return_outputs else loss
 
-    report_to = ["tensorboard"] if options.tensorboard else "none"
-    args = TrainingArguments(
-        output_dir=str(out_dir / "checkpoints"),
-        num_train_epochs=options.epochs,
-        max_steps=options.max_steps,
-        per_device_train_batch_size=hardware["batch_size"],
-        per_device_eval_batch_size=hardware["batch_size"] * 2,
-        learning_rate=options.learning_rate,
-        warmup_steps=options.warmup_ratio,
-        weight_decay=options.weight_decay,
-        eval_strategy="epoch" if dev_set else "no",
-        save_strategy="epoch" if dev_set else "no",
-        load_best_model_at_end=bool(dev_set),
-        metric_for_best_model="eval_loss",
-        greater_is_better=False,
-        save_total_limit=2,
-        logging_strategy="epoch",
+    args = training_arguments(
+        out_dir,
+        options,
+        hardware,
+        has_dev=bool(dev_set),
         seed=seed,
-        data_seed=seed,
-        bf16=hardware["bf16"],
-        tf32=hardware["tf32"] or None,
-        optim=hardware["optim"],
+        per_device_eval_batch_size=hardware["batch_size"] * 2,
         dataloader_num_workers=hardware["workers"],
-        use_cpu=hardware["device"] == "cpu",
-        remove_unused_columns=False,
         label_names=["soft_labels"],
-        report_to=report_to,
-        save_only_model=True,
-        disable_tqdm=True,  # one rich bar instead (StepProgress), silent off a terminal
     )
     trainer = SoftTrainer(
         model=model,
@@ -402,6 +395,50 @@ def train(
     return TrainResult(
         history, hardware["device"], seconds, seconds / epochs_run, len(items), trainable, total
     )
+
+
+def training_arguments(
+    out_dir: Path,
+    options: TrainSection,
+    hardware: dict[str, Any],
+    *,
+    has_dev: bool,
+    seed: int,
+    **extra,
+):
+    """The Trainer settings both end-model families share: epochs, the hardware's batch size
+    and precision, one evaluation and checkpoint per epoch with the best kept (by dev loss)
+    when there is dev gold, logs per epoch, no tqdm."""
+    from transformers import TrainingArguments
+
+    settings = {
+        "output_dir": str(out_dir / "checkpoints"),
+        "num_train_epochs": options.epochs,
+        "max_steps": options.max_steps,
+        "per_device_train_batch_size": hardware["batch_size"],
+        "per_device_eval_batch_size": hardware["batch_size"],
+        "learning_rate": options.learning_rate,
+        "warmup_steps": options.warmup_ratio,
+        "weight_decay": options.weight_decay,
+        "eval_strategy": "epoch" if has_dev else "no",
+        "save_strategy": "epoch" if has_dev else "no",
+        "load_best_model_at_end": has_dev,
+        "metric_for_best_model": "eval_loss",
+        "greater_is_better": False,
+        "save_total_limit": 2,
+        "logging_strategy": "epoch",
+        "seed": seed,
+        "data_seed": seed,
+        "bf16": hardware["bf16"],
+        "tf32": hardware["tf32"] or None,
+        "optim": hardware["optim"],
+        "use_cpu": hardware["device"] == "cpu",
+        "remove_unused_columns": False,
+        "report_to": ["tensorboard"] if options.tensorboard else "none",
+        "save_only_model": True,
+        "disable_tqdm": True,  # one rich bar instead (StepProgress), silent off a terminal
+    }
+    return TrainingArguments(**{**settings, **extra})
 
 
 def step_progress():

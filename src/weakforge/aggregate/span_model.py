@@ -1,0 +1,105 @@
+"""The NER model source of ``[aggregate] rounds``: spaCy's own NER, trained on the weak spans.
+
+A blank English pipeline with spaCy's default NER (a cased CNN over word shape, prefix and
+suffix hashes; no vectors, nothing downloaded) learns the aggregated spans of the teachable
+records, in folds: each fold's model votes on the records it did not see, and a model taught
+on every teachable record votes on the rest (dev, test, records no source covered). What it
+learns is the context of a name, not a list of names, so it finds entities that no rule or
+list covered, and its vote joins the others in the label model.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Sequence
+
+import numpy as np
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.training import Example as TrainingExample
+from spacy.util import minibatch
+
+from weakforge.records import Example, Span
+from weakforge.tokenize import example_bounds, words_and_spaces
+
+log = logging.getLogger(__name__)
+BATCH_SIZE = 32
+DROPOUT = 0.2
+
+
+def unlabeled_doc(nlp: Language, example: Example) -> Doc:
+    """The record's tokens as a spaCy ``Doc`` whose text is exactly the record's text."""
+    words, spaces = words_and_spaces(example.text, example_bounds(example))
+    return Doc(nlp.vocab, words=words, spaces=spaces)
+
+
+def labeled_doc(nlp: Language, example: Example) -> Doc:
+    """The record's tokens with its weak spans (``label``) as entities."""
+    spans = tuple(example.label or ())
+    words, spaces = words_and_spaces(example.text, example_bounds(example, spans))
+    doc = Doc(nlp.vocab, words=words, spaces=spaces)
+    entities = []
+    for span in sorted(spans):
+        placed = doc.char_span(span.start, span.end, label=span.label)
+        if placed is not None and all(placed.start >= e.end for e in entities[-1:]):
+            entities.append(placed)
+    doc.set_ents(entities, default="outside")
+    return doc
+
+
+def train_ner(
+    examples: Sequence[Example], labels: Sequence[str], *, epochs: int, seed: int
+) -> Language:
+    """A spaCy NER taught the weak spans of ``examples`` for ``epochs`` passes."""
+    spacy.util.fix_random_seed(seed)
+    nlp = spacy.blank("en")
+    ner = nlp.add_pipe("ner")
+    for label in labels:
+        ner.add_label(label)
+    pairs = [TrainingExample(unlabeled_doc(nlp, e), labeled_doc(nlp, e)) for e in examples]
+    optimizer = nlp.initialize(lambda: pairs)
+    shuffle = random.Random(seed)
+    for epoch in range(epochs):
+        losses: dict[str, float] = {}
+        shuffle.shuffle(pairs)
+        for batch in minibatch(pairs, size=BATCH_SIZE):
+            nlp.update(batch, drop=DROPOUT, sgd=optimizer, losses=losses)
+        log.debug("span model epoch %d: loss %.1f", epoch + 1, losses.get("ner", 0.0))
+    return nlp
+
+
+def predict_spans(nlp: Language, examples: Sequence[Example]) -> list[tuple[Span, ...]]:
+    """The model's entities in each record, as character spans of its text."""
+    docs = nlp.pipe((unlabeled_doc(nlp, e) for e in examples), batch_size=256)
+    return [
+        tuple(Span(e.start_char, e.end_char, e.label_) for e in doc.ents if e.text.strip())
+        for doc in docs
+    ]
+
+
+def span_model_votes(
+    examples: Sequence[Example],
+    labels: Sequence[str],
+    taught: Sequence[int],
+    *,
+    folds: int = 3,
+    epochs: int = 10,
+    seed: int = 0,
+) -> list[tuple[Span, ...] | None]:
+    """One span vote per record: out of fold for the ``taught`` records (indices); the
+    other records are shared out among the fold models."""
+    order = np.random.default_rng(seed).permutation(len(taught))
+    held_out = [sorted(taught[i] for i in order[k::folds]) for k in range(folds)]
+    taught_set = set(taught)
+    rest = [i for i in range(len(examples)) if i not in taught_set]
+    votes: list[tuple[Span, ...] | None] = [None] * len(examples)
+    for number, part in enumerate(held_out):
+        shown = sorted(taught_set - set(part))
+        nlp = train_ner([examples[i] for i in shown], labels, epochs=epochs, seed=seed + number)
+        voting = part + rest[number::folds]
+        for i, spans in zip(voting, predict_spans(nlp, [examples[i] for i in voting])):
+            votes[i] = spans
+        log.info("span model fold %d of %d: taught %d records", number + 1, folds, len(shown))
+    return votes
