@@ -71,3 +71,53 @@ def test_train_stage_without_audit_and_predict_to_label_studio(tmp_path, tiny_mo
         ["SPAM"],
         ["HAM"],
     ]
+
+
+def test_a_causal_end_model_trains_reports_and_predicts_from_one_config(tmp_path, tiny_causal_dir):
+    rows = [{"id": f"s{i}", "text": f"check out my channel free {i % 3}"} for i in range(16)]
+    rows += [{"id": f"h{i}", "text": f"great song love it {i % 3}"} for i in range(16)]
+    rows += [
+        {"id": "t1", "text": "check out my channel free 1", "split": "test", "label": "SPAM"},
+        {"id": "t2", "text": "great song love it 2", "split": "test", "label": "HAM"},
+    ]
+    (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "rules.py").write_text(RULES)
+    config = config_from_dict(
+        {
+            "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "label", "aggregate", "train"]},
+            "data": {"path": "c.jsonl"},
+            "label": {"rules": ["rules.py"]},
+            "aggregate": {"method": "majority"},
+            "train": {
+                "family": "causal",
+                "base_model": tiny_causal_dir,
+                "lora": False,
+                "epochs": 40,
+                "learning_rate": 1e-2,
+                "batch_size": 8,
+                "max_length": 160,
+            },
+        },
+        base_dir=tmp_path,
+    )
+    result = run(config, tmp_path / "run")
+    metrics = result.metrics["train"]
+    assert metrics["family"] == "causal" and metrics["train_items"] == 32
+    assert metrics["scores"]["test"]["end_model"]["accuracy"] == 1.0
+    assert metrics["unreadable_answers"]["count"] == 0  # labels are scored, never unreadable
+    card = (tmp_path / "run" / "model" / "README.md").read_text()
+    assert "family: causal" in card
+    (tmp_path / "new.jsonl").write_text('{"text": "check out my channel free 2"}\n')
+    out = tmp_path / "pred.jsonl"
+    cli = CliRunner().invoke(
+        app,
+        [
+            "predict",
+            str(tmp_path / "run" / "model"),
+            str(tmp_path / "new.jsonl"),
+            "--out",
+            str(out),
+        ],
+    )
+    assert cli.exit_code == 0, cli.output
+    assert json.loads(out.read_text().splitlines()[0])["label"] == "SPAM"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import time
 from collections.abc import Sequence
@@ -207,11 +206,6 @@ def build_data(
     )
 
 
-def launched_in_parallel() -> bool:
-    """Whether ``torchrun`` / ``accelerate launch`` started several processes."""
-    return int(os.environ.get("WORLD_SIZE", "1")) > 1
-
-
 def train_causal(
     examples: Sequence[Example],
     task: str,
@@ -241,15 +235,7 @@ def train_causal(
             "(run the aggregate stage, or lower [train] min_confidence)"
         )
     log.info("causal fine-tune on %s", ", ".join(f"{n} {k}" for k, n in data.origins.items()))
-    parallel = hardware["device"] == "cpu" and launched_in_parallel()
-    args = training_arguments(
-        out_dir,
-        options,
-        hardware,
-        has_dev=bool(data.dev),
-        seed=seed,
-        ddp_backend="gloo" if parallel else None,
-    )
+    args = training_arguments(out_dir, options, hardware, has_dev=bool(data.dev), seed=seed)
     trainer = Trainer(
         model=model,
         args=args,
@@ -266,9 +252,8 @@ def train_causal(
     trainer.train()
     seconds = time.perf_counter() - started
     epochs_run = max(1.0, trainer.state.epoch or 1.0)
-    if trainer.is_world_process_zero():
-        save_causal(trainer.model, tokenizer, task, labels, instruction, out_dir, options)
-        shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
+    save_causal(trainer.model, tokenizer, task, labels, instruction, out_dir, options)
+    shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     total = sum(p.numel() for p in trainer.model.parameters())
     history = [
