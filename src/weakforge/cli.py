@@ -396,6 +396,32 @@ def config_command(
         console.print("use --reference to print every config key (Markdown), or --into FILE")
 
 
+@app.command("check-chat")
+@friendly_errors
+def check_chat_command(
+    path: Annotated[Path, typer.Argument(help="A chat JSONL file (e.g. from convert --to chat).")],
+    max_tokens: Annotated[int, typer.Option(help="Tokens allowed per example.")] = 65_536,
+    tokenizer: Annotated[
+        str | None, typer.Option(help="A local tokenizer folder to count tokens with.")
+    ] = None,
+) -> None:
+    """Check chat JSONL against OpenAI's fine-tuning format: roles, non-empty content, an
+    assistant turn, tokens per example and in all; list what would be rejected."""
+    from weakforge.corpus.chat import check_chat
+
+    count, counted_by = None, ""
+    if tokenizer:
+        from transformers import AutoTokenizer
+
+        loaded = AutoTokenizer.from_pretrained(tokenizer)
+        count = lambda text: len(loaded(text, add_special_tokens=False)["input_ids"])  # noqa: E731
+        counted_by = f"counted with {tokenizer}"
+    check = check_chat(path, max_tokens=max_tokens, count_tokens=count, counted_by=counted_by)
+    console.print(check.summary(), markup=False)
+    if check.rejected or check.examples - len(check.rejected) < 10:
+        raise typer.Exit(1)
+
+
 @app.command()
 @friendly_errors
 def convert(

@@ -295,6 +295,10 @@ class TrainSection:
     model trains unquantised, and the log says so."""
     gradient_checkpointing: bool = False
     """Recompute activations in the backward pass: less GPU memory, slower steps."""
+    search: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    """Hyperparameter grid scored on dev gold, e.g. ``{learning_rate = [1e-4, 5e-4],
+    lora_r = [8, 16]}``: one model per combination, the best kept, all reported. Empty = the
+    settings above, once."""
 
 
 @dataclass(frozen=True)

@@ -60,3 +60,37 @@ def test_chat_jsonl(tmp_path, ner_examples, clf_examples):
     write_corpus(clf_examples, path, "chat")
     answers = [json.loads(x)["messages"][2]["content"] for x in path.read_text().splitlines()]
     assert answers == ["SPAM", "HAM", "HAM"]
+
+
+def test_chat_check_names_each_line_a_service_would_reject(tmp_path):
+    from typer.testing import CliRunner
+
+    from weakforge.cli import app
+    from weakforge.corpus.chat import check_chat
+
+    good = {
+        "messages": [
+            {"role": "system", "content": "Classify."},
+            {"role": "user", "content": "free money"},
+            {"role": "assistant", "content": "SPAM"},
+        ]
+    }
+    lines = [json.dumps(good)] * 10 + [
+        "{not json",
+        json.dumps({"messages": [{"role": "user", "content": "hi"}]}),
+        json.dumps({"messages": [{"role": "robot", "content": "x"}]}),
+        json.dumps({"messages": [{"role": "user", "content": " "}, good["messages"][2]]}),
+        json.dumps({"messages": [{"role": "user", "content": "x" * 400}, good["messages"][2]]}),
+    ]
+    path = tmp_path / "chat.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    check = check_chat(path, max_tokens=50)
+    reasons = dict(check.rejected)
+    assert check.examples == 15 and sorted(reasons) == [11, 12, 13, 14, 15]
+    assert "not JSON" in reasons[11] and "no assistant" in reasons[12]
+    assert "robot" in reasons[13] and "empty" in reasons[14] and "over the 50" in reasons[15]
+    assert check.tokens == [check.tokens[0]] * 10 and check.total_tokens == 10 * check.tokens[0]
+    result = CliRunner().invoke(app, ["check-chat", str(path), "--max-tokens", "50"])
+    assert result.exit_code == 1 and "line 13: role 'robot'" in result.output
+    path.write_text("\n".join(lines[:10]) + "\n")
+    assert CliRunner().invoke(app, ["check-chat", str(path)]).exit_code == 0

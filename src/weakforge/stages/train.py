@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from weakforge.atomic import atomic_file
@@ -23,6 +23,7 @@ from weakforge.plots import confusion_matrix, grouped_bars
 from weakforge.records import Example, labels_used
 from weakforge.report import Image, Section, Table
 from weakforge.train.families import FAMILIES, load_end_model, predict_with
+from weakforge.train.search import search_and_train
 from weakforge.train.transformers_adapter import left_out_uncovered
 
 
@@ -57,6 +58,20 @@ def model_card(config: RunConfig, metrics: dict[str, Any]) -> str:
         f"{metrics['device']} in {metrics['seconds']:.0f} s",
         f"- trainable parameters: {metrics['trainable_parameters']:,} of "
         f"{metrics['total_parameters']:,}",
+        *(
+            [
+                "- chosen on dev gold among "
+                f"{len(metrics['search'])} settings: "
+                + ", ".join(
+                    f"{k}={v}"
+                    for k, v in max(metrics["search"], key=lambda t: t["dev_score"])[
+                        "settings"
+                    ].items()
+                )
+            ]
+            if metrics.get("search")
+            else []
+        ),
         "",
         "## Scores",
         "",
@@ -86,8 +101,16 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
     examples = load_records(ctx.input(ctx.stage.records_from))
     labels = list(config.run.labels) or labels_used(examples)
     out = ctx.output(MODEL)
-    family = FAMILIES[config.train.family]
-    result = family.train(examples, task, labels, out, options=config.train, seed=config.run.seed)
+    trials = []
+    if config.train.search:
+        result, trials = search_and_train(
+            examples, task, labels, out, options=config.train, seed=config.run.seed
+        )
+    else:
+        family = FAMILIES[config.train.family]
+        result = family.train(
+            examples, task, labels, out, options=config.train, seed=config.run.seed
+        )
     loaded = load_end_model(out)
     evaluated = [e for e in examples if e.split in ("dev", "test") and e.gold is not None]
     predicted = predict_with(loaded, evaluated)
@@ -128,6 +151,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
         "train_items": result.train_items,
         "uncovered_left_out": len(left_out_uncovered(examples, task, config.train)),
         "family": config.train.family,
+        "search": [asdict(t) for t in trials],
         "unreadable_answers": {"count": len(unreadable), "first": unreadable[:5]},
         "trainable_parameters": result.trainable_parameters,
         "total_parameters": result.total_parameters,
@@ -174,6 +198,24 @@ def describe_train(metrics: dict[str, Any]) -> Section:
                     + "; ".join(metrics["unreadable_answers"]["first"])
                 ]
                 if metrics.get("unreadable_answers", {}).get("count")
+                else []
+            ),
+            *(
+                [
+                    "Hyperparameter search on dev gold (the best setting is the model above):",
+                    Table(
+                        ["setting", "dev score", "seconds"],
+                        [
+                            [
+                                ", ".join(f"{k}={v}" for k, v in t["settings"].items()),
+                                t["dev_score"],
+                                t["seconds"],
+                            ]
+                            for t in metrics["search"]
+                        ],
+                    ),
+                ]
+                if metrics.get("search")
                 else []
             ),
             "Per epoch:",
