@@ -189,8 +189,19 @@ def augment(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) 
 @app.command("train")
 @friendly_errors
 def train_command(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -> None:
-    """Fine-tune the end model (transformers + peft) and evaluate it against its teacher."""
-    metrics, run_dir = run_until(config, out, verbose, "train")
+    """Fine-tune the end model (transformers + peft) and evaluate it against its teacher.
+    Under torchrun / accelerate launch, every process trains (data parallel)."""
+    from weakforge.train.distributed import rank, run_train_distributed, world_size
+
+    if world_size() > 1:
+        setup_logging(verbose)
+        cfg, run_dir = run_dir_for(config, out)
+        found = run_train_distributed(cfg, run_dir)
+        if rank() != 0 or found is None:
+            return
+        metrics = found
+    else:
+        metrics, run_dir = run_until(config, out, verbose, "train")
     console.print(
         f"trained on {metrics['train_items']} items on {metrics['device']} "
         f"({metrics['seconds_per_epoch']} s/epoch) -> {run_dir / MODEL}"
@@ -481,3 +492,7 @@ def convert(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # python -m weakforge.cli (e.g. under torchrun)
+    main()

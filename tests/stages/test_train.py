@@ -103,6 +103,7 @@ def test_a_causal_end_model_trains_reports_and_predicts_from_one_config(tmp_path
     result = run(config, tmp_path / "run")
     metrics = result.metrics["train"]
     assert metrics["family"] == "causal" and metrics["train_items"] == 32
+    assert metrics["processes"] == 1 and metrics["steps"] == 40 * 32 // 8  # all in one process
     assert metrics["scores"]["test"]["end_model"]["accuracy"] == 1.0
     assert metrics["unreadable_answers"]["count"] == 0  # labels are scored, never unreadable
     card = (tmp_path / "run" / "model" / "README.md").read_text()

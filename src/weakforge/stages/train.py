@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import asdict, replace
+from pathlib import Path
 from typing import Any
 
 from weakforge.atomic import atomic_file
@@ -22,9 +23,10 @@ from weakforge.pipeline import LATEST_RECORDS, Stage, StageContext
 from weakforge.plots import confusion_matrix, grouped_bars
 from weakforge.records import Example, labels_used
 from weakforge.report import Image, Section, Table
+from weakforge.train.distributed import world_size
 from weakforge.train.families import FAMILIES, load_end_model, predict_with
-from weakforge.train.search import search_and_train
-from weakforge.train.transformers_adapter import left_out_uncovered
+from weakforge.train.search import Trial, search_and_train
+from weakforge.train.transformers_adapter import TrainResult, left_out_uncovered
 
 
 def scored_splits(
@@ -95,22 +97,29 @@ def model_card(config: RunConfig, metrics: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def fit(
+    examples: list[Example], labels: list[str], out: Path, config: RunConfig
+) -> tuple[TrainResult, list[Trial]]:
+    """Train the configured family's end model into ``out`` (the best of a grid on dev when
+    ``[train] search`` is set). Every process of a data-parallel launch runs this."""
+    if config.train.search:
+        return search_and_train(
+            examples, config.run.task, labels, out, options=config.train, seed=config.run.seed
+        )
+    family = FAMILIES[config.train.family]
+    result = family.train(
+        examples, config.run.task, labels, out, options=config.train, seed=config.run.seed
+    )
+    return result, []
+
+
 def run_train(ctx: StageContext) -> dict[str, Any]:
     config = ctx.config
     task = config.run.task
     examples = load_records(ctx.input(ctx.stage.records_from))
     labels = list(config.run.labels) or labels_used(examples)
     out = ctx.output(MODEL)
-    trials = []
-    if config.train.search:
-        result, trials = search_and_train(
-            examples, task, labels, out, options=config.train, seed=config.run.seed
-        )
-    else:
-        family = FAMILIES[config.train.family]
-        result = family.train(
-            examples, task, labels, out, options=config.train, seed=config.run.seed
-        )
+    result, trials = fit(examples, labels, out, config)
     loaded = load_end_model(out)
     evaluated = [e for e in examples if e.split in ("dev", "test") and e.gold is not None]
     predicted = predict_with(loaded, evaluated)
@@ -151,6 +160,8 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
         "train_items": result.train_items,
         "uncovered_left_out": len(left_out_uncovered(examples, task, config.train)),
         "family": config.train.family,
+        "processes": world_size(),
+        "steps": next((h["step"] for h in reversed(result.history) if "step" in h), 0),
         "search": [asdict(t) for t in trials],
         "unreadable_answers": {"count": len(unreadable), "first": unreadable[:5]},
         "trainable_parameters": result.trainable_parameters,
