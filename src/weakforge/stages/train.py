@@ -127,7 +127,8 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
     predictions = {
         e.id: unscored if label is None else label for e, (label, _) in zip(evaluated, predicted)
     }
-    unreadable = list(getattr(loaded, "unreadable", []))
+    unreadable = list(getattr(loaded, "unreadable", []))  # causal answers it could not read
+    ambiguous = getattr(loaded, "ambiguous", 0)  # entity texts found more than once
     scores = scored_splits(examples, predictions, task, labels)
     split = "test" if "test" in scores else "dev" if "dev" in scores else None
     matrix: dict[str, dict[str, int]] = {}
@@ -164,6 +165,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
         "steps": next((h["step"] for h in reversed(result.history) if "step" in h), 0),
         "search": [asdict(t) for t in trials],
         "unreadable_answers": {"count": len(unreadable), "first": unreadable[:5]},
+        "ambiguous_entity_texts": ambiguous,
         "trainable_parameters": result.trainable_parameters,
         "total_parameters": result.total_parameters,
         "epochs": epochs,
@@ -209,6 +211,14 @@ def describe_train(metrics: dict[str, Any]) -> Section:
                     + "; ".join(metrics["unreadable_answers"]["first"])
                 ]
                 if metrics.get("unreadable_answers", {}).get("count")
+                else []
+            ),
+            *(
+                [
+                    f"{metrics['ambiguous_entity_texts']} generated entity texts occur more "
+                    "than once in their input; each was placed at its next occurrence."
+                ]
+                if metrics.get("ambiguous_entity_texts")
                 else []
             ),
             *(
