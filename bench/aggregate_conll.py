@@ -12,7 +12,7 @@ that corpus would: train with its gold hidden (what the span model is taught, ou
 dev with its gold (what ``weights_from_gold`` reads, for the model source too); the model
 votes on dev from the fold models. Scored on dev and on train (held out as above).
 
-    python bench/aggregate_conll.py [--workers 2] [--rounds 1]
+    python bench/aggregate_conll.py [--workers 2] [--rounds 1] [--span-model encoder]
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def score_variants(voted, weights, sample):
     return results
 
 
-def rounds_scores(dev, train, rounds, sample):
+def rounds_scores(dev, train, rounds, sample, span_model):
     """Dev and train scores of the best variant with ``rounds`` model-source rounds over
     train (gold hidden) and dev aggregated together; the model source's own scores."""
     corpus = [replace(e, split="dev") for e in dev] + [
@@ -96,6 +96,7 @@ def rounds_scores(dev, train, rounds, sample):
         doc_history=("PER", "ORG"),
         fit_sample=sample,
         rounds=rounds,
+        span_model=span_model,
     )
     t0 = time.perf_counter()
     out, _ = aggregate_and_choose(corpus, "ner", LABELS, options=options)
@@ -116,6 +117,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sample", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--span-model", default="encoder", help="encoder, encoder:FOLDER, spacy")
     args = parser.parse_args()
     examples = read_corpus(
         shared("conll2003", "eng.testa"), "conll", ReadOptions(split="dev")
@@ -141,7 +143,10 @@ def main() -> None:
         args.workers,
     )
     held_out = {name: r for name, (r, _) in score_variants(train, weights, args.sample).items()}
-    joint = {r: rounds_scores(voted, train, r, args.sample) for r in sorted({0, args.rounds})}
+    joint = {
+        r: rounds_scores(voted, train, r, args.sample, args.span_model)
+        for r in sorted({0, args.rounds})
+    }
     sources = sorted({s for e in voted for s in e.votes})
     source_rows = []
     for source in sources:
@@ -174,8 +179,8 @@ def main() -> None:
             [[k, r["precision"], r["recall"], r["f1"]] for k, r in held_out.items()],
         )
         + "\n\nTrain (gold hidden) and dev aggregated together, HMM + doc majority + doc "
-        "history, weights from dev gold, with and without model-source rounds (a spaCy NER "
-        "taught the weak spans of train, out of fold):\n\n"
+        "history, weights from dev gold, with and without model-source rounds (span model "
+        f"'{args.span_model}' taught the weak spans of train, out of fold):\n\n"
         + markdown_table(
             ["rounds", "scored", "P", "R", "F1", "F1 per type", "seconds"],
             [
@@ -209,6 +214,7 @@ def main() -> None:
             "joint_f1": joint[0][0]["dev"]["f1"],
             "joint_train_f1": joint[0][0]["train"]["f1"],
             "rounds": args.rounds,
+            "span_model": args.span_model,
             "rounds_f1": joint[args.rounds][0]["dev"]["f1"],
             "rounds_per_type_f1": {
                 t: joint[args.rounds][0]["dev"]["per_label"][t]["f1"] for t in LABELS

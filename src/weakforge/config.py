@@ -156,9 +156,12 @@ class AggregateSection:
     rounds: int | None = None
     """Model-source rounds: a model taught by the weak labels votes as one more source
     (cross-fitted), then the votes are aggregated again. Classification: logistic regression
-    on the run's sentence embeddings; NER: spaCy's NER trained on the weak spans (minutes
-    on a large corpus). Unset = 2 for classification, 0 for NER (no gain on CoNLL, see
-    bench/RESULTS.md)."""
+    on the run's sentence embeddings; NER: the ``span_model``. Unset = 2 for classification,
+    0 for NER (a round fine-tunes a model per fold: minutes to an hour on a CPU)."""
+    span_model: str = "encoder"
+    """NER model source: ``encoder`` (the offline MiniLM fine-tuned as a token classifier
+    on the weak spans, one epoch per fold), ``encoder:FOLDER`` (another encoder), or
+    ``spacy`` (spaCy's CNN NER from scratch: faster, weaker on CoNLL)."""
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,9 @@ def test_rounds_without_embeddings_are_refused_for_classification():
 
 def test_a_span_model_source_finds_a_name_no_rule_covered(tmp_path, names_corpus):
     examples = names_corpus
-    options = AggregateSection(method="majority", weights_from_gold=False, rounds=1)
+    options = AggregateSection(
+        method="majority", weights_from_gold=False, rounds=1, span_model="spacy"
+    )
     plain, _ = aggregate_and_choose(
         examples, "ner", ["PER", "LOC"], options=AggregateSection(method="majority", rounds=0)
     )
@@ -78,3 +80,9 @@ def test_a_span_model_source_finds_a_name_no_rule_covered(tmp_path, names_corpus
     assert len(list(cache.iterdir())) == 1  # a re-run with the same teacher reads it
     again, _ = aggregate_and_choose(examples, "ner", ["PER", "LOC"], options=options, cache=cache)
     assert again[-1].label == result[-1].label
+
+
+def test_an_unknown_span_model_is_refused(names_corpus):
+    options = AggregateSection(method="majority", rounds=1, span_model="crf")
+    with pytest.raises(AggregationError, match="span_model = 'crf'"):
+        aggregate_and_choose(names_corpus, "ner", ["PER"], options=options)

@@ -51,3 +51,32 @@ def test_span_model_votes_are_out_of_fold(monkeypatch, names_corpus):
     votes = span_model.span_model_votes(examples, ["PER"], taught, folds=3)
     assert all(v is not None for v in votes) and len(shown_to) == 3
     assert all(e.id not in shown_to[voted_by[e.id]] for e in examples)
+
+
+def test_the_encoder_span_model_votes_out_of_fold(monkeypatch, names_corpus, tiny_model_dir):
+    from weakforge.aggregate.encoder_span_model import encoder_span_votes
+    from weakforge.train import transformers_adapter
+
+    taught_by_fold: list[set[str]] = []
+    real_train = transformers_adapter.train
+
+    def spying_train(examples, task, labels, out, *, options, seed):
+        taught_by_fold.append({e.id for e in examples})
+        assert options.epochs == 1.0 and options.base_model == tiny_model_dir
+        return real_train(examples, task, labels, out, options=options, seed=seed)
+
+    monkeypatch.setattr(transformers_adapter, "train", spying_train)
+    voted_by: dict[str, int] = {}
+    real_predict = transformers_adapter.predict
+
+    def spying_predict(model, examples):
+        voted_by.update({e.id: len(taught_by_fold) - 1 for e in examples})
+        return real_predict(model, examples)
+
+    monkeypatch.setattr(transformers_adapter, "predict", spying_predict)
+    examples = [replace(e, label=e.votes["names"]) for e in names_corpus]
+    taught = list(range(len(examples) - 1))
+    votes = encoder_span_votes(examples, ["PER"], taught, base_model=tiny_model_dir, folds=2)
+    assert len(taught_by_fold) == 2 and all(isinstance(v, tuple) for v in votes)
+    assert all(e.id not in taught_by_fold[voted_by[e.id]] for e in examples)
+    assert "new" in voted_by  # the record no fold was taught gets a vote too

@@ -9,7 +9,9 @@ prior. The model's vote on a training item comes from a fold that did not see th
 
 ``MODEL_SOURCES`` maps a task kind to its model: for classification logistic regression on
 the run's cached sentence embeddings; for NER spaCy's own NER trained on the weak spans
-(:mod:`weakforge.aggregate.span_model`). Votes are cached per content hash (the texts, the
+(``[aggregate] span_model``: a pretrained encoder fine-tuned as a token classifier,
+:mod:`weakforge.aggregate.encoder_span_model`, or spaCy's NER from scratch,
+:mod:`weakforge.aggregate.span_model`). Votes are cached per content hash (the texts, the
 labels taught, the settings), so a re-run with the same teacher skips the training.
 """
 
@@ -26,14 +28,19 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
+from weakforge.aggregate.encoder_span_model import encoder_span_votes
 from weakforge.aggregate.span_model import span_model_votes
 from weakforge.atomic import atomic_file
+from weakforge.errors import AggregationError
 from weakforge.records import Example, Label, label_from_json, label_to_json
 
 log = logging.getLogger(__name__)
 DEFAULT_ROUNDS = {"classification": 2, "ner": 0}  # chosen on the WRENCH and CoNLL benchmarks
 CACHE_VERSION = 1  # bump when a model source changes what it votes
-ModelSource = Callable[[Sequence[Example], Sequence[str], "np.ndarray | None", int], list[Label]]
+# (examples, labels, sentence embeddings, seed, [aggregate] span_model) -> one vote per example
+ModelSource = Callable[
+    [Sequence[Example], Sequence[str], "np.ndarray | None", int, str], list[Label]
+]
 
 
 def source_name(round_number: int) -> str:
@@ -88,30 +95,44 @@ def class_model_votes(
 
 
 def span_votes(
-    examples: Sequence[Example], labels: Sequence[str], features: np.ndarray | None, seed: int
+    examples: Sequence[Example],
+    labels: Sequence[str],
+    features: np.ndarray | None,
+    seed: int,
+    span_model: str = "encoder",
 ) -> list[Label]:
-    """The NER model source: spaCy's NER on the weak spans of the train records (a record
-    with no span teaches where names are not, so every aggregated train record counts)."""
+    """The NER model source (``[aggregate] span_model``) taught the weak spans of the train
+    records (a record with no span teaches where names are not, so every one counts)."""
     taught = [i for i, e in enumerate(examples) if e.split == "train" and e.label is not None]
     if len(taught) < 10 or not any(examples[i].label for i in taught):
         log.warning(
             "too few weakly labeled train records (%d) for a span model source", len(taught)
         )
         return [None] * len(examples)
-    return span_model_votes(examples, labels, taught, seed=seed)
+    kind, _, folder = span_model.partition(":")
+    if kind == "spacy":
+        return span_model_votes(examples, labels, taught, seed=seed)
+    if kind == "encoder":
+        return encoder_span_votes(examples, labels, taught, base_model=folder, seed=seed)
+    raise AggregationError(
+        f"[aggregate] span_model = {span_model!r}; choose 'encoder', 'encoder:FOLDER' or 'spacy'"
+    )
 
 
 MODEL_SOURCES: dict[str, ModelSource] = {
-    "classification": lambda examples, labels, features, seed: class_model_votes(
+    "classification": lambda examples, labels, features, seed, _: class_model_votes(
         examples, labels, features, seed=seed
     ),
     "ner": span_votes,
 }
 
 
-def content_key(task: str, examples: Sequence[Example], labels: Sequence[str], seed: int) -> str:
+def content_key(
+    task: str, examples: Sequence[Example], labels: Sequence[str], seed: int, model: str
+) -> str:
     """What a model source's votes depend on: the texts, splits, taught labels and settings."""
-    digest = hashlib.sha256(json.dumps([CACHE_VERSION, task, list(labels), seed]).encode())
+    settings = [CACHE_VERSION, task, list(labels), seed, model if task == "ner" else ""]
+    digest = hashlib.sha256(json.dumps(settings).encode())
     for e in examples:
         taught = label_to_json(e.label) if e.split == "train" else None
         digest.update(json.dumps([e.id, e.text, e.split, taught]).encode())
@@ -125,13 +146,15 @@ def cached_model_votes(
     features: np.ndarray | None,
     seed: int,
     cache: Path | None,
+    span_model: str = "encoder",
 ) -> list[Label]:
     """The task's model-source votes, read from ``cache`` when the same teacher ran before."""
-    path = cache / f"{content_key(task, examples, labels, seed)}.json" if cache else None
+    key = content_key(task, examples, labels, seed, span_model)
+    path = cache / f"{key}.json" if cache else None
     if path is not None and path.exists():
         log.info("model source votes from the cache (%s)", path.name)
         return [label_from_json(v) for v in json.loads(path.read_text())]
-    votes = MODEL_SOURCES[task](examples, labels, features, seed)
+    votes = MODEL_SOURCES[task](examples, labels, features, seed, span_model)
     if path is not None:
         with atomic_file(path) as handle:
             json.dump([label_to_json(v) for v in votes], handle)
@@ -148,13 +171,14 @@ def with_model_rounds(
     features: np.ndarray | None = None,
     seed: int = 0,
     cache: Path | None = None,
+    span_model: str = "encoder",
 ) -> list[Example]:
     """Aggregate, then ``rounds`` times add a model source taught by the last aggregate and
     aggregate again. The result's votes include the model sources."""
     voted = list(examples)
     result = aggregate_once(voted)
     for number in range(1, rounds + 1):
-        votes = cached_model_votes(task, result, labels, features, seed + number, cache)
+        votes = cached_model_votes(task, result, labels, features, seed + number, cache, span_model)
         name = source_name(number)
         voted = [replace(e, votes={**e.votes, name: v}) for e, v in zip(voted, votes)]
         result = aggregate_once(voted)

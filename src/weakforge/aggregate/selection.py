@@ -82,7 +82,15 @@ def aggregate_and_choose(
         if not rounds:
             return once(examples)
         return with_model_rounds(
-            once, examples, task, labels, rounds, features=features, seed=seed, cache=cache
+            once,
+            examples,
+            task,
+            labels,
+            rounds,
+            features=features,
+            seed=seed,
+            cache=cache,
+            span_model=options.span_model,
         )
 
     if options.method != "auto":
