@@ -6,7 +6,11 @@ weights that dev gold gives (as in bench/aggregate_conll.py). No gold label of t
 used; apart from those weights, dev gold only scores (fixed epochs, no early stopping).
 Model: the offline all-MiniLM-L6-v2 with LoRA, soft labels.
 
-    python bench/train_conll.py [--epochs 1] [--workers 2]
+With ``--rounds 1`` the weak labels come with one model-source round (the encoder span model
+taught train's weak spans out of fold, as in bench/aggregate_conll.py); dev gold then also
+sets that source's weight, as ``weights_from_gold`` does.
+
+    python bench/train_conll.py [--epochs 1] [--workers 2] [--rounds 1]
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from aggregate_conll import GROUPS, LABELS, dev_weights
 from benchlib import BENCH, markdown_table, record, shared
 
 from weakforge.aggregate import aggregate
+from weakforge.aggregate.selection import aggregate_and_choose
 from weakforge.config import AggregateSection, TrainSection
 from weakforge.corpus import ReadOptions, read_corpus
 from weakforge.evaluation import span_scores
@@ -33,6 +38,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--learning-rate", type=float, default=2e-3)
+    parser.add_argument("--rounds", type=int, default=0)
     args = parser.parse_args()
     started = time.perf_counter()
     train_set = read_corpus(shared("conll2003", "eng.train"), "conll").examples
@@ -50,19 +56,21 @@ def main() -> None:
     label_seconds = time.perf_counter() - started
     voted = [replace(e, votes=votes[e.id]) for e in everything]
     weights = dev_weights([e for e in voted if e.split == "test"])
-    weak = aggregate(
-        voted,
-        "ner",
-        LABELS,
-        options=AggregateSection(
-            method="hmm",
-            weights_from_gold=False,
-            doc_majority=True,
-            doc_history=("PER", "ORG"),
-            label_groups=GROUPS,
-            weights=weights,
-        ),
+    options = AggregateSection(
+        method="hmm",
+        weights_from_gold=False,
+        doc_majority=True,
+        doc_history=("PER", "ORG"),
+        label_groups=GROUPS,
+        weights=weights,
     )
+    if args.rounds:  # dev gold sets every source's weight, the model source's too
+        as_dev = [replace(e, split="dev") if e.split == "test" else e for e in voted]
+        options = replace(options, weights_from_gold=True, weights={}, rounds=args.rounds)
+        weak, _ = aggregate_and_choose(as_dev, "ner", LABELS, options=options)
+        weak = [replace(e, split="test") if e.split == "dev" else e for e in weak]
+    else:
+        weak = aggregate(voted, "ner", LABELS, options=options)
     aggregate_seconds = time.perf_counter() - started - label_seconds
     weak_dev = [e for e in weak if e.split == "test"]
     gold = [e.gold for e in weak_dev]
@@ -81,7 +89,7 @@ def main() -> None:
             " / ".join(f"{t} {s['per_label'][t]['f1']:.3f}" for t in LABELS),
         ]
         for name, s in (
-            ("label model (HMM + doc majority + doc history)", label_model),
+            (f"label model (HMM + doc majority + doc history, {args.rounds} rounds)", label_model),
             ("end model (MiniLM + LoRA)", end_model),
         )
     ]
@@ -99,6 +107,7 @@ def main() -> None:
             "label_model_f1": label_model["f1"],
             "end_model_per_type_f1": {t: end_model["per_label"][t]["f1"] for t in LABELS},
             "label_model_per_type_f1": {t: label_model["per_label"][t]["f1"] for t in LABELS},
+            "rounds": args.rounds,
             "device": result.device,
             "seconds_per_epoch": round(result.seconds_per_epoch, 1),
         },
