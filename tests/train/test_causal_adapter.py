@@ -133,6 +133,10 @@ def test_lora_adapter_saved_apart_and_merged(tiny_causal_dir, tmp_path):
     assert not any("lora" in name for name, _ in merged.named_parameters())
     info = json.loads((out / "weakforge_model.json").read_text())
     assert info["family"] == "causal" and info["base_model"] == tiny_causal_dir
+    info["base_model"] = str(tmp_path / "moved")
+    (out / "weakforge_model.json").write_text(json.dumps(info))
+    with pytest.raises(WeakforgeError, match="needs its base model"):
+        load_end_model(out)
 
 
 def test_a_missing_base_model_and_4bit_on_cpu_are_said(tiny_causal_dir, caplog):

@@ -332,7 +332,14 @@ def load_causal(model_dir: Path, info: dict[str, Any]) -> LoadedCausal:
     if info["lora"]:
         from peft import PeftModel
 
-        base = AutoModelForCausalLM.from_pretrained(info["base_model"])
+        try:
+            base = AutoModelForCausalLM.from_pretrained(info["base_model"])
+        except OSError as exc:
+            raise WeakforgeError(
+                f"the adapter in {model_dir} needs its base model {info['base_model']!r}, which "
+                f"cannot be loaded ({exc}); put it back there, or set base_model in "
+                f"{model_dir / MODEL_INFO} to where it is now"
+            ) from None
         model = PeftModel.from_pretrained(base, model_dir)
     else:
         model = AutoModelForCausalLM.from_pretrained(model_dir)
