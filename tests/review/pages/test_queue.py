@@ -294,3 +294,32 @@ def test_two_reviewers_are_shown_different_items(tmp_path, monkeypatch):
     assert pages[0].selectbox(key="open_item").value == "x7"
     pages[1].run()
     assert pages[1].selectbox(key="open_item").value == "x6"  # bo is not sent to ana's item
+
+
+def test_next_and_previous_walk_the_page(page):
+    app = page()
+    ids = [row for row in app.selectbox(key="open_item").options]
+    first = app.selectbox(key="open_item").value
+    app.button(key="next").click().run()
+    second = app.selectbox(key="open_item").value
+    assert second == ids[ids.index(first) + 1]
+    app.button(key="previous").click().run()
+    assert app.selectbox(key="open_item").value == first
+    app.button(key="previous").click().run()  # before the first item of the only page
+    assert app.selectbox(key="open_item").value == first and not app.exception
+
+
+def test_a_clicked_queue_row_opens_its_item(monkeypatch):
+    """The row-selection callback (AppTest cannot click a dataframe row)."""
+    from weakforge.review.pages import queue as page_module
+
+    state = {
+        "queue_table": {"selection": {"rows": [2], "columns": []}},
+        "page_ids": ["a", "b", "c"],
+    }
+    monkeypatch.setattr(page_module.st, "session_state", state)
+    page_module.open_clicked_row()
+    assert state["open_item"] == "c"
+    state["queue_table"]["selection"]["rows"] = []  # a click that clears the selection
+    page_module.open_clicked_row()
+    assert state["open_item"] == "c"

@@ -368,6 +368,28 @@ def item_view(engine, item: dict[str, Any]) -> None:
     )
 
 
+def open_clicked_row() -> None:
+    """A click on a queue row opens its item."""
+    selected = st.session_state["queue_table"]["selection"]["rows"]
+    ids = st.session_state.get("page_ids", [])
+    if selected and selected[0] < len(ids):
+        st.session_state["open_item"] = ids[selected[0]]
+
+
+def step(offset: int, pages: int) -> None:
+    """Open the previous or next item of the page; past its edge, the next or previous page."""
+    ids = st.session_state.get("page_ids", [])
+    current = st.session_state.get("open_item")
+    at = ids.index(current) + offset if current in ids else 0
+    if 0 <= at < len(ids):
+        st.session_state["open_item"] = ids[at]
+        return
+    page = int(st.session_state.get("page", 0)) + (1 if at >= len(ids) else -1)
+    if 0 <= page < pages:
+        st.session_state["page"] = page
+        st.session_state.pop("open_item", None)  # the new page opens its first item
+
+
 def reset_page() -> None:
     st.session_state["page"] = 0
 
@@ -419,7 +441,7 @@ def main() -> None:
         f"{matching} {'item matches' if matching == 1 else 'items match'}; "
         f"showing {len(rows)} on page {page} (pages 0 to {pages - 1})"
     )
-    st.dataframe(
+    st.dataframe(  # a click on a row opens that item
         [
             {
                 "id": r["id"],
@@ -435,9 +457,13 @@ def main() -> None:
             for r in rows
         ],
         hide_index=True,
+        key="queue_table",
+        on_select=open_clicked_row,
+        selection_mode="single-row",
     )
     if rows:
         ids = [r["id"] for r in rows]
+        st.session_state["page_ids"] = ids
         skipped = st.session_state.get("skipped", set())
         after = st.session_state.pop("advance_from", None)
         current = st.session_state.get("open_item")
@@ -447,6 +473,9 @@ def main() -> None:
         elif current not in ids:  # decided elsewhere or filtered out
             st.session_state["open_item"] = next((i for i in ids if i not in skipped), ids[0])
         chosen = st.selectbox("Open item", ids, key="open_item", format_func=visible)
+        back, forward = st.columns(2)
+        back.button("Previous (P)", key="previous", shortcut="P", on_click=step, args=(-1, pages))
+        forward.button("Next (N)", key="next", shortcut="N", on_click=step, args=(1, pages))
         reviewer = st.session_state.get("reviewer", "").strip()
         holder = claim(engine, chosen, reviewer) if reviewer else None
         if holder is not None:
