@@ -206,6 +206,11 @@ class AuditSection:
     """The review queue: empty = ``review.sqlite`` in the run folder; a SQLite file path; or
     a server URL a team shares (``postgresql://reviewer@host/dbname``; keep the password
     out of the file: the driver reads PGPASSWORD or ~/.pgpass)."""
+    double_annotate: float = 0.0
+    """Share of queued items (chosen by a hash of the id, stable across refills) that two
+    reviewers label independently: the second is shown the item blind, without the first
+    decision; their agreement (Cohen's kappa, span F1 for NER) is on the page and in the
+    report. 0 = every item is reviewed once."""
 
 
 @dataclass(frozen=True)
@@ -452,6 +457,7 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("audit", "near_duplicate_threshold"): (0, None),  # above 1: never (turns it off)
     ("audit", "minhash_threshold"): (0, None),
     ("audit", "outlier_fraction"): (0, 0.5),
+    ("audit", "double_annotate"): (0, 1),
     ("audit", "imbalance_ratio"): (1, None),
     ("augment", "copies"): (0, None),
     ("augment", "sequence"): (1, None),

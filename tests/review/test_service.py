@@ -260,3 +260,80 @@ def test_claims_give_each_reviewer_their_own_next_item(tmp_path):
     assert query(engine, mine)[0][0]["id"] == "x000" and query(engine, mine)[1] == 3
     decide(engine, "x000", "ana", "accept_weak")  # a decision ends the claim
     assert claim(engine, "x000", "bo") is None
+
+
+def test_double_annotation_shows_the_second_reviewer_the_item_blind(tmp_path):
+    from sklearn.metrics import cohen_kappa_score
+
+    from weakforge.review.feedback import review_agreement
+    from weakforge.review.service import agreement, blind_items
+    from weakforge.review.store import is_double
+
+    path = tmp_path / "review.sqlite"
+    update_queue(path, [item(i) for i in range(1, 5)], labels=["HAM", "SPAM"], double_share=1.0)
+    engine = open_database(path)
+    waiting = QueueFilter(status="unreviewed", reviewer="bob")
+    first = {}
+    for i, label in zip(range(1, 5), ["HAM", "HAM", "SPAM", "SPAM"]):
+        first[f"x{i:03d}"] = decide(engine, f"x{i:03d}", "ana", "relabel", label, expected_seq=None)
+    assert query(engine, QueueFilter(status="unreviewed", reviewer="ana"))[1] == 0
+    assert query(engine, waiting)[1] == 4  # bob has not decided them: still waiting for him
+    assert blind_items(engine, ["x001", "x002"], "bob") == {"x001", "x002"}
+    assert blind_items(engine, ["x001"], "ana") == set()
+    for i, label in zip(range(1, 5), ["HAM", "HAM", "SPAM", "HAM"]):  # bob saw seq first[...]
+        decide(engine, f"x{i:03d}", "bob", "relabel", label, expected_seq=first[f"x{i:03d}"])
+    assert query(engine, waiting)[1] == 0 and blind_items(engine, ["x001"], "bob") == set()
+    found = agreement(engine)
+    assert (found.items, found.agreed, found.disagreements) == (4, 3, ("x004",))
+    expected = cohen_kappa_score(["HAM", "HAM", "SPAM", "SPAM"], ["HAM", "HAM", "SPAM", "HAM"])
+    assert found.kappa == pytest.approx(expected, abs=1e-4) and found.span_f1 is None
+    assert "Cohen's kappa 0.500" in review_agreement(path)["summary"]
+    # a third reviewer is not asked: two opinions are enough
+    assert query(engine, QueueFilter(status="unreviewed", reviewer="cy"))[1] == 0
+    picked = [is_double(f"id{i}", 0.2) for i in range(2000)]
+    assert 0.17 < sum(picked) / 2000 < 0.23 and picked == [
+        is_double(f"id{i}", 0.2) for i in range(2000)
+    ]
+
+
+def test_single_annotation_queues_stay_as_they_were(tmp_path):
+    from weakforge.review.service import agreement
+
+    path = tmp_path / "review.sqlite"
+    update_queue(path, [item(i) for i in range(1, 4)])
+    engine = open_database(path)
+    seq = decide(engine, "x001", "ana", "relabel", "SPAM", expected_seq=None)
+    assert query(engine, QueueFilter(status="unreviewed", reviewer="bob"))[1] == 2
+    decide(engine, "x001", "bob", "relabel", "HAM", expected_seq=seq)  # an override
+    assert agreement(engine).items == 0  # not double-annotated: no agreement to measure
+
+
+def test_span_agreement_on_double_annotated_ner_items(tmp_path):
+    from weakforge.review.service import agreement
+
+    path = tmp_path / "review.sqlite"
+    ner = [
+        QueueItem(
+            id=f"n{i}",
+            text="Anna met Bob in Paris",
+            split="train",
+            task="ner",
+            weak_label=[[0, 4, "PER"]],
+            suggested_label=None,
+            issues=("label_issue",),
+            scores={},
+            votes={},
+            why="",
+            duplicate_set=None,
+            priority=0.5,
+        )
+        for i in range(2)
+    ]
+    update_queue(path, ner, labels=["PER", "LOC"], double_share=1.0)
+    engine = open_database(path)
+    both = [[0, 4, "PER"], [9, 12, "PER"]]
+    for item_id, ana, bob in (("n0", both, both), ("n1", both, [[0, 4, "PER"], [16, 21, "LOC"]])):
+        seq = decide(engine, item_id, "ana", "relabel", ana, expected_seq=None)
+        decide(engine, item_id, "bob", "relabel", bob, expected_seq=seq)
+    found = agreement(engine)
+    assert found.span_f1 == pytest.approx(2 * 3 / 8) and found.disagreements == ("n1",)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,16 @@ def review_database(config: RunConfig, run_dir: Path) -> Database:
     a server URL) if set, else review.sqlite in the run."""
     chosen = config.audit.database
     return as_database(chosen, Path(config.base_dir)) if chosen else run_dir / REVIEW_QUEUE
+
+
+def review_agreement(target: Database) -> dict[str, Any]:
+    """Reviewers' agreement on the double-annotated items (empty if no queue or none)."""
+    from weakforge.review.service import agreement
+
+    if not queue_exists(target):
+        return {}
+    found = agreement(open_database(target))
+    return {**asdict(found), "summary": found.summary()} if found.items else {}
 
 
 def effective_decisions(target: Database) -> dict[str, tuple[str, Any]]:

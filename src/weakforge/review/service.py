@@ -26,6 +26,7 @@ from weakforge.review.actions import ACTIONS, UNDO, Action
 from weakforge.review.store import (
     claims,
     decisions,
+    is_label_action,
     item_tags,
     items,
     now,
@@ -72,6 +73,7 @@ class QueueFilter:
     status: str = "all"  # all, reviewed, unreviewed
     search: str = ""
     not_claimed_by_others: str = ""  # a reviewer: hide items someone else holds a claim on
+    reviewer: str = ""  # whose "unreviewed": a double item stays so until they decided it
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -81,6 +83,44 @@ def _tagged(kind: str, values: Sequence[str]) -> sa.ColumnElement[bool]:
             item_tags.c.kind == kind, item_tags.c.value.in_(values)
         )
     )
+
+
+def deciders(item_id: sa.ColumnElement[str]) -> sa.Select:
+    """Who made an effective label decision on the item."""
+    return sa.select(decisions.c.reviewer).where(
+        decisions.c.item_id == item_id, decisions.c.undone == 0, is_label_action()
+    )
+
+
+def awaiting_second_opinion(reviewer: str) -> sa.ColumnElement[bool]:
+    """A double-annotated item one other reviewer decided and this one has not: it waits
+    for this reviewer, who is shown it blind (without the other's decision)."""
+    count = (
+        sa.select(sa.func.count(sa.distinct(decisions.c.reviewer)))
+        .where(decisions.c.item_id == items.c.id, decisions.c.undone == 0, is_label_action())
+        .scalar_subquery()
+    )
+    return sa.and_(
+        items.c.double == 1,
+        count < 2,
+        sa.literal(reviewer).not_in(deciders(items.c.id)),
+    )
+
+
+def blind_items(engine: Engine, item_ids: Sequence[str], reviewer: str) -> set[str]:
+    """Of these items, the ones whose decisions ``reviewer`` must not see yet."""
+    if not item_ids or not reviewer:
+        return set()
+    with engine.connect() as connection:
+        return set(
+            connection.scalars(
+                sa.select(items.c.id).where(
+                    items.c.id.in_(item_ids),
+                    items.c.decided_seq.is_not(None),
+                    awaiting_second_opinion(reviewer),
+                )
+            )
+        )
 
 
 def where_clause(filt: QueueFilter) -> sa.ColumnElement[bool]:
@@ -100,7 +140,10 @@ def where_clause(filt: QueueFilter) -> sa.ColumnElement[bool]:
     if filt.status == "reviewed":
         clauses.append(items.c.decided_seq.is_not(None))
     elif filt.status == "unreviewed":
-        clauses.append(items.c.decided_seq.is_(None))
+        waiting = items.c.decided_seq.is_(None)
+        if filt.reviewer:
+            waiting = sa.or_(waiting, awaiting_second_opinion(filt.reviewer))
+        clauses.append(waiting)
     if filt.search:  # case-insensitive, % and _ taken literally
         clauses.append(items.c.text.icontains(filt.search, autoescape=True))
     if filt.not_claimed_by_others:
@@ -392,3 +435,77 @@ def decided_labels(engine: Engine, seqs: Sequence[int | None]) -> dict[int, Any]
             sa.select(decisions.c.seq, decisions.c.new_label).where(decisions.c.seq.in_(wanted))
         ).all()
     return {seq: json.loads(label) if label is not None else None for seq, label in rows}
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How two reviewers agree on the double-annotated items both decided: Cohen's kappa
+    (classes; a drop counts as one more class) or span F1 (NER: exact span and type)."""
+
+    items: int = 0
+    agreed: int = 0
+    kappa: float | None = None
+    span_f1: float | None = None
+    disagreements: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        if not self.items:
+            return "no double-annotated item has two decisions yet"
+        score = (
+            f"Cohen's kappa {self.kappa:.3f}"
+            if self.kappa is not None
+            else f"span F1 {self.span_f1:.3f}"
+            if self.span_f1 is not None
+            else "kappa undefined (one class only)"
+        )
+        return f"{score}; the same decision on {self.agreed} of {self.items} double-annotated items"
+
+
+def span_set(label: Any) -> set[tuple[int, int, str]]:
+    return {(int(x[0]), int(x[1]), str(x[2])) for x in label or []}
+
+
+def same_decision(task: str, first: str | None, second: str | None) -> bool:
+    """Two stored decisions (JSON) mean the same label (spans compared as sets)."""
+    a, b = json.loads(first or "null"), json.loads(second or "null")
+    if task == "ner" and a is not None and b is not None:
+        return span_set(a) == span_set(b)
+    return a == b
+
+
+def agreement(engine: Engine) -> Agreement:
+    """Agreement between the first two reviewers of each double-annotated item (each one's
+    latest effective decision)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(items.c.id, items.c.task, decisions.c.reviewer, decisions.c.new_label)
+            .select_from(items.join(decisions, decisions.c.item_id == items.c.id))
+            .where(items.c.double == 1, decisions.c.undone == 0, is_label_action())
+            .order_by(decisions.c.seq)
+        ).all()
+    by_item: dict[str, dict[str, Any]] = {}
+    tasks: dict[str, str] = {}
+    for item_id, task, reviewer, new_label in rows:
+        tasks[item_id] = task
+        by_item.setdefault(item_id, {})[reviewer] = new_label  # a later one replaces
+    pairs = [(i, list(d.values())[:2]) for i, d in by_item.items() if len(d) >= 2]
+    if not pairs:
+        return Agreement()
+    disagreements = tuple(i for i, (a, b) in pairs if not same_decision(tasks[i], a, b))
+    agreed = len(pairs) - len(disagreements)
+    if any(tasks[i] == "ner" for i, _ in pairs):
+        common = given = 0
+        for _, (a, b) in pairs:
+            first, second = span_set(json.loads(a or "null")), span_set(json.loads(b or "null"))
+            common += len(first & second)
+            given += len(first) + len(second)
+        f1 = 2 * common / given if given else 1.0
+        return Agreement(len(pairs), agreed, span_f1=round(f1, 4), disagreements=disagreements)
+    from sklearn.metrics import cohen_kappa_score
+
+    first = [a or "null" for _, (a, _b) in pairs]
+    second = [b or "null" for _, (_a, b) in pairs]
+    kappa = None
+    if len(set(first) | set(second)) > 1:
+        kappa = round(float(cohen_kappa_score(first, second)), 4)
+    return Agreement(len(pairs), agreed, kappa=kappa, disagreements=disagreements)

@@ -13,6 +13,7 @@ their own append-only ``decisions`` table, which the audit never touches.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -58,6 +59,8 @@ items = sa.Table(
     # step with ``decisions`` by every write, in the same transaction
     sa.Column("decided_seq", sa.Integer),
     sa.Column("probs", sa.Text),  # JSON: the label model's class probabilities ({} for gold)
+    # 1: two reviewers label this item independently (``[audit] double_annotate``)
+    sa.Column("double", sa.Integer),
     sa.Index("items_priority", "active", sa.desc("priority")),
 )
 # the page's default view (unreviewed, by priority) and its progress counts
@@ -264,7 +267,12 @@ def refresh_decided(connection: Connection, item_id: str | None = None) -> None:
     connection.execute(update if item_id is None else update.where(items.c.id == item_id))
 
 
-ADDED_COLUMNS = {"score": "FLOAT", "decided_seq": "INTEGER", "probs": "TEXT"}  # since v1
+ADDED_COLUMNS = {  # since v1
+    "score": "FLOAT",
+    "decided_seq": "INTEGER",
+    "probs": "TEXT",
+    "double": "INTEGER",
+}
 
 
 def _upgrade(connection: Connection) -> None:
@@ -360,15 +368,24 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def is_double(item_id: str, share: float) -> bool:
+    """Whether an item is in the double-annotated ``share`` of the queue: a stable choice by
+    the hash of its id, so a refilled queue keeps the same items double."""
+    digest = int(hashlib.sha256(item_id.encode("utf-8")).hexdigest()[:8], 16)
+    return digest / 0x1_0000_0000 < share
+
+
 def update_queue(
     target: Database,
     queue: Iterable[QueueItem],
     batch: int = 5000,
     labels: Sequence[str] | None = None,
+    double_share: float = 0.0,
 ) -> dict[str, int]:
     """Upsert flagged items; items flagged before but not now become inactive (kept, with
-    their decisions). ``labels``: the run's labels, the only ones a reviewer may give.
-    Returns counts of new, updated and retired items."""
+    their decisions). ``labels``: the run's labels, the only ones a reviewer may give;
+    ``double_share``: the share of items two reviewers label independently. Returns counts
+    of new, updated and retired items."""
     engine = open_database(target)
     stamp = now()
     counts = {"new": 0, "updated": 0, "retired": 0}
@@ -389,7 +406,11 @@ def update_queue(
             for item in chunk:
                 counts["updated" if item.id in existing else "new"] += 1
                 seen.add(item.id)
-            connection.execute(upsert, [item.row(stamp) for item in chunk])
+            rows = [
+                {**item.row(stamp), "double": int(is_double(item.id, double_share))}
+                for item in chunk
+            ]
+            connection.execute(upsert, rows)
             tags = [tag for item in chunk for tag in item.tags()]
             if tags:
                 connection.execute(item_tags.insert(), tags)

@@ -27,7 +27,12 @@ from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import grouped_bars
 from weakforge.records import Example, label_counts_by_split, labels_used
 from weakforge.report import Image, Section, Table
-from weakforge.review.feedback import apply_decisions, effective_decisions, review_database
+from weakforge.review.feedback import (
+    apply_decisions,
+    effective_decisions,
+    review_agreement,
+    review_database,
+)
 from weakforge.stages.review import REVIEW_DECISIONS
 
 
@@ -39,9 +44,8 @@ def with_votes(examples: list[Example], votes: dict[str, dict[str, Any]]) -> lis
 def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     config = ctx.config
     examples = with_votes(load_records(ctx.input(RECORDS)), read_votes(ctx.input(VOTES)))
-    examples, reviewed = apply_decisions(
-        examples, effective_decisions(review_database(config, ctx.run_dir))
-    )
+    database = review_database(config, ctx.run_dir)
+    examples, reviewed = apply_decisions(examples, effective_decisions(database))
     labels = list(config.run.labels) or labels_used(examples)
     task = config.run.task
     features = None
@@ -68,6 +72,7 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     return {
         "task": task,
         "reviewed": reviewed,
+        "review_agreement": review_agreement(database),
         "method": choice.method,
         "method_choice": {"why": choice.why, "dev_scores": choice.dev_scores},
         "rounds": choice.rounds,
@@ -91,6 +96,17 @@ def describe_aggregate(metrics: dict[str, Any]) -> Section:
         if reviewed.get("gold") or reviewed.get("dropped")
         else ""
     )
+    agreement = metrics.get("review_agreement") or {}
+    if agreement:
+        used += (
+            f" Reviewer agreement: {agreement['summary']}"
+            + (
+                f" (disagreements: {', '.join(agreement['disagreements'][:10])})"
+                if agreement["disagreements"]
+                else ""
+            )
+            + "."
+        )
     section = Section(
         "Weak labels",
         [

@@ -116,7 +116,9 @@ def run_audit(ctx: StageContext) -> dict[str, Any]:
         if found.flags[i]
     ]
     database = review_database(config, ctx.run_dir)
-    queue_counts = update_queue(database, queue, labels=labels)
+    queue_counts = update_queue(
+        database, queue, labels=labels, double_share=config.audit.double_annotate
+    )
     histograms(
         {
             "label quality": quality,

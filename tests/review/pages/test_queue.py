@@ -12,7 +12,7 @@ APP = str(Path(__file__).resolve().parents[3] / "app" / "review_app.py")
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 
 
-def queue(path, task="classification", labels=None):
+def queue(path, task="classification", labels=None, double_share=0.0):
     items = []
     for i in range(1, 8):
         weak = [[0, 5, "LOC", 0.75]] if task == "ner" else ("HAM" if i % 2 else "SPAM")
@@ -35,7 +35,7 @@ def queue(path, task="classification", labels=None):
                 probs={} if task == "ner" else {weak: 0.8, "SPAM" if weak == "HAM" else "HAM": 0.2},
             )
         )
-    update_queue(path, items, labels=labels)
+    update_queue(path, items, labels=labels, double_share=double_share)
 
 
 @pytest.fixture
@@ -323,3 +323,26 @@ def test_a_clicked_queue_row_opens_its_item(monkeypatch):
     state["queue_table"]["selection"]["rows"] = []  # a click that clears the selection
     page_module.open_clicked_row()
     assert state["open_item"] == "c"
+
+
+def test_double_annotation_is_blind_and_agreement_is_shown(tmp_path, monkeypatch):
+    from weakforge.review.service import decide
+    from weakforge.review.store import open_database
+
+    queue(tmp_path / "review.sqlite", labels=["HAM", "SPAM"], double_share=1.0)
+    engine = open_database(tmp_path / "review.sqlite")
+    decide(engine, "x7", "ana", "relabel", "HAM", expected_seq=None)
+    monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(tmp_path))
+    app = AppTest.from_file(APP, default_timeout=30)
+    app.run()
+    app.sidebar.text_input(key="reviewer").input("bob").run()
+    assert "7 items match" in app.caption[0].value  # x7 still waits for bob
+    app.selectbox(key="open_item").set_value("x7").run()
+    assert any("hidden until you decide" in m.value for m in app.info)
+    table = app.dataframe[0].value
+    assert table.loc[table["id"] == "x7", "decision"].item() == ""  # ana's decision not shown
+    app.button(key="relabel:SPAM@x7").click().run()
+    assert not app.exception, app.exception
+    assert decisions(tmp_path)[-1][:4] == ("x7", "bob", "relabel", '"SPAM"')
+    assert "6 items match" in app.caption[0].value
+    assert any("same decision on 0 of 1" in t.value for t in app.sidebar.text)

@@ -32,6 +32,8 @@ from weakforge.review.actions import ACTIONS, UNDO_KEY, Action
 from weakforge.review.feedback import review_database, reviewed_examples
 from weakforge.review.service import (
     QueueFilter,
+    agreement,
+    blind_items,
     claim,
     decide,
     decided_labels,
@@ -194,7 +196,7 @@ def sidebar_filter(engine) -> tuple[QueueFilter, str]:
     )
     reviewer = st.session_state.get("reviewer", "").strip()
     if reviewer and filt.status == "unreviewed":  # each reviewer gets their own next item
-        filt = replace(filt, not_claimed_by_others=reviewer)
+        filt = replace(filt, not_claimed_by_others=reviewer, reviewer=reviewer)
     sort = st.sidebar.selectbox(
         "Sort by", ["priority", "score", "id"], key="f_sort", on_change=reset_page
     )
@@ -362,6 +364,9 @@ def item_view(engine, item: dict[str, Any]) -> None:
             args=(engine, *seen, action.name, None, note),
         )
     st.write("**History**")
+    if st.session_state.get("blind"):
+        st.info("Double annotation: another reviewer's decision is hidden until you decide.")
+        return
     st.dataframe(
         [{k: visible(str(v)) for k, v in row.items()} for row in history(engine, item["id"])],
         hide_index=True,
@@ -421,6 +426,10 @@ def main() -> None:
     filt, sort = sidebar_filter(engine)
     done, total = progress(engine)
     st.progress(done / total if total else 0.0, text=f"{done} of {total} reviewed")
+    agreed = agreement(engine)
+    if agreed.items:
+        st.sidebar.write("**Agreement** (double annotation)")
+        st.sidebar.text(agreed.summary())
     by_reviewer = progress_by_reviewer(engine)
     if by_reviewer:
         st.sidebar.write("**Reviewed, by reviewer**")
@@ -436,7 +445,9 @@ def main() -> None:
         st.session_state["page"] = requested = pages - 1
         rows, matching = query(engine, filt, sort, requested, PAGE_SIZE)
     page = st.number_input("Page", min_value=0, max_value=pages - 1, step=1, key="page")
-    decided = decided_labels(engine, [r["decided_seq"] for r in rows])
+    reviewer = st.session_state.get("reviewer", "").strip()
+    blind = blind_items(engine, [r["id"] for r in rows], reviewer)  # double annotation
+    decided = decided_labels(engine, [r["decided_seq"] for r in rows if r["id"] not in blind])
     st.caption(
         f"{matching} {'item matches' if matching == 1 else 'items match'}; "
         f"showing {len(rows)} on page {page} (pages 0 to {pages - 1})"
@@ -473,10 +484,10 @@ def main() -> None:
         elif current not in ids:  # decided elsewhere or filtered out
             st.session_state["open_item"] = next((i for i in ids if i not in skipped), ids[0])
         chosen = st.selectbox("Open item", ids, key="open_item", format_func=visible)
+        st.session_state["blind"] = chosen in blind
         back, forward = st.columns(2)
         back.button("Previous (P)", key="previous", shortcut="P", on_click=step, args=(-1, pages))
         forward.button("Next (N)", key="next", shortcut="N", on_click=step, args=(1, pages))
-        reviewer = st.session_state.get("reviewer", "").strip()
         holder = claim(engine, chosen, reviewer) if reviewer else None
         if holder is not None:
             st.warning(plain(f"{holder} is working on {chosen} right now (a claim)."))
