@@ -13,12 +13,14 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import torch
 
 log = logging.getLogger(__name__)
+STAGE_TIMEOUT = timedelta(hours=12)  # the default 30 minutes is shorter than many runs' stages
 
 
 def world_size() -> int:
@@ -39,8 +41,10 @@ def run_train_distributed(config, run_dir: Path) -> dict[str, Any] | None:
     from weakforge.records import labels_used
     from weakforge.stages.train import fit
 
-    if not dist.is_initialized():
-        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    if not dist.is_initialized():  # the others wait while process 0 runs the earlier stages
+        dist.init_process_group(
+            "nccl" if torch.cuda.is_available() else "gloo", timeout=STAGE_TIMEOUT
+        )
     chosen = stages.select_stages(config, until="train")
     train_stage = next(s for s in chosen if s.name == "train")
     earlier = [s.name for s in chosen if s.name not in ("train", "report")]
