@@ -107,7 +107,15 @@ def rounds_scores(dev, train, rounds, sample, span_model):
         gold = [e.gold for e in originals]
         scores[name] = span_scores(gold, [e.label for e in part], LABELS)
         for r in range(1, rounds + 1):
-            votes = [e.votes.get(f"model_r{r}") or () for e in part]
+            votes = [  # the model's spans, whatever source they vote under
+                tuple(
+                    span
+                    for source, vote in e.votes.items()
+                    if source.startswith(f"model_r{r}")
+                    for span in vote or ()
+                )
+                for e in part
+            ]
             scores[f"{name}_model_r{r}"] = span_scores(gold, votes, LABELS)
     return scores, seconds
 

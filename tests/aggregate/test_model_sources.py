@@ -75,7 +75,8 @@ def test_a_span_model_source_finds_a_name_no_rule_covered(tmp_path, names_corpus
         examples, "ner", ["PER", "LOC"], options=options, cache=cache
     )
     assert choice.rounds == 1
-    assert result[-1].votes["model_r1"] == (Span(0, 7, "PER"),)
+    assert result[-1].votes["model_r1_PER"] == (Span(0, 7, "PER"),)
+    assert result[-1].votes["model_r1_LOC"] == ()  # one source per type, weighed apart
     assert [(s.start, s.end, s.label) for s in result[-1].label] == [(0, 7, "PER")]
     assert len(list(cache.iterdir())) == 1  # a re-run with the same teacher reads it
     again, _ = aggregate_and_choose(examples, "ner", ["PER", "LOC"], options=options, cache=cache)

@@ -161,6 +161,18 @@ def cached_model_votes(
     return votes
 
 
+def as_sources(name: str, vote: Label, task: str, labels: Sequence[str]) -> dict[str, Label]:
+    """A model's vote as sources: one for a class; for NER one per entity type
+    (``model_r1_PER``, ...), so the label model can trust the model on the types it tags
+    well and less on the others (its weights from gold are per source)."""
+    if task != "ner":
+        return {name: vote}
+    return {
+        f"{name}_{label}": None if vote is None else tuple(s for s in vote if s.label == label)
+        for label in labels
+    }
+
+
 def with_model_rounds(
     aggregate_once: Callable[[Sequence[Example]], list[Example]],
     examples: Sequence[Example],
@@ -180,7 +192,10 @@ def with_model_rounds(
     for number in range(1, rounds + 1):
         votes = cached_model_votes(task, result, labels, features, seed + number, cache, span_model)
         name = source_name(number)
-        voted = [replace(e, votes={**e.votes, name: v}) for e, v in zip(voted, votes)]
+        voted = [
+            replace(e, votes={**e.votes, **as_sources(name, v, task, labels)})
+            for e, v in zip(voted, votes)
+        ]
         result = aggregate_once(voted)
         log.info("model source %s: %d votes", name, sum(v is not None for v in votes))
     return result
