@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -93,6 +94,32 @@ def tiny_model_dir(tmp_path_factory):
     )
     BertModel(config).save_pretrained(folder)
     return str(folder)
+
+
+KEYWORD_RULES = """
+from weakforge import keyword_rule
+free = keyword_rule("free", ["free", "channel"], "SPAM")
+song = keyword_rule("song", ["song", "love"], "HAM")
+"""
+
+
+@pytest.fixture
+def keyword_corpus(tmp_path):
+    """Writes ``c.jsonl`` (``count`` SPAM-like and ``count`` HAM-like texts, numbered ``i``
+    or ``i % cycle``, then the labeled rows ``gold``) and ``rules.py`` (two keyword rules)
+    into ``tmp_path``."""
+
+    def write(count: int, gold: list[dict], cycle: int | None = None) -> None:
+        number = (lambda i: i % cycle) if cycle else (lambda i: i)
+        rows = [
+            {"id": f"s{i}", "text": f"check out my channel free {number(i)}"} for i in range(count)
+        ]
+        rows += [{"id": f"h{i}", "text": f"great song love it {number(i)}"} for i in range(count)]
+        rows += gold
+        (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        (tmp_path / "rules.py").write_text(KEYWORD_RULES)
+
+    return write
 
 
 @pytest.fixture(scope="session")

@@ -6,22 +6,17 @@ from weakforge.cli import app
 from weakforge.config import config_from_dict
 from weakforge.stages import run
 
-RULES = """
-from weakforge import keyword_rule
-free = keyword_rule("free", ["free", "channel"], "SPAM")
-song = keyword_rule("song", ["song", "love"], "HAM")
-"""
 
-
-def test_train_stage_without_audit_and_predict_to_label_studio(tmp_path, tiny_model_dir):
-    rows = [{"id": f"s{i}", "text": f"check out my channel free {i}"} for i in range(20)]
-    rows += [{"id": f"h{i}", "text": f"great song love it {i}"} for i in range(20)]
-    rows += [
-        {"id": "t1", "text": "check out my channel free 99", "split": "test", "label": "SPAM"},
-        {"id": "t2", "text": "great song love it 99", "split": "test", "label": "HAM"},
-    ]
-    (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    (tmp_path / "rules.py").write_text(RULES)
+def test_train_stage_without_audit_and_predict_to_label_studio(
+    tmp_path, tiny_model_dir, keyword_corpus
+):
+    keyword_corpus(
+        20,
+        [
+            {"id": "t1", "text": "check out my channel free 99", "split": "test", "label": "SPAM"},
+            {"id": "t2", "text": "great song love it 99", "split": "test", "label": "HAM"},
+        ],
+    )
     config = config_from_dict(
         {
             "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "label", "aggregate", "train"]},
@@ -73,15 +68,17 @@ def test_train_stage_without_audit_and_predict_to_label_studio(tmp_path, tiny_mo
     ]
 
 
-def test_a_causal_end_model_trains_reports_and_predicts_from_one_config(tmp_path, tiny_causal_dir):
-    rows = [{"id": f"s{i}", "text": f"check out my channel free {i % 3}"} for i in range(16)]
-    rows += [{"id": f"h{i}", "text": f"great song love it {i % 3}"} for i in range(16)]
-    rows += [
-        {"id": "t1", "text": "check out my channel free 1", "split": "test", "label": "SPAM"},
-        {"id": "t2", "text": "great song love it 2", "split": "test", "label": "HAM"},
-    ]
-    (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    (tmp_path / "rules.py").write_text(RULES)
+def test_a_causal_end_model_trains_reports_and_predicts_from_one_config(
+    tmp_path, tiny_causal_dir, keyword_corpus
+):
+    keyword_corpus(
+        16,
+        [
+            {"id": "t1", "text": "check out my channel free 1", "split": "test", "label": "SPAM"},
+            {"id": "t2", "text": "great song love it 2", "split": "test", "label": "HAM"},
+        ],
+        cycle=3,
+    )
     config = config_from_dict(
         {
             "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "label", "aggregate", "train"]},

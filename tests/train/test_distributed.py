@@ -7,22 +7,16 @@ import sys
 
 from weakforge.testing import free_port
 
-RULES = """
-from weakforge import keyword_rule
-free = keyword_rule("free", ["free", "channel"], "SPAM")
-song = keyword_rule("song", ["song", "love"], "HAM")
-"""
 
-
-def test_two_processes_train_one_causal_model_over_gloo(tmp_path, tiny_causal_dir):
-    rows = [{"id": f"s{i}", "text": f"check out my channel free {i % 3}"} for i in range(16)]
-    rows += [{"id": f"h{i}", "text": f"great song love it {i % 3}"} for i in range(16)]
-    rows += [
-        {"id": "d1", "text": "check out my channel free 1", "split": "dev", "label": "SPAM"},
-        {"id": "d2", "text": "great song love it 2", "split": "dev", "label": "HAM"},
-    ]
-    (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    (tmp_path / "rules.py").write_text(RULES)
+def test_two_processes_train_one_causal_model_over_gloo(tmp_path, tiny_causal_dir, keyword_corpus):
+    keyword_corpus(
+        16,
+        [
+            {"id": "d1", "text": "check out my channel free 1", "split": "dev", "label": "SPAM"},
+            {"id": "d2", "text": "great song love it 2", "split": "dev", "label": "HAM"},
+        ],
+        cycle=3,
+    )
     (tmp_path / "run.toml").write_text(
         f"""
 [run]

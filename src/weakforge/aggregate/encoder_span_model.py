@@ -14,13 +14,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
+from weakforge.aggregate.span_model import cross_fit_folds
 from weakforge.config import TrainSection
 from weakforge.records import Example, Span
 
 log = logging.getLogger(__name__)
-OUT_OF_FOLD = "held_out"  # the split a fold's unseen records get while it trains
 
 
 def encoder_span_votes(
@@ -37,28 +35,16 @@ def encoder_span_votes(
     from weakforge.train.transformers_adapter import load_model, predict, train
 
     options = TrainSection(base_model=base_model, epochs=1.0, soft_labels=False)
-    order = np.random.default_rng(seed).permutation(len(taught))
-    held_out = [sorted(taught[i] for i in order[k::folds]) for k in range(folds)]
-    taught_set = set(taught)
-    rest = [i for i in range(len(examples)) if i not in taught_set]
     votes: list[tuple[Span, ...] | None] = [None] * len(examples)
-    for number, part in enumerate(held_out):
-        unseen = set(part)
-        shown = [
-            replace(examples[i], split="train" if i not in unseen else OUT_OF_FOLD)
-            for i in sorted(taught_set)
-        ]
-        fold_train = [e for e in shown if e.split == "train"]
+    for number, fold in enumerate(cross_fit_folds(len(examples), taught, folds, seed)):
+        shown = [replace(examples[i], split="train") for i in fold.shown]
         with tempfile.TemporaryDirectory() as folder:
-            train(fold_train, "ner", labels, Path(folder), options=options, seed=seed + number)
+            train(shown, "ner", labels, Path(folder), options=options, seed=seed + number)
             model = load_model(Path(folder))
-            voting = part + rest[number::folds]
-            for i, (spans, _) in zip(voting, predict(model, [examples[i] for i in voting])):
+            voting = [examples[i] for i in fold.voting]
+            for i, (spans, _) in zip(fold.voting, predict(model, voting)):
                 votes[i] = tuple(spans or ())
         log.info(
-            "encoder span model fold %d of %d: taught %d records",
-            number + 1,
-            folds,
-            len(fold_train),
+            "encoder span model fold %d of %d: taught %d records", number + 1, folds, len(shown)
         )
     return votes

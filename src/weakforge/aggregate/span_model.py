@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import spacy
@@ -79,6 +80,27 @@ def predict_spans(nlp: Language, examples: Sequence[Example]) -> list[tuple[Span
     ]
 
 
+@dataclass(frozen=True)
+class Fold:
+    """One fold of cross-fitting: the records its model is taught, the ones it votes on."""
+
+    shown: list[int]
+    voting: list[int]
+
+
+def cross_fit_folds(count: int, taught: Sequence[int], folds: int, seed: int) -> list[Fold]:
+    """``folds`` folds over the ``taught`` record indices (of ``count``): each fold's model
+    votes on the taught records it was not shown and on a share of the untaught ones."""
+    order = np.random.default_rng(seed).permutation(len(taught))
+    held_out = [sorted(taught[i] for i in order[k::folds]) for k in range(folds)]
+    taught_set = set(taught)
+    rest = [i for i in range(count) if i not in taught_set]
+    return [
+        Fold(sorted(taught_set - set(part)), part + rest[number::folds])
+        for number, part in enumerate(held_out)
+    ]
+
+
 def span_model_votes(
     examples: Sequence[Example],
     labels: Sequence[str],
@@ -90,16 +112,11 @@ def span_model_votes(
 ) -> list[tuple[Span, ...] | None]:
     """One span vote per record: out of fold for the ``taught`` records (indices); the
     other records are shared out among the fold models."""
-    order = np.random.default_rng(seed).permutation(len(taught))
-    held_out = [sorted(taught[i] for i in order[k::folds]) for k in range(folds)]
-    taught_set = set(taught)
-    rest = [i for i in range(len(examples)) if i not in taught_set]
     votes: list[tuple[Span, ...] | None] = [None] * len(examples)
-    for number, part in enumerate(held_out):
-        shown = sorted(taught_set - set(part))
-        nlp = train_ner([examples[i] for i in shown], labels, epochs=epochs, seed=seed + number)
-        voting = part + rest[number::folds]
-        for i, spans in zip(voting, predict_spans(nlp, [examples[i] for i in voting])):
+    for number, fold in enumerate(cross_fit_folds(len(examples), taught, folds, seed)):
+        shown = [examples[i] for i in fold.shown]
+        nlp = train_ner(shown, labels, epochs=epochs, seed=seed + number)
+        for i, spans in zip(fold.voting, predict_spans(nlp, [examples[i] for i in fold.voting])):
             votes[i] = spans
         log.info("span model fold %d of %d: taught %d records", number + 1, folds, len(shown))
     return votes
