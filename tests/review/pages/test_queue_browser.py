@@ -94,7 +94,7 @@ def test_click_a_decision_in_headless_chromium(tmp_path):
         page.get_by_text("Item x2").first.wait_for(timeout=30_000)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "review_item.png"), full_page=True)
-        page.mouse.click(900, 80)  # focus the page, not a text field
+        page.get_by_text("Item x2").first.click()  # focus the page, not a field or a button
         page.keyboard.press("D")  # the keyboard shortcut of "Duplicate: drop"
         page.get_by_text("duplicate recorded for x2").first.wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "review_page.png"), full_page=True)
@@ -135,7 +135,7 @@ def open_page(browser, port: int, reviewer: str):
     field.fill(reviewer)
     field.press("Enter")
     page.get_by_text("Item x").first.wait_for(timeout=30_000)
-    page.mouse.click(900, 80)  # focus the page, not a text field
+    page.get_by_text("Review queue").first.click()  # focus the page, not a field or a button
     return page
 
 
