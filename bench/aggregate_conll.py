@@ -45,6 +45,17 @@ VARIANTS = (  # name, method, doc majority, doc history, weights from dev gold
 )
 
 
+def best_variant(**settings) -> AggregateSection:
+    """HMM + doc majority + doc history (the best variant on dev), with ``settings``."""
+    return AggregateSection(
+        method="hmm",
+        label_groups=GROUPS,
+        doc_majority=True,
+        doc_history=("PER", "ORG"),
+        **settings,
+    )
+
+
 def dev_weights(dev):
     """What ``[aggregate] weights_from_gold`` computes from these voted dev sentences."""
     tuning = [replace(e, split="dev") for e in dev]
@@ -89,15 +100,7 @@ def rounds_scores(dev, train, rounds, sample, span_model):
     corpus = [replace(e, split="dev") for e in dev] + [
         replace(e, split="train", gold=None) for e in train
     ]
-    options = AggregateSection(
-        method="hmm",
-        label_groups=GROUPS,
-        doc_majority=True,
-        doc_history=("PER", "ORG"),
-        fit_sample=sample,
-        rounds=rounds,
-        span_model=span_model,
-    )
+    options = best_variant(fit_sample=sample, rounds=rounds, span_model=span_model)
     t0 = time.perf_counter()
     out, _ = aggregate_and_choose(corpus, "ner", LABELS, options=options)
     seconds = round(time.perf_counter() - t0, 1)

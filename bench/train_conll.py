@@ -21,12 +21,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from aggregate_conll import GROUPS, LABELS, dev_weights
+from aggregate_conll import LABELS, best_variant, dev_weights
 from benchlib import BENCH, markdown_table, record, shared
 
 from weakforge.aggregate import aggregate
 from weakforge.aggregate.selection import aggregate_and_choose
-from weakforge.config import AggregateSection, TrainSection
+from weakforge.config import TrainSection
 from weakforge.corpus import ReadOptions, read_corpus
 from weakforge.evaluation import span_scores
 from weakforge.labeling.applier import RuleSpec, apply_rules, read_votes
@@ -56,14 +56,7 @@ def main() -> None:
     label_seconds = time.perf_counter() - started
     voted = [replace(e, votes=votes[e.id]) for e in everything]
     weights = dev_weights([e for e in voted if e.split == "test"])
-    options = AggregateSection(
-        method="hmm",
-        weights_from_gold=False,
-        doc_majority=True,
-        doc_history=("PER", "ORG"),
-        label_groups=GROUPS,
-        weights=weights,
-    )
+    options = best_variant(weights_from_gold=False, weights=weights)
     if args.rounds:  # dev gold sets every source's weight, the model source's too
         as_dev = [replace(e, split="dev") if e.split == "test" else e for e in voted]
         options = replace(options, weights_from_gold=True, weights={}, rounds=args.rounds)

@@ -7,6 +7,20 @@ from weakforge.config import config_from_dict
 from weakforge.stages import run
 
 
+def keyword_run_config(folder, **train):
+    """Ingest, the two keyword rules, majority vote and the train stage with ``train``."""
+    return config_from_dict(
+        {
+            "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "label", "aggregate", "train"]},
+            "data": {"path": "c.jsonl"},
+            "label": {"rules": ["rules.py"]},
+            "aggregate": {"method": "majority"},
+            "train": train,
+        },
+        base_dir=folder,
+    )
+
+
 def test_train_stage_without_audit_and_predict_to_label_studio(
     tmp_path, tiny_model_dir, keyword_corpus
 ):
@@ -17,22 +31,14 @@ def test_train_stage_without_audit_and_predict_to_label_studio(
             {"id": "t2", "text": "great song love it 99", "split": "test", "label": "HAM"},
         ],
     )
-    config = config_from_dict(
-        {
-            "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "label", "aggregate", "train"]},
-            "data": {"path": "c.jsonl"},
-            "label": {"rules": ["rules.py"]},
-            "aggregate": {"method": "majority"},
-            "train": {
-                "base_model": tiny_model_dir,
-                "lora": False,
-                "epochs": 12,
-                "learning_rate": 5e-3,
-                "batch_size": 8,
-                "patience": 50,
-            },
-        },
-        base_dir=tmp_path,
+    config = keyword_run_config(
+        tmp_path,
+        base_model=tiny_model_dir,
+        lora=False,
+        epochs=12,
+        learning_rate=5e-3,
+        batch_size=8,
+        patience=50,
     )
     result = run(config, tmp_path / "run")
     metrics = result.metrics["train"]
@@ -79,23 +85,15 @@ def test_a_causal_end_model_trains_reports_and_predicts_from_one_config(
         ],
         cycle=3,
     )
-    config = config_from_dict(
-        {
-            "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "label", "aggregate", "train"]},
-            "data": {"path": "c.jsonl"},
-            "label": {"rules": ["rules.py"]},
-            "aggregate": {"method": "majority"},
-            "train": {
-                "family": "causal",
-                "base_model": tiny_causal_dir,
-                "lora": False,
-                "epochs": 40,
-                "learning_rate": 1e-2,
-                "batch_size": 8,
-                "max_length": 160,
-            },
-        },
-        base_dir=tmp_path,
+    config = keyword_run_config(
+        tmp_path,
+        family="causal",
+        base_model=tiny_causal_dir,
+        lora=False,
+        epochs=40,
+        learning_rate=1e-2,
+        batch_size=8,
+        max_length=160,
     )
     result = run(config, tmp_path / "run")
     metrics = result.metrics["train"]

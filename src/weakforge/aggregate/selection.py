@@ -23,7 +23,7 @@ from weakforge.aggregate.methods import DEFAULTS, run_method
 from weakforge.aggregate.model_sources import needs_features, rounds_for, with_model_rounds
 from weakforge.config import AggregateSection
 from weakforge.errors import AggregationError
-from weakforge.evaluation import evaluate
+from weakforge.evaluation import dev_score
 from weakforge.records import Example
 
 log = logging.getLogger(__name__)
@@ -47,11 +47,6 @@ def candidates(task: str, options: AggregateSection) -> dict[str, AggregateSecti
         "weighted majority vote": replace(options, method="majority", weights_from_gold=True),
         DEFAULTS[task]: replace(options, method=DEFAULTS[task]),
     }
-
-
-def dev_score(examples: Sequence[Example], task: str, labels: Sequence[str]) -> float:
-    scores = evaluate(examples, task, labels, "dev")
-    return float(scores["f1"] if task == "ner" else scores["macro_f1"]) if scores else 0.0
 
 
 def aggregate_and_choose(

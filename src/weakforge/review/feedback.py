@@ -18,6 +18,7 @@ from weakforge.errors import WeakforgeError
 from weakforge.layout import REVIEW_QUEUE
 from weakforge.records import Example, label_from_json
 from weakforge.review.actions import ACTIONS
+from weakforge.review.service import agreement
 from weakforge.review.store import (
     Database,
     as_database,
@@ -39,8 +40,6 @@ def review_database(config: RunConfig, run_dir: Path) -> Database:
 
 def review_agreement(target: Database) -> dict[str, Any]:
     """Reviewers' agreement on the double-annotated items (empty if no queue or none)."""
-    from weakforge.review.service import agreement
-
     if not queue_exists(target):
         return {}
     found = agreement(open_database(target))

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,9 +39,10 @@ from weakforge.train.transformers_adapter import (
     TrainResult,
     device_settings,
     lora_targets,
-    step_progress,
+    required_training_items,
+    run_trainer,
+    trainer_callbacks,
     training_arguments,
-    training_items,
 )
 
 log = logging.getLogger(__name__)
@@ -187,10 +186,14 @@ class CausalData:
 
 
 def build_data(
-    examples: Sequence[Example], task: str, tokenizer, instruction: str, options: TrainSection
+    items: Sequence[tuple[Example, Label, float]],
+    examples: Sequence[Example],
+    tokenizer,
+    instruction: str,
+    options: TrainSection,
 ) -> CausalData:
-    """Encoded train conversations (from the train stage's items) and dev gold ones."""
-    pairs = instruction_pairs(training_items(examples, task, options), instruction)
+    """Encoded train conversations (of the train stage's ``items``) and dev gold ones."""
+    pairs = instruction_pairs(items, instruction)
     dev = [
         chat_messages(e, e.gold, instruction)
         for e in examples
@@ -217,23 +220,14 @@ def train_causal(
 ) -> TrainResult:
     """Fine-tune the causal base model on the run's labels, keep the best epoch on dev gold
     (by loss), save adapter or weights, tokenizer and settings into ``out_dir``."""
-    from transformers import (
-        EarlyStoppingCallback,
-        PrinterCallback,
-        Trainer,
-        set_seed,
-    )
+    from transformers import Trainer, set_seed
 
     set_seed(seed)
     hardware = device_settings(options)
+    items = required_training_items(examples, task, options)
     tokenizer, model = build_causal(options, hardware["device"])
     instruction = options.instruction or default_instruction(task, labels)
-    data = build_data(examples, task, tokenizer, instruction, options)
-    if not data.train:
-        raise WeakforgeError(
-            "no training items: the train split has no weak or gold labels "
-            "(run the aggregate stage, or lower [train] min_confidence)"
-        )
+    data = build_data(items, examples, tokenizer, instruction, options)
     log.info("causal fine-tune on %s", ", ".join(f"{n} {k}" for k, n in data.origins.items()))
     args = training_arguments(out_dir, options, hardware, has_dev=bool(data.dev), seed=seed)
     trainer = Trainer(
@@ -242,33 +236,12 @@ def train_causal(
         train_dataset=data.train,
         eval_dataset=data.dev or None,
         data_collator=lambda batch: pad_batch(batch, tokenizer.pad_token_id),
-        callbacks=[
-            step_progress(),
-            *([EarlyStoppingCallback(options.patience)] if data.dev else []),
-        ],
+        callbacks=trainer_callbacks(options, has_dev=bool(data.dev)),
     )
-    trainer.remove_callback(PrinterCallback)
-    started = time.perf_counter()
-    trainer.train()
-    seconds = time.perf_counter() - started
-    epochs_run = max(1.0, trainer.state.epoch or 1.0)
-    save_causal(trainer.model, tokenizer, task, labels, instruction, out_dir, options)
-    shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
-    trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
-    total = sum(p.numel() for p in trainer.model.parameters())
-    history = [
-        {k: (round(v, 5) if isinstance(v, float) else v) for k, v in entry.items()}
-        for entry in trainer.state.log_history
-    ]
-    return TrainResult(
-        history,
-        hardware["device"],
-        seconds,
-        seconds / epochs_run,
-        len(data.train),
-        trainable,
-        total,
+    save = lambda trained: save_causal(  # noqa: E731
+        trained, tokenizer, task, labels, instruction, out_dir, options
     )
+    return run_trainer(trainer, save, out_dir, hardware["device"], len(data.train))
 
 
 def save_causal(

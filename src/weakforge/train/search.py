@@ -19,7 +19,7 @@ from typing import Any
 
 from weakforge.config import TrainSection
 from weakforge.errors import ConfigError
-from weakforge.evaluation import evaluate
+from weakforge.evaluation import dev_score
 from weakforge.records import Example
 from weakforge.train.families import FAMILIES, load_end_model, predict_with
 from weakforge.train.transformers_adapter import TrainResult
@@ -48,12 +48,15 @@ def grid(search: Mapping[str, Sequence[float]]) -> list[dict[str, Any]]:
     return [dict(zip(names, point)) for point in itertools.product(*values)]
 
 
-def dev_score(model_dir: Path, examples: Sequence[Example], task: str, labels: Sequence[str]):
+def model_dev_score(
+    model_dir: Path, examples: Sequence[Example], task: str, labels: Sequence[str]
+) -> float:
+    """The saved model's :func:`weakforge.evaluation.dev_score` on the dev gold."""
     dev = [e for e in examples if e.split == "dev" and e.gold is not None]
     predicted = predict_with(load_end_model(model_dir), dev)
-    scored = [replace(e, label=label) for e, (label, _) in zip(dev, predicted)]
-    scores = evaluate(scored, task, labels, "dev") or {}
-    return float(scores.get("f1" if task == "ner" else "macro_f1", 0.0))
+    return dev_score(
+        [replace(e, label=label) for e, (label, _) in zip(dev, predicted)], task, labels
+    )
 
 
 @dataclass
@@ -88,7 +91,7 @@ def search_and_train(
         shutil.rmtree(folder, ignore_errors=True)
         chosen = replace(options, **settings)
         result = family.train(examples, task, labels, folder, options=chosen, seed=seed)
-        score = dev_score(folder, examples, task, labels)
+        score = model_dev_score(folder, examples, task, labels)
         trials.append(Trial(settings, round(score, 4), round(result.seconds, 1)))
         log.info("search %d/%d %s: dev %.4f", number + 1, len(points), settings, score)
         if best is None or score > best[0]:

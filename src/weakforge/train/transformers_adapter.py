@@ -319,25 +319,10 @@ def train(
 ) -> TrainResult:
     """Fine-tune, keep the best epoch on dev (when dev gold exists), save everything the
     model needs into ``out_dir``."""
-    from transformers import (
-        EarlyStoppingCallback,
-        PrinterCallback,
-        Trainer,
-        set_seed,
-    )
+    from transformers import Trainer, set_seed
 
     set_seed(seed)
-    if options.tensorboard and importlib.util.find_spec("tensorboard") is None:
-        raise WeakforgeError(
-            "[train] tensorboard = true needs the tensorboard package: "
-            "pip install tensorboard (logs go to TENSORBOARD_LOGGING_DIR)"
-        )
-    items = training_items(examples, task, options)
-    if not items:
-        raise WeakforgeError(
-            "no training items: the train split has no weak or gold labels "
-            "(run the aggregate stage, or lower [train] min_confidence)"
-        )
+    items = required_training_items(examples, task, options)
     dev = [(e, e.gold, 1.0) for e in examples if e.split == "dev" and e.gold is not None]
     tokenizer, model, names = build_model(task, labels, options)
     hardware = device_settings(options)
@@ -374,26 +359,59 @@ def train(
         train_dataset=train_set,
         eval_dataset=dev_set,
         data_collator=lambda batch: collate(batch, tokenizer.pad_token_id or 0),
-        callbacks=[
-            step_progress(),
-            *([EarlyStoppingCallback(options.patience)] if dev_set else []),
-        ],
+        callbacks=trainer_callbacks(options, has_dev=bool(dev_set)),
     )
+    save = lambda trained: save_model(  # noqa: E731
+        trained, tokenizer, task, labels, names, out_dir, options
+    )
+    return run_trainer(trainer, save, out_dir, hardware["device"], len(items))
+
+
+def required_training_items(
+    examples: Sequence[Example], task: str, options: TrainSection
+) -> list[tuple[Example, Label, float]]:
+    """:func:`training_items`, or an error that says why there are none."""
+    items = training_items(examples, task, options)
+    if not items:
+        raise WeakforgeError(
+            "no training items: the train split has no weak or gold labels "
+            "(run the aggregate stage, or lower [train] min_confidence)"
+        )
+    return items
+
+
+def trainer_callbacks(options: TrainSection, *, has_dev: bool) -> list[Any]:
+    """One rich progress bar, and early stopping on dev loss when there is dev gold."""
+    from transformers import EarlyStoppingCallback
+
+    return [step_progress(), *([EarlyStoppingCallback(options.patience)] if has_dev else [])]
+
+
+def run_trainer(trainer, save, out_dir: Path, device: str, train_items: int) -> TrainResult:
+    """Train, ``save(model)`` (the best epoch when there was dev gold), drop the
+    checkpoints, and say what it took."""
+    from transformers import PrinterCallback
+
     trainer.remove_callback(PrinterCallback)  # it prints every log dict to stdout
     started = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - started
     epochs_run = max(1.0, trainer.state.epoch or 1.0)
-    save_model(trainer.model, tokenizer, task, labels, names, out_dir, options)
-    trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
-    total = sum(p.numel() for p in trainer.model.parameters())
+    save(trainer.model)
     shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
+    parameters = list(trainer.model.parameters())
     history = [
         {k: (round(v, 5) if isinstance(v, float) else v) for k, v in entry.items()}
         for entry in trainer.state.log_history
     ]
     return TrainResult(
-        history, hardware["device"], seconds, seconds / epochs_run, len(items), trainable, total
+        history,
+        device,
+        seconds,
+        seconds / epochs_run,
+        train_items,
+        sum(p.numel() for p in parameters if p.requires_grad),
+        sum(p.numel() for p in parameters),
     )
 
 
@@ -411,6 +429,11 @@ def training_arguments(
     when there is dev gold, logs per epoch, no tqdm."""
     from transformers import TrainingArguments
 
+    if options.tensorboard and importlib.util.find_spec("tensorboard") is None:
+        raise WeakforgeError(
+            "[train] tensorboard = true needs the tensorboard package: "
+            "pip install tensorboard (logs go to TENSORBOARD_LOGGING_DIR)"
+        )
     settings = {
         "output_dir": str(out_dir / "checkpoints"),
         "num_train_epochs": options.epochs,

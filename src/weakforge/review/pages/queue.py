@@ -313,7 +313,9 @@ def label_input(engine, item: dict[str, Any], action: Action) -> None:
         )
 
 
-def item_view(engine, item: dict[str, Any]) -> None:
+def item_view(engine, item: dict[str, Any], blind: bool = False) -> None:
+    """One item with its actions; ``blind``: another reviewer's decision stays hidden
+    (double annotation) until this reviewer decides."""
     st.subheader(f"Item {plain(item['id'])} ({plain(item['split'])})")
     if item["task"] == "ner":
         st.html(highlighted(item["text"], item["weak_label"]))
@@ -364,7 +366,7 @@ def item_view(engine, item: dict[str, Any]) -> None:
             args=(engine, *seen, action.name, None, note),
         )
     st.write("**History**")
-    if st.session_state.get("blind"):
+    if blind:
         st.info("Double annotation: another reviewer's decision is hidden until you decide.")
         return
     st.dataframe(
@@ -484,14 +486,13 @@ def main() -> None:
         elif current not in ids:  # decided elsewhere or filtered out
             st.session_state["open_item"] = next((i for i in ids if i not in skipped), ids[0])
         chosen = st.selectbox("Open item", ids, key="open_item", format_func=visible)
-        st.session_state["blind"] = chosen in blind
         back, forward = st.columns(2)
         back.button("Previous (P)", key="previous", shortcut="P", on_click=step, args=(-1, pages))
         forward.button("Next (N)", key="next", shortcut="N", on_click=step, args=(1, pages))
         holder = claim(engine, chosen, reviewer) if reviewer else None
         if holder is not None:
             st.warning(plain(f"{holder} is working on {chosen} right now (a claim)."))
-        item_view(engine, next(r for r in rows if r["id"] == chosen))
+        item_view(engine, next(r for r in rows if r["id"] == chosen), blind=chosen in blind)
     export_panel(folder, target)
 
 
