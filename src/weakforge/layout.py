@@ -32,6 +32,7 @@ MODEL_SOURCE_CACHE = "cache/model_sources"  # model-source votes per content has
 AUDITED = "audited.parquet"
 AUDIT_PLOT = "plots/audit_scores.png"
 EMBEDDING_CACHE = "cache/embeddings"
+AUDIT_TAGGER_CACHE = "cache/audit_tagger"  # the audit tagger's fold probabilities
 REVIEW_QUEUE = "review.sqlite"  # the default review database (``[audit] database``)
 # review
 EXPORTS = "exports"  # the review page's exports of the reviewed set

@@ -171,7 +171,7 @@ def entity_candidates(
     return items
 
 
-def ner_label_issues(
+def cross_val_token_probs(
     word_vectors: Sequence[np.ndarray],
     words: Sequence[Sequence[tuple[int, int]]],
     given: Sequence[Sequence[Span]],
@@ -179,14 +179,10 @@ def ner_label_issues(
     *,
     folds: int = 5,
     seed: int = 0,
-    budget: int = 0,
-) -> SentenceIssues:
-    """Token-level out-of-sample probabilities, judged at the level people review: every
-    given entity and every entity the model finds where none was given is one item, whose
-    class probabilities are its words' mean. cleanlab's confident learning on those items
-    estimates how many entity labels are wrong and flags them; a sentence's quality is its
-    worst item's, so the ranking is continuous. ``budget`` (> 0) caps how many sentences
-    are flagged (the worst first)."""
+) -> list[np.ndarray | None]:
+    """Per sentence, its words' out-of-sample BIO tag probabilities (:func:`bio_tags`
+    columns) from a logistic regression on the word vectors, folds by sentence; ``None`` for
+    a sentence without words."""
     tags = bio_tags(labels)
     y_per_sentence = [spans_to_tags(g, w, tags) for g, w in zip(given, words)]
     keep = [i for i, w in enumerate(words) if len(w)]
@@ -199,7 +195,34 @@ def ner_label_issues(
     for i in keep:
         per_sentence[i] = probs[position : position + len(words[i])]
         position += len(words[i])
-    return capped(judge_entities(per_sentence, words, given, labels), budget)
+    return per_sentence
+
+
+def ner_label_issues(
+    word_vectors: Sequence[np.ndarray],
+    words: Sequence[Sequence[tuple[int, int]]],
+    given: Sequence[Sequence[Span]],
+    labels: Sequence[str],
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    budget: int = 0,
+) -> SentenceIssues:
+    """Token-level out-of-sample probabilities (:func:`cross_val_token_probs`), judged at
+    the level people review (:func:`judge_entities`). ``budget`` (> 0) caps how many
+    sentences are flagged (the worst first)."""
+    probs = cross_val_token_probs(word_vectors, words, given, labels, folds=folds, seed=seed)
+    return capped(judge_entities(probs, words, given, labels), budget)
+
+
+def mean_token_probs(
+    members: Sequence[Sequence[np.ndarray | None]],
+) -> list[np.ndarray | None]:
+    """Per sentence, the mean of several models' word probabilities (an ensemble)."""
+    return [
+        None if any(p is None for p in per_model) else np.mean(per_model, axis=0)
+        for per_model in zip(*members)
+    ]
 
 
 def judge_entities(
@@ -209,8 +232,11 @@ def judge_entities(
     labels: Sequence[str],
 ) -> SentenceIssues:
     """Entity-level issues from out-of-sample word probabilities (BIO tag columns in
-    :func:`bio_tags` order; ``None`` for a sentence without words), by cleanlab's confident
-    learning over given and unmarked predicted entities (see :func:`ner_label_issues`)."""
+    :func:`bio_tags` order; ``None`` for a sentence without words). Every given entity and
+    every entity the model finds where none was given is one item, whose class
+    probabilities are its words' mean; cleanlab's confident learning on those items
+    estimates how many entity labels are wrong and flags them; a sentence's quality is its
+    worst item's, so the ranking is continuous."""
     from cleanlab.filter import find_label_issues
     from cleanlab.rank import get_label_quality_scores
 

@@ -19,6 +19,14 @@ from weakforge.records import Example, Label
 log = logging.getLogger(__name__)
 
 
+def assign_folds(count: int, folds: int, seed: int) -> np.ndarray:
+    """Each item's fold, 0..folds-1, in a seeded random order of near-equal parts."""
+    order = np.random.default_rng(seed).permutation(count)
+    fold_of = np.empty(count, dtype=int)
+    fold_of[order] = np.arange(count) % folds
+    return fold_of
+
+
 def fold_token_probs(
     examples: Sequence[Example],
     given: Sequence[Label],
@@ -31,9 +39,7 @@ def fold_token_probs(
     """Per example, its words' BIO tag probabilities from the model that did not see it."""
     from weakforge.train.transformers_adapter import load_model, train, word_probabilities
 
-    order = np.random.default_rng(seed).permutation(len(examples))
-    fold_of = np.empty(len(examples), dtype=int)
-    fold_of[order] = np.arange(len(examples)) % folds
+    fold_of = assign_folds(len(examples), folds, seed)
     out: list[np.ndarray] = [np.zeros((0, 0))] * len(examples)
     for fold in range(folds):
         seen = [

