@@ -3,8 +3,7 @@ import logging
 import numpy as np
 import pytest
 
-from weakforge.audit import AuditData
-from weakforge.audit import fold_tagger
+from weakforge.audit import AuditData, fold_tagger
 from weakforge.audit.fold_tagger import fold_tagger_probs
 from weakforge.audit.label_issues import LabelIssues
 from weakforge.config import AuditSection

@@ -209,6 +209,13 @@ def query(
     return found, int(total or 0)
 
 
+def allowed_labels(engine: Engine) -> list[str]:
+    """The labels a reviewer may give, as the audit that filled the queue named them (empty
+    when it named none)."""
+    with engine.connect() as connection:
+        return queue_labels(connection)
+
+
 def facet_values(engine: Engine, kind: str) -> list[str]:
     """The values to offer in a filter: ``issue``, ``label``, ``source`` or ``split``."""
     with engine.connect() as connection:

@@ -2,6 +2,7 @@
 playwright), a decision made by clicking, checked in the database; a screenshot is kept in
 tests/artifacts/."""
 
+import json
 import os
 import sqlite3
 import time
@@ -199,14 +200,11 @@ def test_rapid_keys_and_two_reviewers_never_decide_an_unseen_item(tmp_path):
         # a click that falls into a Streamlit rerun may be coalesced, the known limit)
 
 
-def test_ner_item_view_in_headless_chromium(tmp_path):
-    """The NER item view: spans in one colour per type with their type, the suggestion drawn
-    the same way, hostile text shown as text (screenshot in tests/artifacts/)."""
-    text = (
-        "Lebed met Ford Motor Co officials in Grozny on **Monday** ![x](http://127.0.0.1:9/p.png)"
-    )
+def queue_one_ner_item(db: Path, text: str) -> None:
+    """One NER item whose text starts "Lebed met Ford Motor Co officials in Grozny": the
+    weak label calls the company a LOC, the suggestion an ORG."""
     update_queue(
-        tmp_path / "review.sqlite",
+        db,
         [
             QueueItem(
                 id="n1",
@@ -225,6 +223,15 @@ def test_ner_item_view_in_headless_chromium(tmp_path):
         ],
         labels=["PER", "ORG", "LOC", "MISC"],
     )
+
+
+def test_ner_item_view_in_headless_chromium(tmp_path):
+    """The NER item view: spans in one colour per type with their type, the suggestion drawn
+    the same way, hostile text shown as text (screenshot in tests/artifacts/)."""
+    text = (
+        "Lebed met Ford Motor Co officials in Grozny on **Monday** ![x](http://127.0.0.1:9/p.png)"
+    )
+    queue_one_ner_item(tmp_path / "review.sqlite", text)
     with page_server(tmp_path) as (browser, port):
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         requests = []
@@ -240,3 +247,60 @@ def test_ner_item_view_in_headless_chromium(tmp_path):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "review_ner_item.png"), full_page=True)
     assert not [u for u in requests if "127.0.0.1:9" in u]  # the image was never fetched
+
+
+def test_spans_are_edited_by_selecting_text_and_pressing_a_number(tmp_path):
+    """The span editor component: drag the mouse over "Ford Motor Co" and press 2 (ORG):
+    the LOC span it covered is replaced; click "Lebed" and press Delete: it is gone; the
+    relabel saves exactly those spans. Hostile text stays text inside the editor too."""
+    db = tmp_path / "review.sqlite"
+    text = "Lebed met Ford Motor Co officials in Grozny <img src=x onerror=alert(1)> \u202etxt"
+    queue_one_ner_item(db, text)
+    with page_server(tmp_path) as (browser, port):
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+        field = page.get_by_label("Reviewer")
+        field.wait_for(timeout=60_000)
+        field.fill("ana")
+        field.press("Enter")
+        frame_element = page.locator("iframe[title*='span_editor']").first
+        frame_element.wait_for(timeout=60_000)
+        editor = frame_element.content_frame
+        editor.get_by_text("Lebed").first.wait_for(timeout=30_000)
+        assert editor.locator("img").count() == 0  # the tag is text, not an element
+        assert editor.get_by_text("[U+202E]").count() == 1  # the bidi override is shown
+        frame_element.scroll_into_view_if_needed()
+        box = frame_element.bounding_box()
+        ford = frame_element.element_handle().content_frame().evaluate(WHERE_IS_FORD)
+        y = box["y"] + ford["y"]
+        page.mouse.move(box["x"] + ford["left"] + 2, y)
+        page.mouse.down()
+        page.mouse.move(box["x"] + ford["right"] - 2, y, steps=5)
+        page.mouse.up()
+        editor.locator("#status").filter(has_text="press its type").wait_for(timeout=10_000)
+        page.keyboard.press("2")
+        editor.locator("#status").filter(has_text="as ORG").wait_for(timeout=10_000)
+        editor.locator("mark", has_text="Lebed").click()
+        page.keyboard.press("Delete")
+        editor.locator("#status").filter(has_text="Removed").wait_for(timeout=10_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "review_span_editor.png"), full_page=True)
+        page.wait_for_timeout(1500)  # the page reruns with the editor's value
+        page.get_by_role("button", name="Relabel spans").click()
+        deadline = time.time() + 30
+        while time.time() < deadline and not decided(db):
+            time.sleep(0.2)
+    label = sqlite3.connect(db).execute("SELECT new_label FROM decisions").fetchone()[0]
+    assert json.loads(label) == [[10, 23, "ORG"], [37, 43, "LOC"]]
+
+
+WHERE_IS_FORD = """() => {
+    const box = document.getElementById('text'), range = document.createRange();
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode()) && !node.data.includes('Ford')) {}
+    range.setStart(node, node.data.indexOf('Ford'));
+    range.setEnd(node, node.data.indexOf('Co') + 2);
+    const r = range.getBoundingClientRect();
+    return {left: r.left, right: r.right, y: (r.top + r.bottom) / 2};
+}"""

@@ -30,9 +30,11 @@ from weakforge.layout import EXPORTS, REVIEW_QUEUE
 from weakforge.records import label_from_json
 from weakforge.review.actions import ACTIONS, UNDO_KEY, Action
 from weakforge.review.feedback import review_database, reviewed_examples
+from weakforge.review.pages.span_editor import span_editor
 from weakforge.review.service import (
     QueueFilter,
     agreement,
+    allowed_labels,
     blind_items,
     claim,
     decide,
@@ -56,6 +58,12 @@ from weakforge.review.store import (
 
 PAGE_SIZE = 25
 COLORS = {"PER": "#f4a3a3", "ORG": "#9fc1f5", "LOC": "#9fe3a8", "MISC": "#f5d78e"}
+PALETTE = ["#d7b4f3", "#f7b98b", "#9fe0e0", "#e3e39f", "#f3b4d9", "#c4c4c4"]  # other types
+
+
+def type_colour(label: str) -> str:
+    """One colour per entity type, the same in every view of the page."""
+    return COLORS.get(label, PALETTE[sum(map(ord, label)) % len(PALETTE)])
 
 
 def server_command(folder: Path, address: str = "127.0.0.1", port: int = 8501) -> list[str]:
@@ -134,7 +142,7 @@ def highlighted(text: str, spans: list[list[Any]] | None) -> str:
     out, position = [], 0
     for start, end, label, *_ in sorted(spans or []):
         out.append(escaped(text[position:start]))
-        colour = COLORS.get(label, "#dddddd")
+        colour = type_colour(label)
         out.append(
             f'<mark style="background:{colour};padding:0 2px;border-radius:3px">'
             f"{escaped(text[start:end])}<sub><b>{html.escape(label)}</b></sub></mark>"
@@ -239,43 +247,11 @@ def take_back(engine) -> None:
     )
 
 
-def span_rows(item: dict[str, Any]) -> tuple[list[list[Any]], list[int]]:
-    """An editable table of the item's spans (add, delete, move or retype rows); the rows
-    as ``[start, end, label]`` and the numbers of rows that lack a label."""
-    import pandas as pd
-
-    labels = sorted(
+def span_types(item: dict[str, Any]) -> list[str]:
+    """The entity types a reviewer may give: the configured labels, else those in use."""
+    return list(st.session_state.get("task_labels") or []) or sorted(
         {s[2] for lab in (item["weak_label"], item["suggested_label"]) for s in lab or []}
-        | set(st.session_state.get("task_labels", []))
     )
-    table = pd.DataFrame(
-        [
-            {"start": s[0], "end": s[1], "label": s[2], "text": item["text"][s[0] : s[1]]}
-            for s in sorted(item["weak_label"] or [])
-        ],
-        columns=["start", "end", "label", "text"],
-    )
-    edited = st.data_editor(
-        table,
-        num_rows="dynamic",
-        key=f"spans@{item['id']}",
-        hide_index=True,
-        column_config={
-            "start": st.column_config.NumberColumn("start", min_value=0, step=1),
-            "end": st.column_config.NumberColumn("end", min_value=0, step=1),
-            "label": st.column_config.SelectboxColumn("label", options=labels),
-            "text": st.column_config.TextColumn("text", disabled=True),
-        },
-    )
-    rows, unlabeled = [], []
-    for number, r in enumerate(edited.to_dict("records"), 1):
-        if pd.isna(r["start"]) and pd.isna(r["end"]) and pd.isna(r["label"]):
-            continue  # an empty row the editor adds
-        if pd.isna(r["label"]) or pd.isna(r["start"]) or pd.isna(r["end"]):
-            unlabeled.append(number)
-            continue
-        rows.append([int(r["start"]), int(r["end"]), str(r["label"])])
-    return sorted(rows), unlabeled
 
 
 def label_input(engine, item: dict[str, Any], action: Action) -> None:
@@ -283,9 +259,16 @@ def label_input(engine, item: dict[str, Any], action: Action) -> None:
     button per configured label, with number keys."""
     seen = (item["id"], item["decided_seq"])
     if item["task"] == "ner":
-        spans, unlabeled = span_rows(item)
-        if unlabeled:
-            st.error(f"Span row(s) {unlabeled} need a start, an end and a label, or delete them.")
+        st.write(f"**{action.button}**: select words, then press their type's number")
+        spans = span_editor(
+            item["text"],
+            item["weak_label"] or [],
+            item["suggested_label"] or [],
+            span_types(item),
+            {label: type_colour(label) for label in span_types(item)},
+            item["id"],
+            key=f"spans@{item['id']}",
+        )
         problem = check_label(item["text"], label_from_json(spans), "ner", None)
         if problem:
             st.error(f"Not valid: {problem[0]}. {problem[1]}")
@@ -293,7 +276,7 @@ def label_input(engine, item: dict[str, Any], action: Action) -> None:
             f"{action.button} spans",
             key=f"{action.name}@{item['id']}",
             shortcut=action.key,
-            disabled=bool(unlabeled or problem),
+            disabled=bool(problem),
             on_click=act,
             args=(engine, *seen, action.name, spans),
         )
@@ -423,7 +406,7 @@ def main() -> None:
     if config is not None:
         st.session_state["task_labels"] = list(config.run.labels)
     elif "task_labels" not in st.session_state:  # a team's queue without the run's config
-        st.session_state["task_labels"] = facet_values(engine, "label")
+        st.session_state["task_labels"] = allowed_labels(engine) or facet_values(engine, "label")
     st.title("Review queue")
     filt, sort = sidebar_filter(engine)
     done, total = progress(engine)
