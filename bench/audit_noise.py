@@ -8,8 +8,9 @@
    token-level out-of-sample probabilities from MiniLM word vectors; precision of the 100
    lowest-quality sentences (a sentence counts if it holds a corruption).
 3. Real errors: WRENCH youtube train labelled by majority vote of its LFs (ties and
-   all-abstain to the prior); precision@50 of the queue = share of the top 50 whose weak
-   label differs from gold.
+   all-abstain to the prior), audited by the product's label check (the classifier and the
+   label model's probabilities together); precision@50 of the queue = share of the top 50
+   whose weak label differs from gold; the classifier alone beside it.
 
     python bench/audit_noise.py
 """
@@ -26,14 +27,16 @@ import numpy as np
 from benchlib import markdown_table, record, shared
 
 from weakforge.aggregate import aggregate
+from weakforge.audit import AuditData
 from weakforge.audit.cleanlab_adapter import (
     classification_label_issues,
     cross_val_probs,
     ner_label_issues,
 )
 from weakforge.audit.embeddings import embed, word_vectors
+from weakforge.audit.label_issues import LabelIssues
 from weakforge.audit.word_features import word_features
-from weakforge.config import AggregateSection
+from weakforge.config import AggregateSection, AuditSection
 from weakforge.corpus import read_corpus
 from weakforge.records import Span
 from weakforge.tokenize import token_bounds
@@ -113,16 +116,26 @@ def real_weak_label_scores(model: str = "") -> dict:
         options=AggregateSection(method="majority", weights_from_gold=False),
     )
     labels = ["HAM", "SPAM"]
-    y = np.array([labels.index(e.label) for e in labelled])
     vectors = embed([e.text for e in labelled], model, cache_dir=CACHE)
-    issues = classification_label_issues(y, cross_val_probs(vectors, y, 2))
     wrong = np.array([e.label != gold[e.id] for e in labelled])
-    ranked = np.argsort(issues.quality)
+    # the audit's own label check: the classifier and the label model's probabilities
+    data = AuditData(labelled, labels, "classification", AuditSection(), vectors, None)
+    result = LabelIssues().run(data)
+    quality = np.array(result.columns["quality"])
+    flagged = np.array(["label_issue" in f for f in result.flags])
+    # the classifier alone (before the label model's probabilities joined it)
+    y = np.array([labels.index(e.label) for e in labelled])
+    alone = classification_label_issues(y, cross_val_probs(vectors, y, 2))
+    ranked = np.argsort(quality, kind="stable")
     return {
         "precision_at_50": float(wrong[ranked[:50]].mean()),
-        "flagged_precision": float(wrong[issues.is_issue].mean()),
+        "precision_at_100": float(wrong[ranked[:100]].mean()),
+        "flagged_precision": float(wrong[flagged].mean()),
         "weak_label_error_rate": float(wrong.mean()),
-        "flagged": int(issues.is_issue.sum()),
+        "flagged": int(flagged.sum()),
+        "classifier_alone_precision_at_50": float(wrong[np.argsort(alone.quality)[:50]].mean()),
+        "classifier_alone_flagged_precision": float(wrong[alone.is_issue].mean()),
+        "classifier_alone_flagged": int(alone.is_issue.sum()),
     }
 
 
@@ -199,6 +212,10 @@ def main() -> None:
                 "flagged",
                 "flagged precision",
                 "precision@50",
+                "precision@100",
+                "classifier alone: flagged",
+                "flagged precision",
+                "precision@50",
             ],
             [
                 [
@@ -207,6 +224,10 @@ def main() -> None:
                     r["flagged"],
                     r["flagged_precision"],
                     r["precision_at_50"],
+                    r["precision_at_100"],
+                    r["classifier_alone_flagged"],
+                    r["classifier_alone_flagged_precision"],
+                    r["classifier_alone_precision_at_50"],
                 ]
                 for name, r in (
                     ("real weak-label errors (MiniLM)", real),
@@ -225,6 +246,10 @@ def main() -> None:
             "sms_recall": sms["recall"],
             "conll_top100_precision": conll["top100"],
             "youtube_mv_precision_at_50": real["precision_at_50"],
+            "youtube_mv_precision_at_100": real["precision_at_100"],
+            "youtube_mv_flagged_precision": real["flagged_precision"],
+            "youtube_mv_flagged": real["flagged"],
+            "youtube_mv_classifier_alone_precision_at_50": real["classifier_alone_precision_at_50"],
             "static_youtube_precision": static["youtube"]["precision"],
             "static_youtube_recall": static["youtube"]["recall"],
             "static_sms_precision": static["sms"]["precision"],

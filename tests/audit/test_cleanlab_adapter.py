@@ -5,6 +5,7 @@ from weakforge.audit.cleanlab_adapter import (
     cross_val_probs,
     ner_label_issues,
     outlier_scores,
+    weak_label_issues,
 )
 from weakforge.audit.neighbours import nearest_neighbours
 from weakforge.records import Span
@@ -24,6 +25,24 @@ def test_flipped_labels_are_found_with_out_of_sample_probabilities():
     assert len(found & set(flipped)) >= 13 and len(found - set(flipped)) <= 5
     assert set(issues.suggested[flipped]) == set(y_true[flipped])
     assert issues.quality[flipped].mean() < issues.quality.mean()
+
+
+def test_weak_labels_are_ranked_by_the_classifier_and_the_label_model_together():
+    """Items 0 and 1: the classifier is sure both labels are wrong, item 0 a little surer,
+    but every source voted for item 0's label and item 1's vote was a tie. The tie ranks
+    first; the queue is as long as cleanlab's estimate from the classifier."""
+    from cleanlab.count import num_label_issues
+
+    y = np.array([0, 0] + [0, 1] * 49)
+    probs = np.where(np.eye(2)[y] == 1, 0.95, 0.05)
+    probs[0], probs[1] = [0.02, 0.98], [0.03, 0.97]
+    teacher = np.eye(2)[y] * 0.9 + 0.05
+    teacher[0], teacher[1] = [1.0, 0.0], [0.5, 0.5]
+    issues = weak_label_issues(y, probs, teacher)
+    assert list(np.argsort(issues.quality)[:2]) == [1, 0]
+    assert issues.is_issue.sum() == num_label_issues(labels=y, pred_probs=probs) == 2
+    assert issues.is_issue[:2].all()
+    assert list(np.argsort(classification_label_issues(y, probs).quality)[:2]) == [0, 1]
 
 
 def ner_corpus(wrong_every=20, n=60):

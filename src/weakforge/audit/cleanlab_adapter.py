@@ -85,6 +85,24 @@ def classification_label_issues(y: np.ndarray, pred_probs: np.ndarray) -> LabelI
     return LabelIssues(is_issue, quality, pred_probs.argmax(axis=1), margins(pred_probs))
 
 
+def weak_label_issues(y: np.ndarray, pred_probs: np.ndarray, teacher: np.ndarray) -> LabelIssues:
+    """Label issues of weak labels ``y``, judged by two opinions: the out-of-sample
+    classifier's ``pred_probs`` and the label model's own ``teacher`` probabilities (a thin
+    or tied vote, or no vote at all, is a weak label's most telling sign). Items are ranked
+    by cleanlab's label quality under the mean of both; the queue holds as many as cleanlab
+    estimates are wrong (from the classifier alone: the label model always agrees with its
+    own label), the lowest quality first."""
+    from cleanlab.count import num_label_issues
+    from cleanlab.rank import get_label_quality_scores
+
+    ensemble = (pred_probs + teacher) / 2
+    quality = get_label_quality_scores(labels=y, pred_probs=ensemble)
+    wrong = num_label_issues(labels=y, pred_probs=pred_probs)
+    is_issue = np.zeros(len(y), dtype=bool)
+    is_issue[np.argsort(quality, kind="stable")[:wrong]] = True
+    return LabelIssues(is_issue, quality, pred_probs.argmax(axis=1), margins(pred_probs))
+
+
 NOT_AN_ENTITY = "O"
 
 

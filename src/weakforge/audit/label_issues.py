@@ -19,14 +19,16 @@ from weakforge.audit.cleanlab_adapter import (
     cross_val_token_probs,
     judge_entities,
     mean_token_probs,
+    weak_label_issues,
 )
 from weakforge.audit.embeddings import word_vectors
 from weakforge.audit.fold_models import fold_token_probs
 from weakforge.audit.fold_tagger import fold_tagger_probs
 from weakforge.audit.word_features import word_features
 from weakforge.config import AuditSection, TrainSection
+from weakforge.labels import given_label
 from weakforge.models import transformer_of
-from weakforge.records import label_to_json
+from weakforge.records import Example, label_to_json
 from weakforge.report import Block
 from weakforge.tokenize import example_bounds
 
@@ -96,7 +98,12 @@ class LabelIssues:
         probs = cross_val_probs(
             data.embeddings[audited], y, len(labels), folds=data.options.folds, seed=data.seed
         )
-        issues = classification_label_issues(y, probs)
+        teacher = label_model_probs([data.examples[i] for i in audited], labels)
+        issues = (
+            classification_label_issues(y, probs)
+            if teacher is None
+            else weak_label_issues(y, probs, teacher)
+        )
         for position, i in enumerate(audited):
             example = data.examples[i]
             result.columns["quality"][i] = float(issues.quality[position])
@@ -114,7 +121,12 @@ class LabelIssues:
                     "label_issue",
                     1 - issues.quality[position],
                     f"cleanlab: classifier says {suggestion} "
-                    f"(p={probs[position].max():.2f}), label is {labels[y[position]]}",
+                    f"(p={probs[position].max():.2f}), label is {labels[y[position]]}"
+                    + (
+                        f" (label model p={teacher[position, y[position]]:.2f})"
+                        if teacher is not None and example.gold is None
+                        else ""
+                    ),
                 )
             elif example.gold is None and aggregator_margin < 0.2 and suggestion != example.label:
                 result.flag(
@@ -132,6 +144,22 @@ class LabelIssues:
             f"cleanlab estimates {summary['estimated_wrong_entities']} entity labels are "
             "wrong (given entities and entities the out-of-sample model finds unmarked)."
         ]
+
+
+def label_model_probs(examples: list[Example], labels: list[str]) -> np.ndarray | None:
+    """The label model's class probabilities of items whose label under audit is weak (no
+    gold); items with gold (or no probabilities) get their given label's one-hot row.
+    ``None`` when no item has a weak label with probabilities."""
+    if not any(e.gold is None and e.probs for e in examples):
+        return None
+    out = np.zeros((len(examples), len(labels)))
+    for row, e in enumerate(examples):
+        if e.gold is None and e.probs:
+            out[row] = [e.probs.get(label, 0.0) for label in labels]
+            out[row] /= max(out[row].sum(), 1e-12)
+        else:
+            out[row, labels.index(given_label(e))] = 1.0
+    return out
 
 
 def fold_training(options: AuditSection) -> TrainSection:

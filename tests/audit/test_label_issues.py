@@ -1,0 +1,46 @@
+import numpy as np
+
+from weakforge.audit import AuditData
+from weakforge.audit.label_issues import LabelIssues, label_model_probs
+from weakforge.config import AuditSection
+from weakforge.records import Example
+
+
+def weak_corpus(n=200):
+    """Items whose embedding shows their true class; every 10th weak label is wrong, given
+    by a tied vote (p = 0.5); item 1 has human gold."""
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 2, n)
+    embeddings = rng.normal(size=(n, 4)) + truth[:, None] * 3.0
+    labels = ["HAM", "SPAM"]
+    examples = []
+    for i in range(n):
+        wrong = i % 10 == 3
+        label = labels[1 - truth[i]] if wrong else labels[truth[i]]
+        probs = {label: 0.5, labels[truth[i]]: 0.5} if wrong else {label: 0.9}
+        gold = labels[truth[i]] if i == 1 else None
+        examples.append(Example(id=f"c{i}", text=f"c{i}", gold=gold, label=label, probs=probs))
+    return examples, embeddings, labels
+
+
+def test_the_label_models_probabilities_join_the_classifier_on_weak_labels():
+    examples, embeddings, labels = weak_corpus()
+    teacher = label_model_probs(examples, labels)
+    assert sorted(teacher[1].tolist()) == [0.0, 1.0]  # human gold: one-hot
+    assert np.allclose(teacher.sum(axis=1), 1)
+    data = AuditData(examples, labels, "classification", AuditSection(), embeddings, None)
+    result = LabelIssues().run(data)
+    flagged = [i for i, f in enumerate(result.flags) if "label_issue" in f]
+    wrong = {i for i in range(len(examples)) if i % 10 == 3}
+    assert set(flagged) <= wrong and len(flagged) >= 0.8 * len(wrong)
+    assert "label model p=0.50" in " ".join(result.why[flagged[0]])
+
+
+def test_gold_labels_alone_are_judged_by_the_classifier():
+    examples, embeddings, labels = weak_corpus()
+    gold_only = [Example(id=e.id, text=e.text, gold=e.label) for e in examples]
+    assert label_model_probs(gold_only, labels) is None
+    data = AuditData(gold_only, labels, "classification", AuditSection(), embeddings, None)
+    result = LabelIssues().run(data)
+    assert any("label_issue" in flags for flags in result.flags)
+    assert not any("label model" in why for whys in result.why for why in whys)
