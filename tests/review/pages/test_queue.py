@@ -1,5 +1,7 @@
 """The review page through Streamlit's AppTest: filter, open, relabel, undo, XSS safety."""
 
+import html
+import re
 import sqlite3
 from pathlib import Path
 
@@ -10,6 +12,16 @@ from weakforge.review.store import QueueItem, update_queue
 
 APP = str(Path(__file__).resolve().parents[3] / "app" / "review_app.py")
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def notices(app, kind: str) -> list[str]:
+    """The page's messages of one kind (success, info, warning, error), as their text."""
+    found = []
+    for element in app.get("html"):
+        body = element.proto.body
+        if f'class="wf-{kind}"' in body:
+            found.append(html.unescape(re.sub("<[^>]+>", "", body)))
+    return found
 
 
 def queue(path, task="classification", labels=None, double_share=0.0):
@@ -81,22 +93,22 @@ def test_filter_open_relabel_and_undo(page, tmp_path):
     assert "1 of 7 reviewed" in app.get("progress")[0].proto.text
     app.button(key="undo").click().run()
     assert decisions(tmp_path)[0][4] == 1 and decisions(tmp_path)[1][2] == "undo"
-    assert any("on x4" in m.value for m in app.success)  # undo names the item
+    assert any("on x4" in m for m in notices(app, "success"))  # undo names the item
 
 
 def test_no_decision_without_a_reviewer_name(page, tmp_path):
     app = page()
     app.button(key="accept_weak@x7").click().run()
     assert decisions(tmp_path) == []
-    assert any("reviewer" in w.value for w in app.warning)
+    assert any("reviewer" in w for w in notices(app, "warning"))
 
 
 def test_html_in_texts_is_shown_as_text(page):
     app = page("ner")
-    html = " ".join(m.proto.body for m in app.get("html"))
-    assert "<script>" not in html and "<img" not in html
-    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=" in html
-    assert "<mark" in html  # our own highlight markup is the only HTML
+    bodies = " ".join(m.proto.body for m in app.get("html"))
+    assert "<script>" not in bodies and "<img" not in bodies
+    assert "&lt;script&gt;" in bodies and "&lt;img src=x onerror=" in bodies
+    assert "<mark" in bodies  # our own highlight markup is the only HTML
     classification = page()
     texts = [t.value for t in classification.text]
     assert any(XSS in t for t in texts)  # st.text shows it verbatim, never as markup
@@ -220,7 +232,7 @@ def test_a_press_on_an_item_already_decided_is_refused_visibly(page, tmp_path):
     decide(open_database(tmp_path / "review.sqlite"), "x7", "ana", "accept_weak")
     app.button(key="duplicate@x7").click().run()  # bo's page still showed x7 undecided
     assert [d[:3] for d in decisions(tmp_path)] == [("x7", "ana", "accept_weak")]
-    assert any("decided by ana" in e.value for e in app.error)
+    assert any("decided by ana" in e for e in notices(app, "error"))
     assert app.selectbox(key="open_item").value != "x7"  # the page moved on, nothing saved
 
 
@@ -268,16 +280,17 @@ def test_untrusted_strings_never_render_as_markup(tmp_path, monkeypatch):
     monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(tmp_path))
     app = AppTest.from_file(APP, default_timeout=30)
     app.run()
-    assert any(r"\!\[x\]" in m.value for m in app.subheader)  # escaped, shown as typed
-    html = " ".join(m.proto.body for m in app.get("html"))
-    assert "<img" not in html and "\u202e" not in html and "[U+202E]" in html
-    assert "<br><br>" in html  # the blank line stays inside the HTML block
+    bodies = " ".join(m.proto.body for m in app.get("html"))
+    assert "<h3>Item id ![x](" in bodies.replace("&lt;", "<")  # the id as text, in the heading
+    assert "<img" not in bodies and "\u202e" not in bodies and "[U+202E]" in bodies
+    assert "<br><br>" in bodies  # the blank line stays inside the HTML block
     app.sidebar.text_input(key="reviewer").input(hostile).run()
     app.button(key=f"accept_weak@id {hostile}").click().run()
     assert not app.exception, app.exception
     markdown = [m.value for m in app.markdown] + [m.value for m in app.success]
-    markdown += [m.value for m in app.subheader]
+    markdown += [m.value for m in app.subheader] + [m.value for m in app.error]
     assert not any("![x](" in m or "**bold**" in m or ":red[" in m for m in markdown)
+    assert any("recorded for id ![x](" in m for m in notices(app, "success"))  # as text
     assert decisions(tmp_path)[0][1] == hostile  # stored verbatim, shown escaped
 
 

@@ -2,11 +2,14 @@
 playwright), a decision made by clicking, checked in the database; a screenshot is kept in
 tests/artifacts/."""
 
+import http.server
 import json
 import os
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -140,6 +143,12 @@ def open_page(browser, port: int, reviewer: str):
     return page
 
 
+def idle(page) -> None:
+    """Wait until the page is not rerunning (Streamlit's "Running" widget is gone)."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=30_000)
+
+
 def decided(db: Path) -> list[tuple[str, str, str]]:
     return (
         sqlite3.connect(db)
@@ -251,8 +260,9 @@ def test_ner_item_view_in_headless_chromium(tmp_path):
 
 def test_spans_are_edited_by_selecting_text_and_pressing_a_number(tmp_path):
     """The span editor component: drag the mouse over "Ford Motor Co" and press 2 (ORG):
-    the LOC span it covered is replaced; click "Lebed" and press Delete: it is gone; the
-    relabel saves exactly those spans. Hostile text stays text inside the editor too."""
+    the LOC span it covered is replaced; click "Lebed" and press Delete: it is gone; click
+    "Grozny" and press 4: it is a MISC; the relabel saves exactly those spans. Hostile text
+    stays text inside the editor too."""
     db = tmp_path / "review.sqlite"
     text = "Lebed met Ford Motor Co officials in Grozny <img src=x onerror=alert(1)> \u202etxt"
     queue_one_ner_item(db, text)
@@ -283,6 +293,9 @@ def test_spans_are_edited_by_selecting_text_and_pressing_a_number(tmp_path):
         editor.locator("mark", has_text="Lebed").click()
         page.keyboard.press("Delete")
         editor.locator("#status").filter(has_text="Removed").wait_for(timeout=10_000)
+        editor.locator("mark", has_text="Grozny").click()
+        page.keyboard.press("4")
+        editor.locator("#status").filter(has_text="Retyped as MISC").wait_for(timeout=10_000)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "review_span_editor.png"), full_page=True)
         page.wait_for_timeout(1500)  # the page reruns with the editor's value
@@ -291,7 +304,7 @@ def test_spans_are_edited_by_selecting_text_and_pressing_a_number(tmp_path):
         while time.time() < deadline and not decided(db):
             time.sleep(0.2)
     label = sqlite3.connect(db).execute("SELECT new_label FROM decisions").fetchone()[0]
-    assert json.loads(label) == [[10, 23, "ORG"], [37, 43, "LOC"]]
+    assert json.loads(label) == [[10, 23, "ORG"], [37, 43, "MISC"]]
 
 
 WHERE_IS_FORD = """() => {
@@ -304,3 +317,65 @@ WHERE_IS_FORD = """() => {
     const r = range.getBoundingClientRect();
     return {left: r.left, right: r.right, y: (r.top + r.bottom) / 2};
 }"""
+
+
+@contextmanager
+def counting_http_server():
+    """A local HTTP server that counts the requests it gets: (port, hits)."""
+    hits: list[str] = []
+
+    class Count(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the standard library's name)
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Count)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], hits
+    finally:
+        server.shutdown()
+
+
+def test_nothing_in_an_item_or_a_reviewer_name_is_fetched_in_a_colleagues_browser(tmp_path):
+    """Markdown images and HTML in a text, an id and a reviewer's name point at a local
+    server: one reviewer decides, a colleague opens the decided item (its history names the
+    first reviewer); the server gets no request and the strings are shown as text."""
+    db = tmp_path / "review.sqlite"
+    with counting_http_server() as (image_port, hits):
+        image = f"http://127.0.0.1:{image_port}"
+        hostile_id = f"x1![i]({image}/id.png)"
+        reviewer = f"eve![r]({image}/reviewer.png)"
+        item = replace(
+            many_items(1)[0],
+            id=hostile_id,
+            text=f"great video ![t]({image}/text.png) <img src={image}/html.png> **bold**",
+        )
+        update_queue(db, [item, *many_items(3)[1:]], labels=["HAM", "SPAM"])
+        with page_server(tmp_path) as (browser, port):
+            first = open_page(browser, port, reviewer)
+            idle(first)
+            first.keyboard.press("A")
+            deadline = time.time() + 30
+            while time.time() < deadline and not decided(db):
+                time.sleep(0.2)
+            assert decided(db) == [(hostile_id, reviewer, "accept_weak")]
+            second = open_page(browser, port, "bo")
+            second.get_by_text("all", exact=True).click()
+            search = second.get_by_label("Search text")
+            search.fill("great video")
+            search.press("Enter")
+            shown = second.locator("h3").filter(has_text=hostile_id)  # as text, in the heading
+            shown.first.wait_for(timeout=30_000)
+            second.get_by_text("**bold**", exact=False).filter(visible=True).first.wait_for()
+            ARTIFACTS.mkdir(exist_ok=True)
+            # the first reviewer's name is in the history and the per-reviewer table
+            second.get_by_text(reviewer, exact=False).first.wait_for(state="attached")
+            second.screenshot(path=str(ARTIFACTS / "review_hostile_item.png"), full_page=True)
+            second.wait_for_timeout(2000)  # anything the page would fetch, fetched by now
+    assert hits == []

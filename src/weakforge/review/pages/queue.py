@@ -14,7 +14,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import string
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -117,7 +116,6 @@ def database(folder: Path, config: RunConfig | None) -> Database:
 
 
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-MARKDOWN_SPECIALS = re.compile("([" + re.escape(string.punctuation) + "])")
 
 
 def visible(text: str) -> str:
@@ -125,19 +123,34 @@ def visible(text: str) -> str:
     return BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
 
 
-def plain(text: Any) -> str:
-    """Untrusted text for a Markdown element (headings, messages): every punctuation mark
-    backslash-escaped, so no link, image, emphasis, HTML, colour directive or formula."""
-    return MARKDOWN_SPECIALS.sub(r"\\\1", visible(str(text))).replace("\n", " ")
+NOTICE_COLOURS = {  # background, text
+    "success": ("#e6f4ea", "#14532d"),
+    "info": ("#e8f0fe", "#1e3a8a"),
+    "warning": ("#fff7e0", "#713f12"),
+    "error": ("#fde8e8", "#7f1d1d"),
+}
+
+
+def escaped(text: Any) -> str:
+    """Untrusted text as HTML text: escaped, bidi controls visible, line breaks kept. Never
+    Markdown: a Markdown renderer turns a bare URL into a link whatever is escaped."""
+    return html.escape(visible(str(text))).replace("\n", "<br>")
+
+
+def notice(kind: str, message: Any) -> None:
+    """A message (``success``, ``info``, ``warning``, ``error``) that may quote untrusted
+    strings (ids, reviewer names, errors about them), shown as text in a coloured box."""
+    background, colour = NOTICE_COLOURS[kind]
+    st.html(
+        f'<div role="status" class="wf-{kind}" style="background:{background};color:{colour};'
+        f'padding:0.6rem 1rem;border-radius:0.5rem">{escaped(message)}</div>'
+    )
 
 
 def highlighted(text: str, spans: list[list[Any]] | None) -> str:
     """The text as escaped HTML with each span in a coloured ``<mark>`` and its type (one
     colour per type); line breaks become ``<br>``, so nothing leaves the HTML block and
     nothing from the text is ever interpreted as markup."""
-
-    def escaped(part: str) -> str:
-        return html.escape(visible(part)).replace("\n", "<br>")
 
     out, position = [], 0
     for start, end, label, *_ in sorted(spans or []):
@@ -271,7 +284,7 @@ def label_input(engine, item: dict[str, Any], action: Action) -> None:
         )
         problem = check_label(item["text"], label_from_json(spans), "ner", None)
         if problem:
-            st.error(f"Not valid: {problem[0]}. {problem[1]}")
+            notice("error", f"Not valid: {problem[0]}. {problem[1]}")
         st.button(
             f"{action.button} spans",
             key=f"{action.name}@{item['id']}",
@@ -299,7 +312,7 @@ def label_input(engine, item: dict[str, Any], action: Action) -> None:
 def item_view(engine, item: dict[str, Any], blind: bool = False) -> None:
     """One item with its actions; ``blind``: another reviewer's decision stays hidden
     (double annotation) until this reviewer decides."""
-    st.subheader(f"Item {plain(item['id'])} ({plain(item['split'])})")
+    st.html(f"<h3>Item {escaped(item['id'])} ({escaped(item['split'])})</h3>")
     if item["task"] == "ner":
         st.html(highlighted(item["text"], item["weak_label"]))
     else:
@@ -387,7 +400,7 @@ def reset_page() -> None:
 def show_flash() -> None:
     if "flash" in st.session_state:
         kind, message = st.session_state.pop("flash")
-        getattr(st, kind)(plain(message))
+        notice(kind, message)
 
 
 def main() -> None:
@@ -397,11 +410,13 @@ def main() -> None:
     target = database(folder, config)
     try:
         if not queue_exists(target):
-            st.error(f"No review queue at {display_name(target)}: run the audit stage first.")
+            notice(
+                "error", f"No review queue at {display_name(target)}: run the audit stage first."
+            )
             st.stop()
         engine = open_database(target)
     except WeakforgeError as exc:
-        st.error(str(exc))
+        notice("error", exc)
         st.stop()
     if config is not None:
         st.session_state["task_labels"] = list(config.run.labels)
@@ -474,7 +489,7 @@ def main() -> None:
         forward.button("Next (N)", key="next", shortcut="N", on_click=step, args=(1, pages))
         holder = claim(engine, chosen, reviewer) if reviewer else None
         if holder is not None:
-            st.warning(plain(f"{holder} is working on {chosen} right now (a claim)."))
+            notice("warning", f"{holder} is working on {chosen} right now (a claim).")
         item_view(engine, next(r for r in rows if r["id"] == chosen), blind=chosen in blind)
     export_panel(folder, target)
 
@@ -493,9 +508,9 @@ def export_panel(folder: Path, target: Database) -> None:
             try:
                 write_corpus(examples, written, fmt, WriteOptions(which="gold"))
             except WeakforgeError as exc:
-                st.error(plain(exc))
+                notice("error", exc)
                 return
-            st.success(plain(f"{len(examples)} reviewed items written to {written}"))
+            notice("success", f"{len(examples)} reviewed items written to {written}")
             st.download_button(
                 f"Download {written.name}",
                 written.read_bytes(),
