@@ -165,6 +165,16 @@ def highlighted(text: str, spans: list[list[Any]] | None) -> str:
     return "<div style='line-height:1.8'>" + "".join(out) + "</div>"
 
 
+def votes_drawn(text: str, votes: dict[str, Any]) -> str:
+    """Each source's NER vote as the text with its spans highlighted, one row per source."""
+    rows = "".join(
+        f"<tr><td style='padding:2px 12px 2px 0;vertical-align:top'><code>{escaped(source)}"
+        f"</code></td><td>{highlighted(text, spans)}</td></tr>"
+        for source, spans in sorted(votes.items())
+    )
+    return f"<table style='border-collapse:collapse'>{rows}</table>" if rows else "<i>none</i>"
+
+
 def label_text(label: Any, text: str, probs: dict[str, float] | None = None) -> str:
     """A label for reading: a class with its probability (``SPAM (p = 0.87)``), or each
     span's text, type and probability."""
@@ -327,14 +337,14 @@ def item_view(engine, item: dict[str, Any], blind: bool = False) -> None:
     st.write("**Why flagged**")
     st.text(visible(item["why"] or ", ".join(item["issues"])))
     st.write("**Votes**")
-    st.dataframe(
-        [
-            {"source": visible(s), "vote": visible(label_text(v, item["text"]))}
-            for s, v in item["votes"].items()
-            if v not in (None, [])
-        ],
-        hide_index=True,
-    )
+    votes = {s: v for s, v in item["votes"].items() if v not in (None, [])}
+    if item["task"] == "ner":  # each source's spans drawn on the text
+        st.html(votes_drawn(item["text"], votes))
+    else:
+        st.dataframe(
+            [{"source": visible(s), "vote": visible(str(v))} for s, v in votes.items()],
+            hide_index=True,
+        )
     if item["duplicate_set"] is not None:
         st.write("**Duplicate set**")
         st.dataframe(duplicate_set(engine, item["duplicate_set"], item["id"]), hide_index=True)
