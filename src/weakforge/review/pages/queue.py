@@ -3,10 +3,11 @@ and keys come from the actions table (:data:`weakforge.review.actions.ACTIONS`).
 
 Run with ``weakforge review RUN_DIR`` (or ``streamlit run app/review_app.py -- RUN_DIR``).
 Texts, ids, reviewer names, notes, source and label names come from the wild: they are
-shown as text (``st.text``, dataframes, escaped HTML for span highlights, Markdown with
-every punctuation mark escaped), never as markup, and bidi control characters are made
-visible. Every action carries the item id and the decision it was shown with, so a key
-pressed during a rerun lands on the item it was pressed on or is refused visibly.
+shown as text (``st.text``, dataframes, escaped HTML for headings, messages and span
+highlights), never as Markdown or HTML, and bidi control characters are made visible.
+Every action carries the item id and the decision it was shown with, so a key pressed
+during a rerun lands on the item it was pressed on or is refused visibly; a press Streamlit
+merged with another while the page reran is counted in the browser and reported.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from weakforge.layout import EXPORTS, REVIEW_QUEUE
 from weakforge.records import label_from_json
 from weakforge.review.actions import ACTIONS, UNDO_KEY, Action
 from weakforge.review.feedback import review_database, reviewed_examples
+from weakforge.review.pages.key_counter import keys_pressed
 from weakforge.review.pages.span_editor import span_editor
 from weakforge.review.service import (
     QueueFilter,
@@ -240,18 +242,22 @@ def act(
     """Record a decision on the item this button was drawn for, as it was shown then (a
     widget callback: its arguments were bound when the page was drawn, so a key pressed
     while the page reruns cannot land on the next item). The outcome is shown either way."""
+    outcomes = st.session_state.setdefault("outcomes", {"saved": 0, "refused": 0})
     reviewer = st.session_state.get("reviewer", "").strip()
     if not reviewer:
+        outcomes["refused"] += 1
         st.session_state["flash"] = ("warning", "Enter your name as reviewer first (sidebar).")
         return
     try:
         decide(engine, item_id, reviewer, action, label, note, expected_seq=seen_seq)
+        outcomes["saved"] += 1
         st.session_state["refused"] = 0
         st.session_state["flash"] = ("success", f"{action} recorded for {item_id}")
         st.session_state["advance_from"] = item_id
         if action == "skip":
             st.session_state.setdefault("skipped", set()).add(item_id)
     except WeakforgeError as exc:  # a stale press, someone else's decision, a bad label
+        outcomes["refused"] += 1
         refused = st.session_state.get("refused", 0) + 1
         st.session_state["refused"] = refused
         st.session_state["flash"] = ("error", f"{exc} ({refused} refused since your last save)")
@@ -407,6 +413,30 @@ def reset_page() -> None:
     st.session_state["page"] = 0
 
 
+COUNTED_KEYS = [a.key for a in ACTIONS.values() if a.key] + [str(n) for n in range(1, 10)]
+"""The decision keys whose every press is accounted for: saved, refused, or reported as not
+applied (a press Streamlit merged with another while the page reran)."""
+
+
+def key_accounts() -> None:
+    """What became of this page's decision key presses: saved, refused (each with its
+    message), or not applied because they came while the page reran (said loudly)."""
+    pressed = keys_pressed(COUNTED_KEYS)
+    outcomes = st.session_state.get("outcomes", {"saved": 0, "refused": 0})
+    unapplied = max(pressed - outcomes["saved"] - outcomes["refused"], 0)
+    if pressed:
+        st.caption(
+            f"Key presses since you opened the page: {pressed} ({outcomes['saved']} saved, "
+            f"{outcomes['refused']} refused, {unapplied} not applied)"
+        )
+    if unapplied:
+        notice(
+            "warning",
+            f"{unapplied} key press(es) came while the page was busy and were not applied: "
+            "nothing was saved for them. Check the item shown and press again.",
+        )
+
+
 def show_flash() -> None:
     if "flash" in st.session_state:
         kind, message = st.session_state.pop("flash")
@@ -448,6 +478,7 @@ def main() -> None:
             hide_index=True,
         )
     show_flash()
+    key_accounts()
     requested = int(st.session_state.get("page", 0))
     rows, matching = query(engine, filt, sort, requested, PAGE_SIZE)
     pages = max(1, -(-matching // PAGE_SIZE))
