@@ -145,3 +145,16 @@ def test_items_no_source_voted_on_are_left_out_of_training_with_their_copies():
     assert kept == ["v", "g"]
     every = training_items(examples, "classification", TrainSection(uncovered="prior"))
     assert [e.id for e, _, _ in every] == ["v", "u", "u~aug0", "g"]
+
+
+def test_a_model_sources_vote_does_not_make_an_item_covered():
+    """Model sources vote on every item (from the rules' own labels): coverage is the
+    rules' (WRENCH's protocol), so an item only the model voted on is left out."""
+    from weakforge.config import TrainSection
+
+    examples = [
+        Example(id="r", text="a rule", votes={"kw": "SPAM", "model_r1": "SPAM"}, label="SPAM"),
+        Example(id="m", text="model only", votes={"kw": None, "model_r2": "SPAM"}, label="SPAM"),
+    ]
+    kept = [e.id for e, _, _ in training_items(examples, "classification", TrainSection())]
+    assert kept == ["r"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -45,6 +46,14 @@ ModelSource = Callable[
 
 def source_name(round_number: int) -> str:
     return f"model_r{round_number}"
+
+
+MODEL_SOURCE = re.compile(r"model_r\d+(_.+)?")
+
+
+def is_model_source(name: str) -> bool:
+    """Whether a vote is a model source's (``model_r1``, ``model_r1_PER``), not a rule's."""
+    return MODEL_SOURCE.fullmatch(name) is not None
 
 
 def rounds_for(task: str, rounds: int | None) -> int:

@@ -187,7 +187,7 @@ def describe_train(metrics: dict[str, Any]) -> Section:
             f"{metrics['trainable_parameters']:,} of {metrics['total_parameters']:,} parameters "
             "trained. Model, tokenizer, label map and card: model/."
             + (
-                f" {metrics['uncovered_left_out']} train items no source voted on were left out "
+                f" {metrics['uncovered_left_out']} train items no rule voted on were left out "
                 "([train] uncovered = 'drop')."
                 if metrics.get("uncovered_left_out")
                 else ""

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from weakforge.aggregate.model_sources import is_model_source
 from weakforge.config import TrainSection
 from weakforge.errors import WeakforgeError
 from weakforge.labels import bio_tags, decode_tags, given_label
@@ -266,14 +267,15 @@ class TrainResult:
 
 
 def is_covered(example: Example) -> bool:
-    """Whether a source voted on the item, or a person labeled it (an item that carries no
-    votes at all got its weak label elsewhere, and counts as covered)."""
-    votes = example.votes.values()
+    """Whether a rule voted on the item, or a person labeled it (an item that carries no
+    rule votes at all got its weak label elsewhere, and counts as covered). A model
+    source's vote does not count: it votes on every item, from the rules' own labels."""
+    votes = [v for name, v in example.votes.items() if not is_model_source(name)]
     return example.gold is not None or not votes or any(v is not None for v in votes)
 
 
 def left_out_uncovered(examples: Sequence[Example], task: str, options: TrainSection) -> set[str]:
-    """Ids of the train items no source voted on, left out under ``uncovered = "drop"``
+    """Ids of the train items no rule voted on, left out under ``uncovered = "drop"``
     (classification only: in NER an empty vote means "no entity")."""
     if options.uncovered != "drop" or task == "ner":
         return set()
@@ -284,8 +286,9 @@ def training_items(
     examples: Sequence[Example], task: str, options: TrainSection
 ) -> list[tuple[Example, Label, float]]:
     """Train-split items with a label (gold overrides weak), filtered by confidence. With
-    ``uncovered = "drop"`` (classification) an item no source voted on, whose weak label is
-    only the class prior, is left out, and so are its augmented copies (WRENCH's protocol)."""
+    ``uncovered = "drop"`` (classification) an item no rule voted on, whose weak label is
+    only the class prior or a model source's guess, is left out, and so are its augmented
+    copies (WRENCH's protocol)."""
     uncovered = left_out_uncovered(examples, task, options)
     items = []
     for example in examples:
@@ -304,7 +307,7 @@ def training_items(
             continue
         items.append((example, label, confidence if options.confidence_weighting else 1.0))
     if uncovered:
-        log.info("%d train items no source voted on are left out of training", len(uncovered))
+        log.info("%d train items no rule voted on are left out of training", len(uncovered))
     return items
 
 
