@@ -211,8 +211,10 @@ def test_rapid_keys_and_two_reviewers_never_decide_an_unseen_item(tmp_path):
         time.sleep(3)  # both clicks processed (or coalesced by a rerun: see README)
         on_item = [r for r in decided(db) if r[0] == item]
         assert len(on_item) == 1, on_item  # exactly one decision on the contested item
-        # (the other reviewer's visible refusal is asserted in test_queue.py: in Chromium
-        # a click that falls into a Streamlit rerun may be coalesced, the known limit)
+        loser = second if on_item[0][1] == "bo" else first
+        winner = on_item[0][1]
+        # the other reviewer sees the conflict: who decided, and that nothing was saved
+        loser.get_by_text(f"decided by {winner}", exact=False).first.wait_for(timeout=30_000)
 
 
 def queue_one_ner_item(db: Path, text: str) -> None:
