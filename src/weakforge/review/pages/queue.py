@@ -413,15 +413,18 @@ def reset_page() -> None:
     st.session_state["page"] = 0
 
 
-COUNTED_KEYS = [a.key for a in ACTIONS.values() if a.key] + [str(n) for n in range(1, 10)]
-"""The decision keys whose every press is accounted for: saved, refused, or reported as not
-applied (a press Streamlit merged with another while the page reran)."""
+def counted_keys(task: str) -> list[str]:
+    """The decision keys whose every press is accounted for (saved, refused, or reported as
+    not applied): the actions' keys, and for classes the number keys of the class buttons
+    (in NER the number keys type spans inside the span editor)."""
+    numbers = [str(n) for n in range(1, 10)] if task != "ner" else []
+    return [a.key for a in ACTIONS.values() if a.key] + numbers
 
 
-def key_accounts() -> None:
+def key_accounts(task: str) -> None:
     """What became of this page's decision key presses: saved, refused (each with its
     message), or not applied because they came while the page reran (said loudly)."""
-    pressed = keys_pressed(COUNTED_KEYS)
+    pressed = keys_pressed(counted_keys(task))
     outcomes = st.session_state.get("outcomes", {"saved": 0, "refused": 0})
     unapplied = max(pressed - outcomes["saved"] - outcomes["refused"], 0)
     if pressed:
@@ -478,13 +481,14 @@ def main() -> None:
             hide_index=True,
         )
     show_flash()
-    key_accounts()
     requested = int(st.session_state.get("page", 0))
     rows, matching = query(engine, filt, sort, requested, PAGE_SIZE)
     pages = max(1, -(-matching // PAGE_SIZE))
     if requested > pages - 1:  # a page past the end shows the last one (one more query)
         st.session_state["page"] = requested = pages - 1
         rows, matching = query(engine, filt, sort, requested, PAGE_SIZE)
+    task = config.run.task if config else next((r["task"] for r in rows), "classification")
+    key_accounts(task)
     page = st.number_input("Page", min_value=0, max_value=pages - 1, step=1, key="page")
     reviewer = st.session_state.get("reviewer", "").strip()
     blind = blind_items(engine, [r["id"] for r in rows], reviewer)  # double annotation
