@@ -53,6 +53,15 @@ def test_the_tagger_label_model_ranks_planted_errors_worst():
         assert (issue["span"][0], issue["given"], issue["suggested"]) == (0, "PER", "LOC")
 
 
+def test_folds_trained_in_worker_processes_give_the_same_probabilities():
+    examples = city_corpus(12)
+    given = [e.gold for e in examples]
+    run = dict(folds=2, seed=0, epochs=1)
+    here = fold_tagger_probs(examples, given, ["PER", "LOC"], workers=1, **run)
+    there = fold_tagger_probs(examples, given, ["PER", "LOC"], workers=2, **run)
+    assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(here, there))
+
+
 def test_folds_are_read_from_the_cache_on_a_rerun(tmp_path, monkeypatch):
     examples = city_corpus(12)
     given = [e.gold for e in examples]

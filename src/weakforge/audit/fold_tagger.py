@@ -11,8 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
 import random
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +37,7 @@ CACHE_VERSION = 1
 BATCH_SIZE = 32
 DROPOUT = 0.2
 PREDICT_BATCH = 256
+PARALLEL_FROM = 2000  # items from which the folds train in parallel processes
 
 
 def word_doc(nlp: Language, example: Example) -> tuple[Doc, list[int]]:
@@ -147,6 +151,30 @@ def fold_key(
     return digest.hexdigest()[:32]
 
 
+def fold_probabilities(
+    shown: Sequence[Example],
+    shown_given: Sequence[Label],
+    held: Sequence[Example],
+    tags: Sequence[str],
+    base: str,
+    epochs: int,
+    seed: int,
+) -> list[np.ndarray]:
+    """One fold: a tagger taught ``shown``, its tag probabilities for ``held`` (a top-level
+    function, so a worker process can run it)."""
+    nlp = train_tagger(shown, shown_given, tags, base=base, epochs=epochs, seed=seed)
+    return tag_probabilities(nlp, held, tags)
+
+
+def default_workers(count: int, folds: int) -> int:
+    """Processes for the folds: one per CPU core (up to ``folds``) for corpora of
+    ``PARALLEL_FROM`` items and more; smaller ones train faster than a process starts."""
+    if count < PARALLEL_FROM:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(folds, cores or 1))
+
+
 def fold_tagger_probs(
     examples: Sequence[Example],
     given: Sequence[Label],
@@ -157,39 +185,62 @@ def fold_tagger_probs(
     epochs: int,
     base: str = DEFAULT_SPACY_MODEL,
     cache_dir: Path | None = None,
+    workers: int | None = None,
 ) -> list[np.ndarray]:
     """Per example, its words' BIO tag probabilities (:func:`bio_tags` order) from the
-    tagger that did not see it; each fold read from ``cache_dir`` when it ran before."""
+    tagger that did not see it; each fold read from ``cache_dir`` when it ran before, the
+    others trained in ``workers`` processes (``None``: :func:`default_workers`)."""
     tags = bio_tags(labels)
     fold_of = assign_folds(len(examples), folds, seed)
     out: list[np.ndarray] = [np.zeros((0, len(tags)))] * len(examples)
+    jobs: dict[int, tuple] = {}  # fold -> fold_probabilities' arguments
+    paths: dict[int, Path | None] = {}
+    held_of: dict[int, list[int]] = {}
     for fold in range(folds):
         shown = [(e, given[i]) for i, e in enumerate(examples) if fold_of[i] != fold]
-        held = [i for i in range(len(examples)) if fold_of[i] == fold]
+        held_of[fold] = held = [i for i in range(len(examples)) if fold_of[i] == fold]
         key = fold_key(shown, [examples[i] for i in held], labels, [base, epochs, seed + fold])
-        path = cache_dir / f"{key}.npz" if cache_dir else None
+        paths[fold] = path = cache_dir / f"{key}.npz" if cache_dir else None
         if path is not None and path.exists():
             log.info("audit tagger fold %d/%d from the cache", fold + 1, folds)
             stored = np.load(path)
-            probs = np.split(stored["probs"], np.cumsum(stored["lengths"])[:-1])
-        else:
-            log.info("audit tagger fold %d/%d: taught %d items", fold + 1, folds, len(shown))
-            nlp = train_tagger(
-                [e for e, _ in shown],
-                [g for _, g in shown],
-                tags,
-                base=base,
-                epochs=epochs,
-                seed=seed + fold,
-            )
-            probs = tag_probabilities(nlp, [examples[i] for i in held], tags)
-            if path is not None:
-                with atomic_file(path, "wb") as handle:
-                    np.savez(
-                        handle,
-                        probs=np.vstack([np.zeros((0, len(tags))), *probs]),
-                        lengths=np.array([len(p) for p in probs]),
-                    )
-        for i, p in zip(held, probs):
+            for i, p in zip(held, np.split(stored["probs"], np.cumsum(stored["lengths"])[:-1])):
+                out[i] = p
+            continue
+        jobs[fold] = (
+            [e for e, _ in shown],
+            [g for _, g in shown],
+            [examples[i] for i in held],
+            tags,
+            base,
+            epochs,
+            seed + fold,
+        )
+    workers = default_workers(len(examples), folds) if workers is None else workers
+    for fold, probs in run_folds(jobs, workers):
+        for i, p in zip(held_of[fold], probs):
             out[i] = p
+        if paths[fold] is not None:
+            with atomic_file(paths[fold], "wb") as handle:
+                np.savez(
+                    handle,
+                    probs=np.vstack([np.zeros((0, len(tags))), *probs]),
+                    lengths=np.array([len(p) for p in probs]),
+                )
     return out
+
+
+def run_folds(jobs: dict[int, tuple], workers: int):
+    """Each fold's probabilities, (fold, probabilities) as each finishes: in this process,
+    or in ``workers`` fresh ones (spawned: the parent may hold threads a fork would copy)."""
+    if workers <= 1 or len(jobs) <= 1:
+        for fold, args in jobs.items():
+            log.info("audit tagger fold %d: taught %d items", fold + 1, len(args[0]))
+            yield fold, fold_probabilities(*args)
+        return
+    log.info("audit tagger: %d folds in %d processes", len(jobs), workers)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        running = {pool.submit(fold_probabilities, *args): fold for fold, args in jobs.items()}
+        for done in as_completed(running):
+            yield running[done], done.result()
