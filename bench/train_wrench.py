@@ -8,7 +8,7 @@ valid split's gold serves early stopping; the test split's gold only scores. Mod
 offline all-MiniLM-L6-v2 with LoRA (r=8, q/v), soft labels, on whatever device is present
 (CUDA when there is one).
 
-    python bench/train_wrench.py [--epochs 3] [--datasets youtube sms trec]
+    python bench/train_wrench.py [--epochs 3] [--datasets youtube sms trec] [--seed 0]
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--datasets", nargs="+", default=["youtube", "sms", "trec"])
     parser.add_argument("--plain", action="store_true", help="dev-weighted majority, no rounds")
+    parser.add_argument("--seed", type=int, default=0, help="the end model's training seed")
     args = parser.parse_args()
     rows, metrics = [], {}
     for name in args.datasets:
@@ -60,7 +61,9 @@ def main() -> None:
         options = TrainSection(epochs=args.epochs, learning_rate=args.learning_rate)
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
-            result = train(weak, "classification", labels, Path(tmp) / "model", options=options)
+            result = train(
+                weak, "classification", labels, Path(tmp) / "model", options=options, seed=args.seed
+            )
             test = [e for e in weak if e.split == "test"]
             predicted = [label for label, _ in predict(load_model(Path(tmp) / "model"), test)]
             total = time.perf_counter() - started
@@ -109,7 +112,7 @@ def main() -> None:
         notes=f"MiniLM-L6 + LoRA, {args.epochs} epochs max (early stopping on valid), "
         f"lr {args.learning_rate}, soft labels; weak labels "
         f"{'dev-weighted majority vote' if args.plain else 'auto + 2 model rounds'}; "
-        "uncovered train items dropped. No GPU was available in this session ('device': "
+        f"uncovered train items dropped; seed {args.seed}. No GPU was available in this session ('device': "
         "'cpu').",
     )
 
