@@ -112,8 +112,8 @@ def main() -> None:
         notes=f"MiniLM-L6 + LoRA, {args.epochs} epochs max (early stopping on valid), "
         f"lr {args.learning_rate}, soft labels; weak labels "
         f"{'dev-weighted majority vote' if args.plain else 'auto + 2 model rounds'}; "
-        f"uncovered train items dropped; seed {args.seed}. No GPU was available in this session ('device': "
-        "'cpu').",
+        f"uncovered train items dropped; seed {args.seed}. No GPU was available in this "
+        "session ('device': 'cpu').",
     )
 
 
