@@ -11,7 +11,6 @@ list covered, and its vote joins the others in the label model.
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,14 +19,12 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example as TrainingExample
-from spacy.util import minibatch
 
 from weakforge.records import Example, Span
+from weakforge.spacy_training import update_epochs
 from weakforge.tokenize import example_bounds, words_and_spaces
 
 log = logging.getLogger(__name__)
-BATCH_SIZE = 32
-DROPOUT = 0.2
 
 
 def unlabeled_doc(nlp: Language, example: Example) -> Doc:
@@ -61,13 +58,7 @@ def train_ner(
         ner.add_label(label)
     pairs = [TrainingExample(unlabeled_doc(nlp, e), labeled_doc(nlp, e)) for e in examples]
     optimizer = nlp.initialize(lambda: pairs)
-    shuffle = random.Random(seed)
-    for epoch in range(epochs):
-        losses: dict[str, float] = {}
-        shuffle.shuffle(pairs)
-        for batch in minibatch(pairs, size=BATCH_SIZE):
-            nlp.update(batch, drop=DROPOUT, sgd=optimizer, losses=losses)
-        log.debug("span model epoch %d: loss %.1f", epoch + 1, losses.get("ner", 0.0))
+    update_epochs(nlp, pairs, optimizer, epochs=epochs, seed=seed, component="ner")
     return nlp
 
 

@@ -13,7 +13,6 @@ import json
 import logging
 import multiprocessing
 import os
-import random
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -23,19 +22,17 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example as TrainingExample
-from spacy.util import minibatch
 
 from weakforge.atomic import atomic_file
 from weakforge.audit.fold_models import assign_folds
 from weakforge.labels import bio_tags, spans_to_tags
 from weakforge.models import DEFAULT_SPACY_MODEL
 from weakforge.records import Example, Label, label_to_json
+from weakforge.spacy_training import update_epochs
 from weakforge.tokenize import example_bounds, words_and_spaces
 
 log = logging.getLogger(__name__)
 CACHE_VERSION = 1
-BATCH_SIZE = 32
-DROPOUT = 0.2
 PREDICT_BATCH = 256
 PARALLEL_FROM = 2000  # items from which the folds train in parallel processes
 
@@ -109,13 +106,7 @@ def train_tagger(
             nlp.initialize(lambda: pairs, sgd=optimizer)
     else:
         optimizer = nlp.initialize(lambda: pairs)
-    shuffle = random.Random(seed)
-    for epoch in range(epochs):
-        losses: dict[str, float] = {}
-        shuffle.shuffle(pairs)
-        for batch in minibatch(pairs, size=BATCH_SIZE):
-            nlp.update(batch, drop=DROPOUT, sgd=optimizer, losses=losses)
-        log.debug("audit tagger epoch %d: loss %.1f", epoch + 1, losses.get("tagger", 0.0))
+    update_epochs(nlp, pairs, optimizer, epochs=epochs, seed=seed, component="tagger")
     return nlp
 
 
