@@ -191,8 +191,9 @@ class AuditSection:
     (``tagger``, cached per fold) and a logistic regression on the encoder's word vectors
     plus each word's cased surface features (``vectors+case``). On CoNLL against verified
     corrections it queues half as many sentences as the probe alone, more precisely, at
-    several times its cost (CoNLL train + dev, 17,291 sentences: 24 minutes against 2 on 2
-    CPU cores; ``vectors+case``, the probe alone, is the fast option). Also: the probe
+    several times its cost (CoNLL train + dev, 17,291 sentences: 9 minutes against 2 on 2
+    CPU cores, the folds trained in parallel; ``vectors+case``, the probe alone, is the fast
+    option). Also: the probe
     without case features (``vectors``), the tagger alone (``tagger``), a
     transformer token classifier fine-tuned per fold with the train stage's trainer
     (``finetuned``, tens of minutes on a CPU), or its mean with the probe
