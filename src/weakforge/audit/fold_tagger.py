@@ -37,10 +37,9 @@ PREDICT_BATCH = 256
 PARALLEL_FROM = 2000  # items from which the folds train in parallel processes
 
 
-def word_doc(nlp: Language, example: Example) -> tuple[Doc, list[int]]:
-    """The record as a ``Doc`` (text kept exactly) and the token index of each word."""
-    bounds = example_bounds(example)
-    words, spaces = words_and_spaces(example.text, bounds)
+def word_doc(nlp: Language, text: str, bounds: Sequence[tuple[int, int]]) -> tuple[Doc, list[int]]:
+    """The text as a ``Doc`` (kept exactly) and the token index of each word in ``bounds``."""
+    words, spaces = words_and_spaces(text, bounds)
     doc = Doc(nlp.vocab, words=words, spaces=spaces)
     token_at = {token.idx: token.i for token in doc}
     return doc, [token_at[start] for start, _ in bounds]
@@ -49,9 +48,10 @@ def word_doc(nlp: Language, example: Example) -> tuple[Doc, list[int]]:
 def tagged_pair(nlp: Language, example: Example, given: Label, tags: Sequence[str]):
     """A spaCy training pair: the words, and the same words tagged with the given spans' BIO
     tags (white-space tokens carry no tag, so they teach nothing)."""
-    doc, positions = word_doc(nlp, example)
-    reference, _ = word_doc(nlp, example)
-    for position, tag in zip(positions, spans_to_tags(given or (), example_bounds(example), tags)):
+    bounds = example_bounds(example)
+    doc, positions = word_doc(nlp, example.text, bounds)
+    reference = doc.copy()
+    for position, tag in zip(positions, spans_to_tags(given or (), bounds, tags)):
         reference[position].tag_ = tags[tag]
     return TrainingExample(doc, reference)
 
@@ -118,7 +118,8 @@ def tag_probabilities(
     columns = [list(tagger.labels).index(tag) for tag in tags]
     out = []
     for start in range(0, len(examples), PREDICT_BATCH):
-        part = [word_doc(nlp, e) for e in examples[start : start + PREDICT_BATCH]]
+        batch = examples[start : start + PREDICT_BATCH]
+        part = [word_doc(nlp, e.text, example_bounds(e)) for e in batch]
         docs = list(nlp.get_pipe("tok2vec").pipe(doc for doc, _ in part))
         for (_, positions), scores in zip(part, tagger.model.predict(docs)):
             out.append(np.asarray(scores)[positions][:, columns].astype(np.float64))

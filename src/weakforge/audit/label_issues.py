@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
 
@@ -28,7 +29,7 @@ from weakforge.audit.word_features import word_features
 from weakforge.config import AuditSection, TrainSection
 from weakforge.labels import given_label
 from weakforge.models import transformer_of
-from weakforge.records import Example, label_to_json
+from weakforge.records import Example, Label, label_to_json
 from weakforge.report import Block
 from weakforge.tokenize import example_bounds
 
@@ -67,12 +68,14 @@ class LabelIssues:
 
     def _spans(self, data: AuditData, audited: list[int], result: CheckResult) -> None:
         examples = data.examples
-        words = [example_bounds(examples[i]) for i in audited]
-        given = [data.given[i] or () for i in audited]
-        members = [
-            TOKEN_MODELS[name](data, audited) for name in LABEL_MODELS[data.options.label_model]
-        ]
-        issues = judge_entities(mean_token_probs(members), words, given, data.labels)
+        items = SpanItems(
+            [examples[i] for i in audited],
+            [data.given[i] or () for i in audited],
+            [example_bounds(examples[i]) for i in audited],
+        )
+        chosen = LABEL_MODELS[data.options.label_model]
+        members = [TOKEN_MODELS[name](data, items) for name in chosen]
+        issues = judge_entities(mean_token_probs(members), items.words, items.given, data.labels)
         issues = capped(issues, data.options.budget)
         result.columns["span_issues"] = [[] for _ in examples]
         result.summary["estimated_wrong_entities"] = issues.estimated_wrong
@@ -172,26 +175,36 @@ def fold_training(options: AuditSection) -> TrainSection:
 TokenProbs = list[np.ndarray | None]
 
 
-def probe_probs(data: AuditData, audited: list[int], *, cased: bool) -> TokenProbs:
+@dataclass(frozen=True)
+class SpanItems:
+    """The NER items under audit: the records, their labels and their words, built once
+    for every token model."""
+
+    examples: list[Example]
+    given: list[Label]
+    words: list[list[tuple[int, int]]]
+
+
+def probe_probs(data: AuditData, items: SpanItems, *, cased: bool) -> TokenProbs:
     """A logistic regression per fold on the encoder's contextual word vectors (plus each
     word's cased surface features and its neighbours' when ``cased``)."""
-    texts = [data.examples[i].text for i in audited]
-    words = [example_bounds(data.examples[i]) for i in audited]
-    vectors = word_vectors(texts, words, data.options.model)
+    texts = [e.text for e in items.examples]
+    vectors = word_vectors(texts, items.words, data.options.model)
     if cased:
-        vectors = [np.hstack([v, word_features(t, w)]) for v, t, w in zip(vectors, texts, words)]
-    given = [data.given[i] or () for i in audited]
+        vectors = [
+            np.hstack([v, word_features(t, w)]) for v, t, w in zip(vectors, texts, items.words)
+        ]
     return cross_val_token_probs(
-        vectors, words, given, data.labels, folds=data.options.folds, seed=data.seed
+        vectors, items.words, items.given, data.labels, folds=data.options.folds, seed=data.seed
     )
 
 
-def finetuned_probs(data: AuditData, audited: list[int]) -> TokenProbs:
+def finetuned_probs(data: AuditData, items: SpanItems) -> TokenProbs:
     """A transformer token classifier fine-tuned per fold (the train stage's trainer)."""
     return list(
         fold_token_probs(
-            [data.examples[i] for i in audited],
-            [data.given[i] or () for i in audited],
+            items.examples,
+            items.given,
             data.labels,
             folds=data.options.folds,
             seed=data.seed,
@@ -200,12 +213,12 @@ def finetuned_probs(data: AuditData, audited: list[int]) -> TokenProbs:
     )
 
 
-def tagger_probs(data: AuditData, audited: list[int]) -> TokenProbs:
+def tagger_probs(data: AuditData, items: SpanItems) -> TokenProbs:
     """spaCy's cased CNN tagger taught per fold (pretrained word layer, cached per fold)."""
     return list(
         fold_tagger_probs(
-            [data.examples[i] for i in audited],
-            [data.given[i] or () for i in audited],
+            items.examples,
+            items.given,
             data.labels,
             folds=data.options.folds,
             seed=data.seed,
@@ -215,7 +228,7 @@ def tagger_probs(data: AuditData, audited: list[int]) -> TokenProbs:
     )
 
 
-TOKEN_MODELS: dict[str, Callable[[AuditData, list[int]], TokenProbs]] = {
+TOKEN_MODELS: dict[str, Callable[[AuditData, SpanItems], TokenProbs]] = {
     "vectors": partial(probe_probs, cased=False),
     "vectors+case": partial(probe_probs, cased=True),
     "finetuned": finetuned_probs,
