@@ -10,7 +10,7 @@ With ``--rounds 1`` the weak labels come with one model-source round (the encode
 taught train's weak spans out of fold, as in bench/aggregate_conll.py); dev gold then also
 sets that source's weight, as ``weights_from_gold`` does.
 
-    python bench/train_conll.py [--epochs 1] [--workers 2] [--rounds 1]
+    python bench/train_conll.py [--epochs 1] [--workers 2] [--rounds 1] [--full]
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--learning-rate", type=float, default=2e-3)
     parser.add_argument("--rounds", type=int, default=0)
+    parser.add_argument("--full", action="store_true", help="fine-tune every weight, no LoRA")
     args = parser.parse_args()
     started = time.perf_counter()
     train_set = read_corpus(shared("conll2003", "eng.train"), "conll").examples
@@ -68,7 +69,9 @@ def main() -> None:
     weak_dev = [e for e in weak if e.split == "test"]
     gold = [e.gold for e in weak_dev]
     label_model = span_scores(gold, [e.label for e in weak_dev], LABELS)
-    options = TrainSection(epochs=args.epochs, learning_rate=args.learning_rate, patience=99)
+    options = TrainSection(
+        epochs=args.epochs, learning_rate=args.learning_rate, patience=99, lora=not args.full
+    )
     with tempfile.TemporaryDirectory() as tmp:
         result = train(weak, "ner", LABELS, Path(tmp) / "model", options=options)
         predicted = [label for label, _ in predict(load_model(Path(tmp) / "model"), weak_dev)]
@@ -83,7 +86,7 @@ def main() -> None:
         ]
         for name, s in (
             (f"label model (HMM + doc majority + doc history, {args.rounds} rounds)", label_model),
-            ("end model (MiniLM + LoRA)", end_model),
+            (f"end model (MiniLM{'' if args.full else ' + LoRA'})", end_model),
         )
     ]
     table = (
@@ -101,6 +104,9 @@ def main() -> None:
             "end_model_per_type_f1": {t: end_model["per_label"][t]["f1"] for t in LABELS},
             "label_model_per_type_f1": {t: label_model["per_label"][t]["f1"] for t in LABELS},
             "rounds": args.rounds,
+            "lora": not args.full,
+            "learning_rate": args.learning_rate,
+            "epochs": args.epochs,
             "device": result.device,
             "seconds_per_epoch": round(result.seconds_per_epoch, 1),
         },

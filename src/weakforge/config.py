@@ -290,6 +290,13 @@ class TrainSection:
     """Leave out weakly labeled items whose label confidence is below this."""
     confidence_weighting: bool = False
     """Weight each weakly labeled item's loss by its label confidence."""
+    class_bias: Literal["dev", "none"] = "dev"
+    """Classification: after training, fit one offset per class on the end model's
+    log-probabilities to maximise dev macro-F1 (``dev``, when there is dev gold; stored with
+    the model and applied whenever it predicts), or keep the plain argmax (``none``). Weak
+    labels carry their rules' class balance; this moves the decision back to dev's. The
+    report gives the offsets and dev macro-F1 before and after (after is optimistic: it was
+    fit there)."""
     epochs: float = 3.0
     """Training epochs."""
     batch_size: int = 16

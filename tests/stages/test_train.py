@@ -117,3 +117,29 @@ def test_a_causal_end_model_trains_reports_and_predicts_from_one_config(
     )
     assert cli.exit_code == 0, cli.output
     assert json.loads(out.read_text().splitlines()[0])["label"] == "SPAM"
+
+
+def test_with_dev_gold_the_report_gives_the_class_offsets_fit_there(
+    tmp_path, tiny_model_dir, keyword_corpus
+):
+    keyword_corpus(
+        10,
+        [
+            {"id": "d1", "text": "check out my channel free 98", "split": "dev", "label": "SPAM"},
+            {"id": "d2", "text": "great song love it 98", "split": "dev", "label": "HAM"},
+        ],
+    )
+    config = keyword_run_config(
+        tmp_path, base_model=tiny_model_dir, lora=False, epochs=2, batch_size=8
+    )
+    metrics = run(config, tmp_path / "run").metrics["train"]
+    bias = metrics["class_bias"]
+    assert set(bias["offsets"]) == {"HAM", "SPAM"} and bias["dev_items"] == 2
+    saved = json.loads((tmp_path / "run" / "model" / "weakforge_model.json").read_text())
+    assert saved["class_bias"] == bias["offsets"]
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert "Per-class offsets fit on 2 dev items" in report
+    plain = keyword_run_config(
+        tmp_path, base_model=tiny_model_dir, lora=False, epochs=2, class_bias="none"
+    )
+    assert run(plain, tmp_path / "plain").metrics["train"]["class_bias"] is None

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -5,6 +7,7 @@ import torch
 from weakforge.config import TrainSection
 from weakforge.labels import bio_tags
 from weakforge.records import Example, Span
+from weakforge.train.class_bias import apply_class_bias
 from weakforge.train.transformers_adapter import (
     device_settings,
     load_model,
@@ -95,6 +98,32 @@ def test_classifier_learns_soft_targets_and_saves(tiny_model_dir, tmp_path):
     (spam, spam_probs), (ham, _) = predict(loaded, [spam_ham()[0], spam_ham()[-1]])
     assert spam == "SPAM" and ham == "HAM"
     assert spam_probs["SPAM"] == pytest.approx(0.8, abs=0.1)  # soft targets, not 1.0
+
+
+def test_offsets_fit_on_dev_gold_are_stored_with_the_model_and_applied(tiny_model_dir, tmp_path):
+    """Dev gold calls the spam-like texts HAM: the fitted offsets move the decision there,
+    travel in the model folder, and the loaded model predicts with them."""
+    options = TrainSection(**{**FAST.__dict__, "base_model": tiny_model_dir, "epochs": 4})
+    dev = [
+        Example(id=f"d{i}", text=f"check out my channel free {i}", gold="HAM", split="dev")
+        for i in range(6)
+    ] + [Example(id="e0", text="great song love it 0", gold="HAM", split="dev")]
+    labels = ["HAM", "SPAM"]
+    result = train(spam_ham() + dev, "classification", labels, tmp_path / "m", options=options)
+    assert result.class_bias is not None and result.class_bias.dev_items == 7
+    assert result.class_bias.dev_after >= result.class_bias.dev_before
+    loaded = load_model(tmp_path / "m")
+    assert loaded.class_bias == result.class_bias.offsets
+    shifted = predict(loaded, dev)
+    raw = predict(replace(loaded, class_bias=None), dev)
+    offsets = [loaded.class_bias[n] for n in labels]
+    for (_, with_bias), (_, without) in zip(shifted, raw):
+        expected = apply_class_bias(np.array([[without[n] for n in labels]]), offsets)[0]
+        assert [with_bias[n] for n in labels] == pytest.approx(expected, abs=1e-5)
+    assert all(label == "HAM" for label, _ in shifted)  # dev's macro-F1 is 0.5 only so
+    plain = replace(options, class_bias="none")
+    unbiased = train(spam_ham() + dev, "classification", labels, tmp_path / "p", options=plain)
+    assert unbiased.class_bias is None and load_model(tmp_path / "p").class_bias is None
 
 
 def test_lora_token_classifier_predicts_aligned_spans(tiny_model_dir, tmp_path):

@@ -160,6 +160,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
         "seconds_per_epoch": round(result.seconds_per_epoch, 1),
         "train_items": result.train_items,
         "uncovered_left_out": len(left_out_uncovered(examples, task, config.train)),
+        "class_bias": asdict(result.class_bias) if result.class_bias else None,
         "family": config.train.family,
         "processes": world_size(),
         "steps": next((h["step"] for h in reversed(result.history) if "step" in h), 0),
@@ -177,6 +178,16 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
     return metrics
 
 
+def class_bias_note(bias: dict[str, Any]) -> str:
+    offsets = ", ".join(f"{name} {value:+.1f}" for name, value in bias["offsets"].items())
+    return (
+        f"Per-class offsets fit on {bias['dev_items']} dev items ([train] class_bias = 'dev'): "
+        f"{offsets}; dev macro-F1 {bias['dev_before']} -> {bias['dev_after']}. The model "
+        "applies them whenever it predicts; its dev scores below are optimistic (fit there), "
+        "test is the honest figure."
+    )
+
+
 def describe_train(metrics: dict[str, Any]) -> Section:
     key = "f1" if metrics["task"] == "ner" else "accuracy"
     section = Section(
@@ -192,6 +203,7 @@ def describe_train(metrics: dict[str, Any]) -> Section:
                 if metrics.get("uncovered_left_out")
                 else ""
             ),
+            *([class_bias_note(metrics["class_bias"])] if metrics.get("class_bias") else []),
             Table(
                 ["split", f"end model {key}", f"label model {key}", "end model beats teacher"],
                 [

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from weakforge.aggregate.model_sources import is_model_source
+from weakforge.atomic import atomic_file
 from weakforge.config import TrainSection
 from weakforge.errors import WeakforgeError
 from weakforge.labels import bio_tags, decode_tags, given_label
@@ -32,6 +33,7 @@ from weakforge.models import resolve_encoder
 from weakforge.progress import progress_bar
 from weakforge.records import Example, Label, Span
 from weakforge.tokenize import example_bounds, token_spans
+from weakforge.train.class_bias import ClassBias, apply_class_bias, fit_class_bias
 
 log = logging.getLogger(__name__)
 MODEL_INFO = "weakforge_model.json"
@@ -264,6 +266,7 @@ class TrainResult:
     train_items: int
     trainable_parameters: int
     total_parameters: int
+    class_bias: ClassBias | None = None
 
 
 def is_covered(example: Example) -> bool:
@@ -367,7 +370,31 @@ def train(
     save = lambda trained: save_model(  # noqa: E731
         trained, tokenizer, task, labels, names, out_dir, options
     )
-    return run_trainer(trainer, save, out_dir, hardware["device"], len(items))
+    result = run_trainer(trainer, save, out_dir, hardware["device"], len(items))
+    if task != "ner" and dev and options.class_bias == "dev":
+        model = trainer.model.eval()
+        loaded = LoadedModel(task, list(labels), names, tokenizer, model, options.max_length)
+        result.class_bias = fit_dev_class_bias(loaded, [e for e, _, _ in dev], out_dir)
+    return result
+
+
+def fit_dev_class_bias(
+    loaded: LoadedModel, dev: Sequence[Example], out_dir: Path
+) -> ClassBias | None:
+    """Fit the per-class offsets on dev gold (:mod:`weakforge.train.class_bias`) and store
+    them with the model, which applies them whenever it predicts; None when dev gold names
+    a class the model does not know."""
+    known = {n: i for i, n in enumerate(loaded.names)}
+    if any(e.gold not in known for e in dev):
+        return None
+    probs = np.stack([p for _, p, _ in model_outputs(loaded, dev)])
+    bias = fit_class_bias(probs, [known[e.gold] for e in dev], loaded.names)
+    info_path = out_dir / MODEL_INFO
+    info = json.loads(info_path.read_text())
+    info["class_bias"] = bias.offsets
+    with atomic_file(info_path) as handle:
+        handle.write(json.dumps(info, indent=2))
+    return bias
 
 
 def required_training_items(
@@ -525,6 +552,8 @@ class LoadedModel:
     tokenizer: Any
     model: Any
     max_length: int
+    class_bias: dict[str, float] | None = None
+    """Classification: offsets added to the log-probabilities (fit on dev gold)."""
 
 
 def load_model(model_dir: Path) -> LoadedModel:
@@ -559,7 +588,9 @@ def load_model(model_dir: Path) -> LoadedModel:
         model = auto.from_pretrained(model_dir)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model.to(device).eval()
-    return LoadedModel(task, info["labels"], names, tokenizer, model, info["max_length"])
+    return LoadedModel(
+        task, info["labels"], names, tokenizer, model, info["max_length"], info.get("class_bias")
+    )
 
 
 def per_word(
@@ -599,6 +630,8 @@ def model_outputs(
         offsets = encoding.pop("offset_mapping").tolist()
         logits = loaded.model(**{k: v.to(device) for k, v in encoding.items()}).logits
         probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+        if loaded.class_bias:
+            probs = apply_class_bias(probs, [loaded.class_bias[n] for n in loaded.names])
         for row, example in enumerate(chunk):
             yield example, probs[row], offsets[row]
 

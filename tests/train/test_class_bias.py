@@ -1,0 +1,44 @@
+import numpy as np
+import pytest
+
+from weakforge.train.class_bias import apply_class_bias, fit_class_bias, macro_f1
+
+
+def shy_model(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A three-class model whose third class was under-taught: its logit sits 2.5 low."""
+    rng = np.random.default_rng(seed)
+    gold = rng.integers(0, 3, size=n)
+    logits = rng.normal(0.0, 1.0, size=(n, 3))
+    logits[np.arange(n), gold] += 2.5
+    logits[:, 2] -= 2.5
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return probs, gold
+
+
+def test_offsets_fit_on_dev_bring_back_a_shy_class_on_new_data():
+    dev_probs, dev_gold = shy_model(300, seed=0)
+    bias = fit_class_bias(dev_probs, dev_gold, ["A", "B", "C"])
+    assert bias.offsets["C"] - max(bias.offsets["A"], bias.offsets["B"]) > 1.0
+    assert bias.dev_after > bias.dev_before + 0.1 and bias.dev_items == 300
+    test_probs, test_gold = shy_model(300, seed=1)  # fresh items from the same model
+    offsets = [bias.offsets[n] for n in ("A", "B", "C")]
+    before = macro_f1(test_probs.argmax(axis=1), test_gold, 3)
+    after = macro_f1(apply_class_bias(test_probs, offsets).argmax(axis=1), test_gold, 3)
+    assert after > before + 0.1
+
+
+def test_a_model_already_right_keeps_zero_offsets():
+    gold = np.array([0, 1, 2, 0, 1, 2])
+    probs = np.full((6, 3), 0.1)
+    probs[np.arange(6), gold] = 0.8
+    bias = fit_class_bias(probs, gold, ["A", "B", "C"])
+    assert bias.offsets == {"A": 0.0, "B": 0.0, "C": 0.0}
+    assert bias.dev_before == bias.dev_after == 1.0
+
+
+def test_offsets_apply_in_log_space_and_rows_stay_distributions():
+    probs = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]])
+    assert apply_class_bias(probs, [0, 0, 0]) == pytest.approx(probs)
+    shifted = apply_class_bias(probs, [0.0, np.log(4.0), 0.0])
+    assert shifted.sum(axis=1) == pytest.approx([1.0, 1.0])
+    assert shifted[0] == pytest.approx(np.array([0.7, 0.8, 0.1]) / 1.6)
