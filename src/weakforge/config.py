@@ -291,12 +291,12 @@ class TrainSection:
     confidence_weighting: bool = False
     """Weight each weakly labeled item's loss by its label confidence."""
     class_bias: Literal["dev", "none"] = "dev"
-    """Classification: after training, fit one offset per class on the end model's
-    log-probabilities to maximise dev macro-F1 (``dev``, when there is dev gold; stored with
-    the model and applied whenever it predicts), or keep the plain argmax (``none``). Weak
-    labels carry their rules' class balance; this moves the decision back to dev's. The
-    report gives the offsets and dev macro-F1 before and after (after is optimistic: it was
-    fit there)."""
+    """After training, fit offsets on the end model's log-probabilities to maximise the dev
+    score (``dev``, when there is dev gold: one per class for dev macro-F1, one per entity
+    type for dev span F1; stored with the model and applied whenever it predicts), or keep
+    the plain argmax (``none``). Weak labels carry their rules' balance between classes (and
+    between entity and not); this moves the decision back to dev's. The report gives the
+    offsets and the dev score before and after (after is optimistic: it was fit there)."""
     epochs: float = 3.0
     """Training epochs."""
     batch_size: int = 16

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from weakforge.train.class_bias import apply_class_bias, fit_class_bias, macro_f1
+from weakforge.records import Span
+from weakforge.train.class_bias import apply_class_bias, fit_class_bias, fit_type_bias, macro_f1
 
 
 def shy_model(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -42,3 +43,20 @@ def test_offsets_apply_in_log_space_and_rows_stay_distributions():
     shifted = apply_class_bias(probs, [0.0, np.log(4.0), 0.0])
     assert shifted.sum(axis=1) == pytest.approx([1.0, 1.0])
     assert shifted[0] == pytest.approx(np.array([0.7, 0.8, 0.1]) / 1.6)
+
+
+def test_entity_type_offsets_recover_a_missed_type_and_drop_a_spurious_one():
+    """Each sentence "aa bb cc dd": gold PER on "bb" only; the tagger leans O there (0.55)
+    and calls "dd" a LOC (0.6). PER's offset rises, LOC's falls, B- and I- share one."""
+    names = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+    sentence = np.full((4, 5), 1e-6)
+    sentence[[0, 2], 0] = 1.0
+    sentence[1, [0, 1]] = [0.55, 0.45]
+    sentence[3, [0, 3]] = [0.4, 0.6]
+    words = [(0, 2), (3, 5), (6, 8), (9, 11)]
+    bias = fit_type_bias([sentence] * 5, [words] * 5, [(Span(3, 5, "PER"),)] * 5, names)
+    assert bias.metric == "span F1" and bias.dev_items == 5
+    assert bias.dev_before == 0.0 and bias.dev_after == 1.0
+    assert bias.offsets["O"] == 0.0
+    assert bias.offsets["B-PER"] == bias.offsets["I-PER"] > np.log(0.55 / 0.45)
+    assert bias.offsets["B-LOC"] == bias.offsets["I-LOC"] < np.log(0.4 / 0.6)

@@ -140,7 +140,13 @@ def test_lora_token_classifier_predicts_aligned_spans(tiny_model_dir, tmp_path):
         patience=50,
         merge=True,
     )
-    train(examples, "ner", ["PER", "LOC"], tmp_path / "ner", options=options)
+    gold = (Span(0, 13, "PER"), Span(31, 36, "LOC"))
+    dev = [Example(id="d", text=text, gold=gold, split="dev")]
+    result = train(examples + dev, "ner", ["PER", "LOC"], tmp_path / "ner", options=options)
+    offsets = result.class_bias.offsets  # one per entity type, fit on dev's span F1
+    assert result.class_bias.metric == "span F1" and offsets["O"] == 0.0
+    assert offsets["B-PER"] == offsets["I-PER"] and offsets["B-LOC"] == offsets["I-LOC"]
+    assert load_model(tmp_path / "ner").class_bias == offsets
     assert (tmp_path / "ner" / "adapter_model.safetensors").exists()
     assert (tmp_path / "ner" / "merged" / "model.safetensors").exists()
     ((spans, _),) = predict(load_model(tmp_path / "ner"), examples[:1])

@@ -166,9 +166,13 @@ def label_model_probs(examples: list[Example], labels: list[str]) -> np.ndarray 
 
 
 def fold_training(options: AuditSection) -> TrainSection:
-    """The trainer's settings for one fold: the audit's encoder as base, few epochs."""
+    """The trainer's settings for one fold: the audit's encoder as base, few epochs, and
+    the model's own probabilities (no offsets fit on dev gold: cleanlab judges those)."""
     return TrainSection(
-        base_model=transformer_of(options.model), epochs=options.fold_epochs, patience=99
+        base_model=transformer_of(options.model),
+        epochs=options.fold_epochs,
+        patience=99,
+        class_bias="none",
     )
 
 

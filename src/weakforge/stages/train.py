@@ -181,10 +181,10 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
 def class_bias_note(bias: dict[str, Any]) -> str:
     offsets = ", ".join(f"{name} {value:+.1f}" for name, value in bias["offsets"].items())
     return (
-        f"Per-class offsets fit on {bias['dev_items']} dev items ([train] class_bias = 'dev'): "
-        f"{offsets}; dev macro-F1 {bias['dev_before']} -> {bias['dev_after']}. The model "
-        "applies them whenever it predicts; its dev scores below are optimistic (fit there), "
-        "test is the honest figure."
+        f"Offsets fit on {bias['dev_items']} dev items ([train] class_bias = 'dev'): "
+        f"{offsets}; dev {bias['metric']} {bias['dev_before']} -> {bias['dev_after']}. The "
+        "model applies them whenever it predicts; its dev scores below are optimistic (fit "
+        "there), test is the honest figure."
     )
 
 

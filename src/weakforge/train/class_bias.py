@@ -1,18 +1,23 @@
 """Per-class offsets on an end model's log-probabilities, fit on dev gold.
 
-A model taught weak labels inherits their class balance: rules that fire on one class more
-than another (keyword LFs for spam, say) leave the end model too shy of the classes they
-cover least. A vector of offsets added to the log-probabilities, chosen by coordinate ascent
-to maximise the dev split's macro-F1, moves the decision back towards the real balance.
-It is fit on dev gold only, so the dev score after it is optimistic; test is the honest one.
+A model taught weak labels inherits their balance: rules that fire on one class more than
+another (keyword LFs for spam, say) leave the end model too shy of the classes they cover
+least, and a tagger taught soft spans may call too many or too few words entities. A vector
+of offsets added to the log-probabilities, chosen by coordinate ascent to maximise the dev
+split's score (classes: macro-F1; NER: span F1, one offset per entity type shared by its
+``B-`` and ``I-`` tags), moves the decision back towards the real balance. It is fit on dev
+gold only, so the dev score after it is optimistic; test is the honest one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from weakforge.labels import decode_tags
+from weakforge.records import Label
 
 GRID = np.linspace(-3.0, 3.0, 61)
 """The offsets tried for each class (log-probability units)."""
@@ -22,12 +27,31 @@ SWEEPS = 3
 
 @dataclass(frozen=True)
 class ClassBias:
-    """The offsets per class name, and the dev macro-F1 without and with them."""
+    """The offsets per output name (class, or BIO tag), what they maximise, and its dev
+    value without and with them."""
 
     offsets: dict[str, float]
+    metric: str
     dev_before: float
     dev_after: float
     dev_items: int
+
+
+def ascend(score: Callable[[np.ndarray], float], k: int) -> np.ndarray:
+    """Coordinate ascent over ``k`` offsets on :data:`GRID`; ties go to the smaller offset,
+    so a class the data says nothing about keeps 0."""
+    offsets = np.zeros(k)
+    for _ in range(SWEEPS):
+        for c in range(k):
+            tried = np.repeat(offsets[None, :], len(GRID), axis=0)
+            tried[:, c] = GRID
+            values = [(score(row), -abs(row[c])) for row in tried]
+            offsets[c] = GRID[max(range(len(GRID)), key=values.__getitem__)]
+    return offsets
+
+
+def log_of(probs: np.ndarray) -> np.ndarray:
+    return np.log(np.clip(probs, 1e-12, None))
 
 
 def macro_f1(predicted: np.ndarray, gold: np.ndarray, n_classes: int) -> float:
@@ -41,34 +65,60 @@ def macro_f1(predicted: np.ndarray, gold: np.ndarray, n_classes: int) -> float:
 
 
 def fit_class_bias(probs: np.ndarray, gold: Sequence[int], names: Sequence[str]) -> ClassBias:
-    """Offsets that maximise macro-F1 of ``argmax(log probs + offsets)`` on these rows; ties
-    go to the smaller offset, so a class the data says nothing about keeps 0."""
-    log_probs = np.log(np.clip(probs, 1e-12, None))
-    truth = np.asarray(gold)
-    k = len(names)
-    offsets = np.zeros(k)
+    """Offsets that maximise macro-F1 of ``argmax(log probs + offsets)`` on these rows."""
+    log_probs, truth, k = log_of(probs), np.asarray(gold), len(names)
 
     def score(candidate: np.ndarray) -> float:
         return macro_f1((log_probs + candidate).argmax(axis=1), truth, k)
 
-    before = score(offsets)
-    for _ in range(SWEEPS):
-        for c in range(k):
-            tried = np.repeat(offsets[None, :], len(GRID), axis=0)
-            tried[:, c] = GRID
-            values = [(score(row), -abs(row[c])) for row in tried]
-            offsets[c] = GRID[max(range(len(GRID)), key=values.__getitem__)]
+    offsets = ascend(score, k)
     return ClassBias(
         {n: round(float(o), 3) for n, o in zip(names, offsets)},
-        round(before, 4),
+        "macro-F1",
+        round(score(np.zeros(k)), 4),
         round(score(offsets), 4),
         len(truth),
     )
 
 
+def fit_type_bias(
+    word_probs: Sequence[np.ndarray],
+    words: Sequence[Sequence[tuple[int, int]]],
+    gold: Sequence[Label],
+    names: Sequence[str],
+) -> ClassBias:
+    """NER: one offset per entity type (its ``B-`` and ``I-`` tags; ``O`` keeps 0) that
+    maximises exact span F1 over these sentences."""
+    types = sorted({name.partition("-")[2] for name in names if name != "O"})
+    columns = np.array([[name.partition("-")[2] == t for t in types] for name in names])
+    lengths = [len(p) for p in word_probs]
+    log_probs = log_of(np.vstack(word_probs)) if word_probs else np.zeros((0, len(names)))
+    truth = {(i, s.start, s.end, s.label) for i, spans in enumerate(gold) for s in spans or ()}
+
+    def score(candidate: np.ndarray) -> float:
+        tags = (log_probs + columns @ candidate).argmax(axis=1)
+        found, at = set(), 0
+        for i, (n, bounds) in enumerate(zip(lengths, words)):
+            for a, b, kind in decode_tags([names[t] for t in tags[at : at + n]]):
+                found.add((i, bounds[a][0], bounds[b - 1][1], kind))
+            at += n
+        hits = len(found & truth)
+        return 2 * hits / (len(found) + len(truth)) if found or truth else 1.0
+
+    offsets = ascend(score, len(types))
+    per_name = columns @ offsets
+    return ClassBias(
+        {n: round(float(o), 3) for n, o in zip(names, per_name)},
+        "span F1",
+        round(score(np.zeros(len(types))), 4),
+        round(score(offsets), 4),
+        len(gold),
+    )
+
+
 def apply_class_bias(probs: np.ndarray, offsets: Sequence[float]) -> np.ndarray:
     """Probabilities with the offsets added in log space (rows renormalised)."""
-    shifted = np.log(np.clip(probs, 1e-12, None)) + np.asarray(offsets, dtype=float)
+    shifted = log_of(probs) + np.asarray(offsets, dtype=float)
     shifted -= shifted.max(axis=-1, keepdims=True)
     weights = np.exp(shifted)
     return weights / weights.sum(axis=-1, keepdims=True)

@@ -33,7 +33,12 @@ from weakforge.models import resolve_encoder
 from weakforge.progress import progress_bar
 from weakforge.records import Example, Label, Span
 from weakforge.tokenize import example_bounds, token_spans
-from weakforge.train.class_bias import ClassBias, apply_class_bias, fit_class_bias
+from weakforge.train.class_bias import (
+    ClassBias,
+    apply_class_bias,
+    fit_class_bias,
+    fit_type_bias,
+)
 
 log = logging.getLogger(__name__)
 MODEL_INFO = "weakforge_model.json"
@@ -371,7 +376,7 @@ def train(
         trained, tokenizer, task, labels, names, out_dir, options
     )
     result = run_trainer(trainer, save, out_dir, hardware["device"], len(items))
-    if task != "ner" and dev and options.class_bias == "dev":
+    if dev and options.class_bias == "dev":
         model = trainer.model.eval()
         loaded = LoadedModel(task, list(labels), names, tokenizer, model, options.max_length)
         result.class_bias = fit_dev_class_bias(loaded, [e for e, _, _ in dev], out_dir)
@@ -381,14 +386,19 @@ def train(
 def fit_dev_class_bias(
     loaded: LoadedModel, dev: Sequence[Example], out_dir: Path
 ) -> ClassBias | None:
-    """Fit the per-class offsets on dev gold (:mod:`weakforge.train.class_bias`) and store
-    them with the model, which applies them whenever it predicts; None when dev gold names
-    a class the model does not know."""
-    known = {n: i for i, n in enumerate(loaded.names)}
-    if any(e.gold not in known for e in dev):
-        return None
-    probs = np.stack([p for _, p, _ in model_outputs(loaded, dev)])
-    bias = fit_class_bias(probs, [known[e.gold] for e in dev], loaded.names)
+    """Fit the offsets on dev gold (:mod:`weakforge.train.class_bias`: per class, or per
+    entity type) and store them with the model, which applies them whenever it predicts;
+    None when dev gold names a class the model does not know."""
+    if loaded.task == "ner":
+        probs = word_probabilities(loaded, dev)
+        words = [example_bounds(e) for e in dev]
+        bias = fit_type_bias(probs, words, [e.gold for e in dev], loaded.names)
+    else:
+        known = {n: i for i, n in enumerate(loaded.names)}
+        if any(e.gold not in known for e in dev):
+            return None
+        probs = np.stack([p for _, p, _ in model_outputs(loaded, dev)])
+        bias = fit_class_bias(probs, [known[e.gold] for e in dev], loaded.names)
     info_path = out_dir / MODEL_INFO
     info = json.loads(info_path.read_text())
     info["class_bias"] = bias.offsets
@@ -553,7 +563,7 @@ class LoadedModel:
     model: Any
     max_length: int
     class_bias: dict[str, float] | None = None
-    """Classification: offsets added to the log-probabilities (fit on dev gold)."""
+    """Offsets added to the log-probabilities per class or BIO tag (fit on dev gold)."""
 
 
 def load_model(model_dir: Path) -> LoadedModel:
