@@ -292,8 +292,9 @@ class TrainSection:
     """Weight each weakly labeled item's loss by its label confidence."""
     class_bias: Literal["dev", "none"] = "dev"
     """After training, fit offsets on the end model's log-probabilities to maximise the dev
-    score (``dev``, when there is dev gold: one per class for dev macro-F1, one per entity
-    type for dev span F1; stored with the model and applied whenever it predicts), or keep
+    score (``dev``, from 30 dev items with gold: one per class for dev macro-F1, one per
+    entity type for dev span F1; stored with the model and applied whenever it predicts;
+    with fewer the report says none were fit), or keep
     the plain argmax (``none``). Weak labels carry their rules' balance between classes (and
     between entity and not); this moves the decision back to dev's. The report gives the
     offsets and the dev score before and after (after is optimistic: it was fit there)."""

@@ -125,8 +125,12 @@ def test_with_dev_gold_the_report_gives_the_class_offsets_fit_there(
     keyword_corpus(
         10,
         [
-            {"id": "d1", "text": "check out my channel free 98", "split": "dev", "label": "SPAM"},
-            {"id": "d2", "text": "great song love it 98", "split": "dev", "label": "HAM"},
+            {"id": f"d{i}{label}", "text": text, "split": "dev", "label": label}
+            for i in range(15)
+            for text, label in (
+                (f"check out my channel free 9{i}", "SPAM"),
+                (f"great song love it 9{i}", "HAM"),
+            )
         ],
     )
     config = keyword_run_config(
@@ -134,11 +138,11 @@ def test_with_dev_gold_the_report_gives_the_class_offsets_fit_there(
     )
     metrics = run(config, tmp_path / "run").metrics["train"]
     bias = metrics["class_bias"]
-    assert set(bias["offsets"]) == {"HAM", "SPAM"} and bias["dev_items"] == 2
+    assert set(bias["offsets"]) == {"HAM", "SPAM"} and bias["dev_items"] == 30
     saved = json.loads((tmp_path / "run" / "model" / "weakforge_model.json").read_text())
     assert saved["class_bias"] == bias["offsets"]
     report = (tmp_path / "run" / "report.md").read_text()
-    assert "Offsets fit on 2 dev items" in report and "dev macro-F1" in report
+    assert "Offsets fit on 30 dev items" in report and "dev macro-F1" in report
     plain = keyword_run_config(
         tmp_path, base_model=tiny_model_dir, lora=False, epochs=2, class_bias="none"
     )

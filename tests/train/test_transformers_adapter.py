@@ -106,11 +106,11 @@ def test_offsets_fit_on_dev_gold_are_stored_with_the_model_and_applied(tiny_mode
     options = TrainSection(**{**FAST.__dict__, "base_model": tiny_model_dir, "epochs": 4})
     dev = [
         Example(id=f"d{i}", text=f"check out my channel free {i}", gold="HAM", split="dev")
-        for i in range(6)
+        for i in range(29)
     ] + [Example(id="e0", text="great song love it 0", gold="HAM", split="dev")]
     labels = ["HAM", "SPAM"]
     result = train(spam_ham() + dev, "classification", labels, tmp_path / "m", options=options)
-    assert result.class_bias is not None and result.class_bias.dev_items == 7
+    assert result.class_bias is not None and result.class_bias.dev_items == 30
     assert result.class_bias.dev_after >= result.class_bias.dev_before
     loaded = load_model(tmp_path / "m")
     assert loaded.class_bias == result.class_bias.offsets
@@ -124,6 +124,8 @@ def test_offsets_fit_on_dev_gold_are_stored_with_the_model_and_applied(tiny_mode
     plain = replace(options, class_bias="none")
     unbiased = train(spam_ham() + dev, "classification", labels, tmp_path / "p", options=plain)
     assert unbiased.class_bias is None and load_model(tmp_path / "p").class_bias is None
+    few = train(spam_ham() + dev[:5], "classification", labels, tmp_path / "f", options=options)
+    assert few.class_bias is None and "only 5 dev items" in few.class_bias_skipped
 
 
 def test_lora_token_classifier_predicts_aligned_spans(tiny_model_dir, tmp_path):
@@ -141,7 +143,7 @@ def test_lora_token_classifier_predicts_aligned_spans(tiny_model_dir, tmp_path):
         merge=True,
     )
     gold = (Span(0, 13, "PER"), Span(31, 36, "LOC"))
-    dev = [Example(id="d", text=text, gold=gold, split="dev")]
+    dev = [Example(id=f"d{i}", text=text, gold=gold, split="dev") for i in range(30)]
     result = train(examples + dev, "ner", ["PER", "LOC"], tmp_path / "ner", options=options)
     offsets = result.class_bias.offsets  # one per entity type, fit on dev's span F1
     assert result.class_bias.metric == "span F1" and offsets["O"] == 0.0

@@ -161,6 +161,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
         "train_items": result.train_items,
         "uncovered_left_out": len(left_out_uncovered(examples, task, config.train)),
         "class_bias": asdict(result.class_bias) if result.class_bias else None,
+        "class_bias_skipped": result.class_bias_skipped,
         "family": config.train.family,
         "processes": world_size(),
         "steps": next((h["step"] for h in reversed(result.history) if "step" in h), 0),
@@ -204,6 +205,11 @@ def describe_train(metrics: dict[str, Any]) -> Section:
                 else ""
             ),
             *([class_bias_note(metrics["class_bias"])] if metrics.get("class_bias") else []),
+            *(
+                [f"No offsets: {metrics['class_bias_skipped']}."]
+                if metrics.get("class_bias_skipped")
+                else []
+            ),
             Table(
                 ["split", f"end model {key}", f"label model {key}", "end model beats teacher"],
                 [

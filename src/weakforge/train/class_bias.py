@@ -23,6 +23,8 @@ GRID = np.linspace(-3.0, 3.0, 61)
 """The offsets tried for each class (log-probability units)."""
 SWEEPS = 3
 """Passes over the classes; each pass moves one class's offset at a time."""
+MIN_DEV_ITEMS = 30
+"""Fewer dev items (sentences, for NER) than this fit no offsets: they would follow noise."""
 
 
 @dataclass(frozen=True)

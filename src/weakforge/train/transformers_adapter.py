@@ -34,6 +34,7 @@ from weakforge.progress import progress_bar
 from weakforge.records import Example, Label, Span
 from weakforge.tokenize import example_bounds, token_spans
 from weakforge.train.class_bias import (
+    MIN_DEV_ITEMS,
     ClassBias,
     apply_class_bias,
     fit_class_bias,
@@ -272,6 +273,8 @@ class TrainResult:
     trainable_parameters: int
     total_parameters: int
     class_bias: ClassBias | None = None
+    class_bias_skipped: str = ""
+    """Why no offsets were fit although ``class_bias = "dev"`` asked for them."""
 
 
 def is_covered(example: Example) -> bool:
@@ -376,7 +379,13 @@ def train(
         trained, tokenizer, task, labels, names, out_dir, options
     )
     result = run_trainer(trainer, save, out_dir, hardware["device"], len(items))
-    if dev and options.class_bias == "dev":
+    if dev and options.class_bias == "dev" and len(dev) < MIN_DEV_ITEMS:
+        result.class_bias_skipped = (
+            f"only {len(dev)} dev items have gold; [train] class_bias = 'dev' fits offsets "
+            f"from {MIN_DEV_ITEMS} on, so the model predicts by its plain argmax"
+        )
+        log.warning(result.class_bias_skipped)
+    elif dev and options.class_bias == "dev":
         model = trainer.model.eval()
         loaded = LoadedModel(task, list(labels), names, tokenizer, model, options.max_length)
         result.class_bias = fit_dev_class_bias(loaded, [e for e, _, _ in dev], out_dir)
