@@ -11,6 +11,7 @@ taught train's weak spans out of fold, as in bench/aggregate_conll.py); dev gold
 sets that source's weight, as ``weights_from_gold`` does.
 
 Dev gold scores the end model, so the entity type offsets of ``[train] class_bias = "dev"``
+(not the default for NER, because of what this measured)
 are measured cross-fit: fit on one half of dev's documents, scored on the other, and back.
 
     python bench/train_conll.py [--epochs 1] [--workers 2] [--rounds 1] [--full]

@@ -7,7 +7,7 @@ items no source voted on are left out of training (``[train] uncovered = "drop"`
 valid split's gold serves early stopping; the test split's gold only scores. Model: the
 offline all-MiniLM-L6-v2 with LoRA (r=8, q/v; ``--full`` fine-tunes every weight), soft
 labels, on whatever device is present (CUDA when there is one). Per-class offsets are fit on
-the valid split's gold after training (``[train] class_bias = "dev"``); the table gives the
+the valid split's gold after training (``[train] class_bias``, "auto"); the table gives the
 same model's plain argmax beside it.
 
     python bench/train_wrench.py [--epochs 3] [--datasets youtube sms trec] [--seed 0] [--full]
@@ -132,7 +132,7 @@ def main() -> None:
         f"epochs max (early stopping on valid), lr {args.learning_rate}, soft labels; weak "
         f"labels {'dev-weighted majority vote' if args.plain else 'auto + 2 model rounds'}; "
         f"uncovered train items dropped; seed {args.seed}; class offsets fit on valid gold "
-        "([train] class_bias = 'dev'), the same model's plain argmax beside it. No GPU was "
+        "([train] class_bias = 'auto'), the same model's plain argmax beside it. No GPU was "
         "available in this session ('device': 'cpu').",
     )
 

@@ -141,6 +141,7 @@ def test_lora_token_classifier_predicts_aligned_spans(tiny_model_dir, tmp_path):
         batch_size=8,
         patience=50,
         merge=True,
+        class_bias="dev",  # (NER fits none under the default "auto")
     )
     gold = (Span(0, 13, "PER"), Span(31, 36, "LOC"))
     dev = [Example(id=f"d{i}", text=text, gold=gold, split="dev") for i in range(30)]
@@ -149,6 +150,10 @@ def test_lora_token_classifier_predicts_aligned_spans(tiny_model_dir, tmp_path):
     assert result.class_bias.metric == "span F1" and offsets["O"] == 0.0
     assert offsets["B-PER"] == offsets["I-PER"] and offsets["B-LOC"] == offsets["I-LOC"]
     assert load_model(tmp_path / "ner").class_bias == offsets
+    by_default = replace(options, class_bias="auto", epochs=1, merge=False)
+    untouched = train(examples + dev, "ner", ["PER", "LOC"], tmp_path / "auto", options=by_default)
+    assert untouched.class_bias is None and not untouched.class_bias_skipped
+    assert load_model(tmp_path / "auto").class_bias is None
     assert (tmp_path / "ner" / "adapter_model.safetensors").exists()
     assert (tmp_path / "ner" / "merged" / "model.safetensors").exists()
     ((spans, _),) = predict(load_model(tmp_path / "ner"), examples[:1])

@@ -182,7 +182,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
 def class_bias_note(bias: dict[str, Any]) -> str:
     offsets = ", ".join(f"{name} {value:+.1f}" for name, value in bias["offsets"].items())
     return (
-        f"Offsets fit on {bias['dev_items']} dev items ([train] class_bias = 'dev'): "
+        f"Offsets fit on {bias['dev_items']} dev items ([train] class_bias): "
         f"{offsets}; dev {bias['metric']} {bias['dev_before']} -> {bias['dev_after']}. The "
         "model applies them whenever it predicts; its dev scores below are optimistic (fit "
         "there), test is the honest figure."

@@ -274,7 +274,7 @@ class TrainResult:
     total_parameters: int
     class_bias: ClassBias | None = None
     class_bias_skipped: str = ""
-    """Why no offsets were fit although ``class_bias = "dev"`` asked for them."""
+    """Why no offsets were fit although ``[train] class_bias`` asked for them."""
 
 
 def is_covered(example: Example) -> bool:
@@ -379,13 +379,14 @@ def train(
         trained, tokenizer, task, labels, names, out_dir, options
     )
     result = run_trainer(trainer, save, out_dir, hardware["device"], len(items))
-    if dev and options.class_bias == "dev" and len(dev) < MIN_DEV_ITEMS:
+    wanted = options.class_bias == "dev" or (options.class_bias == "auto" and task != "ner")
+    if dev and wanted and len(dev) < MIN_DEV_ITEMS:
         result.class_bias_skipped = (
-            f"only {len(dev)} dev items have gold; [train] class_bias = 'dev' fits offsets "
-            f"from {MIN_DEV_ITEMS} on, so the model predicts by its plain argmax"
+            f"only {len(dev)} dev items have gold; [train] class_bias fits offsets from "
+            f"{MIN_DEV_ITEMS} on, so the model predicts by its plain argmax"
         )
         log.warning(result.class_bias_skipped)
-    elif dev and options.class_bias == "dev":
+    elif dev and wanted:
         model = trainer.model.eval()
         loaded = LoadedModel(task, list(labels), names, tokenizer, model, options.max_length)
         result.class_bias = fit_dev_class_bias(loaded, [e for e, _, _ in dev], out_dir)
