@@ -393,22 +393,18 @@ def train(
     return result
 
 
-def fit_dev_class_bias(
-    loaded: LoadedModel, dev: Sequence[Example], out_dir: Path
-) -> ClassBias | None:
+def fit_dev_class_bias(loaded: LoadedModel, dev: Sequence[Example], out_dir: Path) -> ClassBias:
     """Fit the offsets on dev gold (:mod:`weakforge.train.class_bias`: per class, or per
-    entity type) and store them with the model, which applies them whenever it predicts;
-    None when dev gold names a class the model does not know."""
+    entity type) and store them with the model, which applies them whenever it predicts.
+    (Dev gold names only known classes: the trainer's dev loss has encoded it already.)"""
     if loaded.task == "ner":
         probs = word_probabilities(loaded, dev)
         words = [example_bounds(e) for e in dev]
         bias = fit_type_bias(probs, words, [e.gold for e in dev], loaded.names)
     else:
-        known = {n: i for i, n in enumerate(loaded.names)}
-        if any(e.gold not in known for e in dev):
-            return None
         probs = np.stack([p for _, p, _ in model_outputs(loaded, dev)])
-        bias = fit_class_bias(probs, [known[e.gold] for e in dev], loaded.names)
+        gold = [loaded.names.index(e.gold) for e in dev]
+        bias = fit_class_bias(probs, gold, loaded.names)
     info_path = out_dir / MODEL_INFO
     info = json.loads(info_path.read_text())
     info["class_bias"] = bias.offsets
