@@ -10,7 +10,14 @@ import re
 
 from wordfreq import zipf_frequency
 
-from weakforge import gazetteer, name_after_rule, name_before_rule, pattern_rule, span_rule
+from weakforge import (
+    gazetteer,
+    name_after_rule,
+    name_before_rule,
+    pattern_rule,
+    span_rule,
+    unless,
+)
 from weakforge.labeling.builtin_lists import cities, countries, languages, us_states
 from weakforge.labeling.distant import spacy_ner_voter
 
@@ -361,3 +368,11 @@ def fixture(doc):
         if e1 + 1 == s2 and doc[e1].text in {"AT", "v", "vs", "V", "VS", "vs."}:
             yield s1, e1
             yield s2, e2
+
+
+# --- places that name teams ----------------------------------------------------------------
+# In result lines, standings and fixtures a place name is a team ("Leeds 2 Chelsea 1",
+# "CHICAGO AT TORONTO"): the place lists keep quiet there instead of outvoting the rules above.
+TEAM_CONTEXTS = (sports_teams, league_table, score_line, fixture)
+country_names = unless(country_names, *TEAM_CONTEXTS)
+city_names = unless(city_names, *TEAM_CONTEXTS)

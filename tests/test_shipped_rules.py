@@ -55,3 +55,7 @@ def test_news_rules_find_the_obvious():
     by_name = {r.name: r for r in ruleset.rules}
     teams = by_name["sports_teams"].vote(doc)
     assert [text[s.start : s.end] for s in teams] == ["Newport", "Caerphilly"]
+    # a place list keeps quiet on a place name that a result line shows to be a team
+    line = "Leeds 2 Chelsea 1"
+    assert by_name["cities"].vote(nlp(line)) == ()
+    assert [s.label for s in by_name["cities"].vote(nlp("He flew from Leeds ."))] == ["LOC"]

@@ -5,7 +5,8 @@ import json
 import os
 from pathlib import Path
 
-from weakforge import gazetteer, span_rule
+from weakforge import gazetteer, span_rule, unless
+from weakforge.labeling.discovery import import_rules_file
 
 DATA = Path(
     os.environ.get("WEAKFORGE_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data")
@@ -20,7 +21,13 @@ crunchbase = gazetteer(
     label_map={"COMPANY": "ORG"},
     common_words=4.0,
 )
-geonames = gazetteer("geonames", LISTS / "geonames.json", label_map={"GPE": "LOC"})
+# the shipped news rules' team contexts (result lines, standings, fixtures), where a place
+# name is a team: GeoNames keeps quiet there as the shipped place lists do
+NEWS = {r.name: r for r in import_rules_file(Path(__file__).parents[2] / "rules" / "news_ner.py")}
+geonames = unless(
+    gazetteer("geonames", LISTS / "geonames.json", label_map={"GPE": "LOC"}),
+    *(NEWS[name] for name in ("sports_teams", "league_table", "score_line", "fixture")),
+)
 FIRST_NAMES = set(json.loads((LISTS / "first_names.json").read_text()))
 
 

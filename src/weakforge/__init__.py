@@ -14,13 +14,14 @@ from weakforge.labeling.builders import (
     regex_span_rule,
 )
 from weakforge.labeling.gazetteer import gazetteer
-from weakforge.labeling.rules import LabelingFunction, doc_rule, span_rule
+from weakforge.labeling.rules import LabelingFunction, doc_rule, span_rule, unless
 
 __version__ = "0.1.0"
 __all__ = [
     "LabelingFunction",
     "doc_rule",
     "span_rule",
+    "unless",
     "gazetteer",
     "keyword_rule",
     "regex_rule",

@@ -1,7 +1,7 @@
 import pytest
 from spacy.tokens import Span as SpacySpan
 
-from weakforge import doc_rule, span_rule
+from weakforge import doc_rule, gazetteer, span_rule, unless
 from weakforge.errors import RuleOutputError
 from weakforge.labeling.rules import LabelingFunction
 from weakforge.records import Span
@@ -48,6 +48,31 @@ def test_overlapping_spans_keep_the_longest():
         yield 1, 3
 
     assert nested.vote(nlp("New York City hall")) == (Span(0, 8, "LOC"),)
+
+
+def test_unless_keeps_a_rule_quiet_where_a_veto_votes():
+    places = gazetteer("places", {"LOC": ["Leeds", "Chelsea", "Paris"]})
+
+    @span_rule(label="ORG")
+    def scores(doc):
+        """A name before a number: a team."""
+        for token in doc[:-1]:
+            if token.is_title and doc[token.i + 1].like_num:
+                yield token.i, token.i + 1
+
+    quiet = unless(places, scores)
+    doc = nlp("Leeds 2 Chelsea 1 in Paris")
+    assert places.vote(doc) == (Span(0, 5, "LOC"), Span(8, 15, "LOC"), Span(21, 26, "LOC"))
+    assert quiet.vote(doc) == (Span(21, 26, "LOC"),)
+    assert (quiet.name, quiet.labels) == ("places", ("LOC",))
+
+    @span_rule(label="ORG")
+    def longer(doc):  # a veto span that only overlaps the rule's span silences it too
+        yield 0, 2
+
+    assert unless(places, longer).vote(doc) == (Span(8, 15, "LOC"), Span(21, 26, "LOC"))
+    with pytest.raises(TypeError, match="span rules"):
+        unless(places, doc_rule(lambda doc: None))
 
 
 @pytest.mark.parametrize(

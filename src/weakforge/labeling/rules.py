@@ -139,6 +139,36 @@ def span_rule(
     return _make("span", func, name, label, labels)
 
 
+def unless(rule: LabelingFunction, *vetoes: LabelingFunction) -> LabelingFunction:
+    """``rule`` keeping quiet where any of ``vetoes`` votes: each of its spans that shares a
+    character with a veto's span is dropped. Same name, so it takes the place of ``rule``:
+    ``cities = unless(cities, sports_teams)`` keeps a place list off the names that a
+    sports rule reads as teams ("Leeds 2 Chelsea 1"). Span rules only."""
+    for lf in (rule, *vetoes):
+        if lf.kind != "span":
+            raise TypeError(f"unless() takes span rules; '{lf.name}' is a {lf.kind} rule")
+    models = {lf.model for lf in (rule, *vetoes) if lf.model}
+    if len(models) > 1:
+        raise TypeError(f"unless(): the rules read different spaCy pipelines {sorted(models)}")
+
+    def quiet_where_vetoed(doc: Doc) -> list[SpacySpan]:
+        vetoed = [s for veto in vetoes for s in veto.vote(doc)]
+        return [
+            doc.char_span(s.start, s.end, label=s.label)
+            for s in rule.vote(doc)
+            if not any(v.start < s.end and s.start < v.end for v in vetoed)
+        ]
+
+    return LabelingFunction(
+        rule.name,
+        "span",
+        quiet_where_vetoed,
+        rule.labels,
+        rule.file,
+        models.pop() if models else None,
+    )
+
+
 def doc_rule(
     func: Callable | None = None, *, labels: Iterable[str] | None = None, name: str | None = None
 ) -> Any:
