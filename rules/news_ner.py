@@ -370,6 +370,55 @@ def fixture(doc):
             yield s2, e2
 
 
+CRICKET_DISMISSALS = {"c", "b", "st", "lbw", "c&b"}
+
+
+@span_rule(label="PER")
+def scorecard_player(doc):
+    """Cricket scorecards name players: the fielder and bowler of a dismissal ("c Healy
+    b Fleming", "lbw b Fleming") and a bowler before his figures ("Croft 8-0-37-2")."""
+    for start, end in _name_runs(doc):
+        before = doc[start - 1].text if start > 0 else ""
+        after = doc[end].text if end < len(doc) else ""
+        if before in CRICKET_DISMISSALS or re.fullmatch(r"\d+(\.\d)?-\d+-\d+-\d+", after):
+            yield start, end
+
+
+@span_rule(label="PER")
+def name_with_country(doc):
+    """Result lists name a competitor, then the country in brackets ("Guy Forget ( France )",
+    "4. El Hassane Lahssini ( Morocco )"): two or more words, a person."""
+    runs = _name_runs(doc)
+    for (start, end), (s2, e2) in zip(runs, runs[1:]):
+        if (
+            end - start >= 2
+            and end + 1 == s2
+            and doc[end].text == "("
+            and e2 < len(doc)
+            and doc[e2].text == ")"
+            and doc[start].lower_ not in NOT_NAMES
+        ):
+            yield start, end
+
+
+NEWS_OUTLETS = {"newspaper", "daily", "weekly", "magazine", "agency", "television", "radio"}
+
+
+@span_rule(label="ORG")
+def news_outlet(doc):
+    """Papers and agencies: a name before "news agency" / "newspaper" ("Xinhua news
+    agency", "Le Matin newspaper") or after "newspaper" / "daily" ("the daily Kommersant")."""
+    for start, end in _name_runs(doc):
+        after = [t.lower_ for t in doc[end : end + 2]]
+        before = doc[start - 1].lower_ if start > 0 else ""
+        if doc[start].lower_ in NOT_NAMES:
+            continue
+        if (after[:1] and after[0] in NEWS_OUTLETS) or after == ["news", "agency"]:
+            yield start, end
+        elif before in NEWS_OUTLETS:
+            yield start, end
+
+
 # --- places that name teams ----------------------------------------------------------------
 # In result lines, standings and fixtures a place name is a team ("Leeds 2 Chelsea 1",
 # "CHICAGO AT TORONTO"): the place lists keep quiet there instead of outvoting the rules above.

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from spacy.tokens import Doc
 
 from weakforge.corpus.validate import check_label
 from weakforge.labeling.applier import load_pipeline
@@ -59,3 +60,33 @@ def test_news_rules_find_the_obvious():
     line = "Leeds 2 Chelsea 1"
     assert by_name["cities"].vote(nlp(line)) == ()
     assert [s.label for s in by_name["cities"].vote(nlp("He flew from Leeds ."))] == ["LOC"]
+
+
+@pytest.mark.parametrize(
+    "rule, text, found",
+    [
+        ("scorecard_player", "A. Ranatunga lbw b Fleming 0", ["Fleming"]),
+        (
+            "scorecard_player",
+            "S. Law c Tillekeratne b Dharmasena 13",
+            ["Tillekeratne", "Dharmasena"],
+        ),
+        ("scorecard_player", "Croft 8-0-37-2 , Hollioake 6.5-1-23-4 .", ["Croft", "Hollioake"]),
+        (
+            "name_with_country",
+            "Guy Forget ( France ) beat Todd Martin ( U.S. )",
+            ["Guy Forget", "Todd Martin"],
+        ),
+        ("name_with_country", "Red Star ( Yugoslavia ) 70", ["Red Star"]),  # its limit
+        ("news_outlet", "the Xinhua news agency said .", ["Xinhua"]),
+        ("news_outlet", "said Le Matin newspaper , quoting witnesses", ["Le Matin"]),
+        ("news_outlet", "in the daily Kommersant on Friday", ["Kommersant"]),
+        ("news_outlet", "The agency said on Friday .", []),
+    ],
+)
+def test_news_rules_for_people_and_outlets(rule, text, found):
+    ruleset = discover([RULES], "ner", NER_LABELS)
+    by_name = {r.name: r for r in ruleset.rules}
+    nlp = load_pipeline(ruleset.model)
+    doc = nlp(Doc(nlp.vocab, words=text.split()))  # tokenized as in CoNLL files
+    assert [text[s.start : s.end] for s in by_name[rule].vote(doc)] == found
