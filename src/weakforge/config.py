@@ -146,6 +146,10 @@ class AggregateSection:
     """NER: labels whose full mentions label their later partial mentions in the same
     document (skweak's document history: "Lison" after "Pierre Lison"); labels not in [run]
     labels are skipped; empty = off."""
+    doc_acronyms: bool = False
+    """NER: add a document source for acronyms the document defines: a name followed by
+    its acronym in brackets ("Central Narcotics Bureau ( CNB )") gives the acronym, there
+    and everywhere else in the document, the name's type."""
     group_by: str = "doc"
     """NER: the record metadata key whose consecutive equal values form one document."""
     label_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -29,6 +29,7 @@ def document_sources(options: AggregateSection, labels: Sequence[str]) -> list[s
     return [
         *(["document majority"] if options.doc_majority else []),
         *([f"document history ({', '.join(history)})"] if history else []),
+        *(["document acronyms"] if options.doc_acronyms else []),
     ]
 
 

@@ -22,9 +22,11 @@ import numpy as np
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
+from weakforge.aggregate.acronyms import annotate_acronyms
 from weakforge.aggregate.documents import (
     DocBuild,
     build_doc,
+    document_sources,
     group_documents,
     history_labels,
     split_spans,
@@ -136,7 +138,8 @@ def add_document_sources(build: DocBuild, labels: Sequence[str], options: Aggreg
     """skweak's document-level sources over a token-level majority vote of all sources:
     ``doc`` (majority: a string labeled X most often in the document is X everywhere in it)
     and ``doc_history`` (a name seen in full earlier in the document labels its later
-    partial mentions: "Lison" after "Pierre Lison", "Ford" after "Ford Motor Co")."""
+    partial mentions: "Lison" after "Pierre Lison", "Ford" after "Ford Motor Co"), and
+    ``doc_acronyms`` (:mod:`weakforge.aggregate.acronyms`)."""
     from skweak.doclevel import DocumentHistoryAnnotator, DocumentMajorityAnnotator
     from skweak.voting import SequentialMajorityVoter
 
@@ -147,6 +150,8 @@ def add_document_sources(build: DocBuild, labels: Sequence[str], options: Aggreg
             DocumentMajorityAnnotator("doc", "_mv")(build.doc)
         if history:
             DocumentHistoryAnnotator("doc_history", "_mv", history)(build.doc)
+    if options.doc_acronyms:
+        annotate_acronyms(build.doc, "_mv")
     build.doc.spans["_mv"].attrs["avoid_in_aggregation"] = True
 
 
@@ -250,7 +255,7 @@ def aggregate_ner(
     def builds(chosen: Sequence[list[Example]]):
         for members in chosen:
             build = build_doc(members, sources, [*labels, *options.label_groups])
-            if (options.doc_majority or options.doc_history) and len(build.doc):
+            if document_sources(options, labels) and len(build.doc):
                 add_document_sources(build, labels, options)
             yield build
 
