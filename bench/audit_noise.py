@@ -12,19 +12,21 @@
    label model's probabilities together); precision@50 of the queue = share of the top 50
    whose weak label differs from gold; the classifier alone beside it.
 
-    python bench/audit_noise.py
+    python bench/audit_noise.py [--class-model finetuned]  (4: youtube with fine-tuned folds)
 """
 
 from __future__ import annotations
 
+import json
 import random
+import sys
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from benchlib import markdown_table, record, shared
+from benchlib import BENCH, markdown_table, record, shared
 
 from weakforge.aggregate import aggregate
 from weakforge.audit import AuditData
@@ -34,7 +36,8 @@ from weakforge.audit.cleanlab_adapter import (
     ner_label_issues,
 )
 from weakforge.audit.embeddings import embed, word_vectors
-from weakforge.audit.label_issues import LabelIssues
+from weakforge.audit.fold_models import fold_class_probs
+from weakforge.audit.label_issues import LabelIssues, fold_training
 from weakforge.audit.word_features import word_features
 from weakforge.config import AggregateSection, AuditSection
 from weakforge.corpus import read_corpus
@@ -44,7 +47,14 @@ from weakforge.tokenize import token_bounds
 CACHE = Path(tempfile.gettempdir()) / "weakforge-bench-embeddings"
 
 
-def flip_scores(name: str, model: str = "") -> dict:
+def finetuned_probs(examples, y, labels) -> np.ndarray:
+    """``[audit] class_model = "finetuned"``: the text classifier fine-tuned per fold."""
+    options = fold_training(AuditSection())
+    given = [labels[k] for k in y]
+    return fold_class_probs(examples, given, labels, folds=5, seed=0, options=options)
+
+
+def flip_scores(name: str, model: str = "", class_model: str = "probe") -> dict:
     examples = [e for e in read_corpus(shared("wrench", name)).examples if e.split == "train"]
     labels = sorted({e.gold for e in examples})
     y_true = np.array([labels.index(e.gold) for e in examples])
@@ -52,8 +62,12 @@ def flip_scores(name: str, model: str = "") -> dict:
     flipped = rng.choice(len(y_true), int(0.1 * len(y_true)), replace=False)
     y = y_true.copy()
     y[flipped] = 1 - y[flipped]
-    vectors = embed([e.text for e in examples], model, cache_dir=CACHE)
-    issues = classification_label_issues(y, cross_val_probs(vectors, y, len(labels)))
+    if class_model == "finetuned":
+        probs = finetuned_probs(examples, y, labels)
+    else:
+        vectors = embed([e.text for e in examples], model, cache_dir=CACHE)
+        probs = cross_val_probs(vectors, y, len(labels))
+    issues = classification_label_issues(y, probs)
     truth = np.zeros(len(y), bool)
     truth[flipped] = True
     flagged = issues.is_issue
@@ -105,7 +119,7 @@ def conll_scores() -> dict:
     }
 
 
-def real_weak_label_scores(model: str = "") -> dict:
+def real_weak_label_scores(model: str = "", class_model: str = "probe") -> dict:
     examples = read_corpus(shared("wrench", "youtube")).examples
     train = [replace(e, gold=None) for e in examples if e.split == "train"]
     gold = {e.id: e.gold for e in examples}
@@ -119,7 +133,8 @@ def real_weak_label_scores(model: str = "") -> dict:
     vectors = embed([e.text for e in labelled], model, cache_dir=CACHE)
     wrong = np.array([e.label != gold[e.id] for e in labelled])
     # the audit's own label check: the classifier and the label model's probabilities
-    data = AuditData(labelled, labels, "classification", AuditSection(), vectors, None)
+    options = AuditSection(class_model=class_model)
+    data = AuditData(labelled, labels, "classification", options, vectors, None)
     result = LabelIssues().run(data)
     quality = np.array(result.columns["quality"])
     flagged = np.array(["label_issue" in f for f in result.flags])
@@ -139,7 +154,91 @@ def real_weak_label_scores(model: str = "") -> dict:
     }
 
 
+def finetuned_main() -> None:
+    """``--class-model finetuned``: youtube's flipped labels and its majority-vote labels
+    audited with fine-tuned folds, added beside the probe's numbers."""
+    started = time.perf_counter()
+    flips = flip_scores("youtube", class_model="finetuned")
+    flip_seconds = time.perf_counter() - started
+    real = real_weak_label_scores(class_model="finetuned")
+    real_seconds = time.perf_counter() - started - flip_seconds
+    previous = json.loads((BENCH / "results" / "audit_noise.json").read_text())
+    kept = {k: v for k, v in previous.items() if k not in ("command", "data", "when", "machine")}
+    found = {
+        "finetuned_youtube_precision": flips["precision"],
+        "finetuned_youtube_recall": flips["recall"],
+        "finetuned_youtube_top50": flips["top50"],
+        "finetuned_youtube_seconds": round(flip_seconds, 1),
+        "finetuned_youtube_mv_precision_at_50": real["precision_at_50"],
+        "finetuned_youtube_mv_precision_at_100": real["precision_at_100"],
+        "finetuned_youtube_mv_flagged_precision": real["flagged_precision"],
+        "finetuned_youtube_mv_flagged": real["flagged"],
+        "finetuned_youtube_mv_seconds": round(real_seconds, 1),
+    }
+    table = markdown_table(
+        [
+            "WRENCH youtube train, class_model",
+            "check",
+            "flagged",
+            "precision",
+            "recall",
+            "P@50",
+            "seconds",
+        ],
+        [
+            [
+                "probe (landed run)",
+                "10% flipped",
+                "",
+                previous["youtube_precision"],
+                previous["youtube_recall"],
+                "",
+                "",
+            ],
+            [
+                "finetuned",
+                "10% flipped",
+                flips["flagged"],
+                flips["precision"],
+                flips["recall"],
+                flips["top50"],
+                round(flip_seconds, 1),
+            ],
+            [
+                "probe (landed run)",
+                "majority-vote labels",
+                previous["youtube_mv_flagged"],
+                previous["youtube_mv_flagged_precision"],
+                "",
+                previous["youtube_mv_precision_at_50"],
+                "",
+            ],
+            [
+                "finetuned",
+                "majority-vote labels",
+                real["flagged"],
+                real["flagged_precision"],
+                "",
+                real["precision_at_50"],
+                round(real_seconds, 1),
+            ],
+        ],
+    )
+    record(
+        "audit_noise",
+        {**kept, **found},
+        table,
+        ["../shared/data/wrench/youtube"],
+        notes="class_model = finetuned: MiniLM + LoRA fine-tuned on 4 folds "
+        f"({AuditSection().fold_epochs:g} epochs at learning rate "
+        f"{AuditSection().fold_learning_rate:g}), predicting the fifth; the probe rows are "
+        "the landed run's numbers.",
+    )
+
+
 def main() -> None:
+    if "--class-model" in sys.argv[1:] and "finetuned" in sys.argv[1:]:
+        return finetuned_main()
     started = time.perf_counter()
     youtube, sms = flip_scores("youtube"), flip_scores("sms")
     conll = conll_scores()

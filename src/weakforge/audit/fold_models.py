@@ -1,15 +1,17 @@
-"""Out-of-sample NER probabilities from a token classifier fine-tuned per fold: the train
-stage's trainer (transformers + peft) on K-1 folds of the labels under audit, predicting the
-held-out fold. Stronger than a linear probe on frozen vectors and slower (a fine-tune per
-fold); on a GPU the trainer picks CUDA, bf16 and larger batches itself."""
+"""Out-of-sample probabilities from a model fine-tuned per fold (NER token classifier or
+text classifier): the train stage's trainer (transformers + peft) on K-1 folds of the labels
+under audit, predicting the held-out fold. Stronger than a linear probe on frozen vectors
+and slower (a fine-tune per fold); on a GPU the trainer picks CUDA, bf16 and larger batches
+itself."""
 
 from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,6 +29,34 @@ def assign_folds(count: int, folds: int, seed: int) -> np.ndarray:
     return fold_of
 
 
+def fold_models(
+    examples: Sequence[Example],
+    given: Sequence[Label],
+    task: str,
+    labels: Sequence[str],
+    *,
+    folds: int,
+    seed: int,
+    options: TrainSection,
+) -> Iterator[tuple[list[int], Any]]:
+    """Per fold: the indexes of the examples held out, and the model fine-tuned on the
+    other folds' ``given`` labels (loaded; its files are gone after the next step)."""
+    from weakforge.train.transformers_adapter import load_model, train
+
+    fold_of = assign_folds(len(examples), folds, seed)
+    for fold in range(folds):
+        seen = [
+            replace(e, split="train", gold=given[i], label=None, votes={}, probs={})
+            for i, e in enumerate(examples)
+            if fold_of[i] != fold
+        ]
+        held = [i for i in range(len(examples)) if fold_of[i] == fold]
+        log.info("fold %d/%d: fine-tuning on %d items", fold + 1, folds, len(seen))
+        with tempfile.TemporaryDirectory() as tmp:
+            train(seen, task, labels, Path(tmp) / "model", options=options, seed=seed)
+            yield held, load_model(Path(tmp) / "model")
+
+
 def fold_token_probs(
     examples: Sequence[Example],
     given: Sequence[Label],
@@ -37,21 +67,35 @@ def fold_token_probs(
     options: TrainSection,
 ) -> list[np.ndarray]:
     """Per example, its words' BIO tag probabilities from the model that did not see it."""
-    from weakforge.train.transformers_adapter import load_model, train, word_probabilities
+    from weakforge.train.transformers_adapter import word_probabilities
 
-    fold_of = assign_folds(len(examples), folds, seed)
     out: list[np.ndarray] = [np.zeros((0, 0))] * len(examples)
-    for fold in range(folds):
-        seen = [
-            replace(e, split="train", gold=given[i] or (), label=None, votes={}, probs={})
-            for i, e in enumerate(examples)
-            if fold_of[i] != fold
-        ]
-        held = [i for i in range(len(examples)) if fold_of[i] == fold]
-        log.info("fold %d/%d: fine-tuning on %d items", fold + 1, folds, len(seen))
-        with tempfile.TemporaryDirectory() as tmp:
-            train(seen, "ner", labels, Path(tmp) / "model", options=options, seed=seed)
-            loaded = load_model(Path(tmp) / "model")
-            for i, probs in zip(held, word_probabilities(loaded, [examples[i] for i in held])):
-                out[i] = probs
+    spans = [g or () for g in given]
+    for held, loaded in fold_models(
+        examples, spans, "ner", labels, folds=folds, seed=seed, options=options
+    ):
+        for i, probs in zip(held, word_probabilities(loaded, [examples[i] for i in held])):
+            out[i] = probs
+    return out
+
+
+def fold_class_probs(
+    examples: Sequence[Example],
+    given: Sequence[str],
+    labels: Sequence[str],
+    *,
+    folds: int,
+    seed: int,
+    options: TrainSection,
+) -> np.ndarray:
+    """Per example (rows) the class probabilities (columns in ``labels`` order) from the
+    text classifier fine-tuned on the other folds' labels."""
+    from weakforge.train.transformers_adapter import predict
+
+    out = np.zeros((len(examples), len(labels)))
+    for held, loaded in fold_models(
+        examples, given, "classification", labels, folds=folds, seed=seed, options=options
+    ):
+        for i, (_, probs) in zip(held, predict(loaded, [examples[i] for i in held])):
+            out[i] = [probs.get(label, 0.0) for label in labels]
     return out

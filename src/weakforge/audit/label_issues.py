@@ -23,7 +23,7 @@ from weakforge.audit.cleanlab_adapter import (
     weak_label_issues,
 )
 from weakforge.audit.embeddings import word_vectors
-from weakforge.audit.fold_models import fold_token_probs
+from weakforge.audit.fold_models import fold_class_probs, fold_token_probs
 from weakforge.audit.fold_tagger import fold_tagger_probs
 from weakforge.audit.word_features import word_features
 from weakforge.config import AuditSection, TrainSection
@@ -98,9 +98,9 @@ class LabelIssues:
         labels = data.labels
         index = {x: k for k, x in enumerate(labels)}
         y = np.array([index[data.given[i]] for i in audited])
-        probs = cross_val_probs(
-            data.embeddings[audited], y, len(labels), folds=data.options.folds, seed=data.seed
-        )
+        chosen = class_model_name(data.options)
+        probs = CLASS_MODELS[chosen](data, audited, y)
+        result.summary["class_model"] = chosen
         teacher = label_model_probs([data.examples[i] for i in audited], labels)
         issues = (
             classification_label_issues(y, probs)
@@ -141,6 +141,8 @@ class LabelIssues:
                 )
 
     def describe(self, summary: dict[str, Any]) -> list[Block]:
+        if "class_model" in summary:
+            return [f"Out-of-sample classifier: {CLASS_MODEL_NAMES[summary['class_model']]}."]
         if "estimated_wrong_entities" not in summary:
             return []
         return [
@@ -171,10 +173,51 @@ def fold_training(options: AuditSection) -> TrainSection:
     return TrainSection(
         base_model=transformer_of(options.model),
         epochs=options.fold_epochs,
+        learning_rate=options.fold_learning_rate,
         patience=99,
         class_bias="none",
     )
 
+
+def class_model_name(options: AuditSection) -> str:
+    """``[audit] class_model``, with ``auto`` settled: fine-tuned folds on a CUDA GPU, the
+    embedding probe on a CPU."""
+    if options.class_model != "auto":
+        return options.class_model
+    import torch
+
+    return "finetuned" if torch.cuda.is_available() else "probe"
+
+
+def probe_class_probs(data: AuditData, audited: list[int], y: np.ndarray) -> np.ndarray:
+    """A logistic regression per fold on the sentence embeddings."""
+    return cross_val_probs(
+        data.embeddings[audited], y, len(data.labels), folds=data.options.folds, seed=data.seed
+    )
+
+
+def finetuned_class_probs(data: AuditData, audited: list[int], y: np.ndarray) -> np.ndarray:
+    """The train stage's text classifier fine-tuned per fold."""
+    return fold_class_probs(
+        [data.examples[i] for i in audited],
+        [data.labels[k] for k in y],
+        data.labels,
+        folds=data.options.folds,
+        seed=data.seed,
+        options=fold_training(data.options),
+    )
+
+
+CLASS_MODELS: dict[str, Callable[[AuditData, list[int], np.ndarray], np.ndarray]] = {
+    "probe": probe_class_probs,
+    "finetuned": finetuned_class_probs,
+}
+"""The out-of-sample classifiers of ``[audit] class_model``, by name."""
+
+CLASS_MODEL_NAMES = {
+    "probe": "logistic regression on sentence embeddings, per fold ([audit] class_model)",
+    "finetuned": "the text classifier fine-tuned per fold ([audit] class_model)",
+}
 
 TokenProbs = list[np.ndarray | None]
 
