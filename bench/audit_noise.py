@@ -164,6 +164,7 @@ def finetuned_main() -> None:
     real_seconds = time.perf_counter() - started - flip_seconds
     previous = json.loads((BENCH / "results" / "audit_noise.json").read_text())
     kept = {k: v for k, v in previous.items() if k not in ("command", "data", "when", "machine")}
+    kept.setdefault("probe_keys_from", f"{previous['command']} ({previous['when']})")
     found = {
         "finetuned_youtube_precision": flips["precision"],
         "finetuned_youtube_recall": flips["recall"],
@@ -234,6 +235,19 @@ def finetuned_main() -> None:
         f"{AuditSection().fold_learning_rate:g}), predicting the fifth; the probe rows are "
         "the landed run's numbers.",
     )
+
+
+def finetuned_keys_kept() -> dict:
+    """The ``--class-model finetuned`` run's keys of the results file, kept by a plain run
+    (with the command that made them)."""
+    path = BENCH / "results" / "audit_noise.json"
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    kept = {k: v for k, v in previous.items() if k.startswith("finetuned_")}
+    if kept and "probe_keys_from" in previous:  # they came from a --class-model run
+        kept["finetuned_keys_from"] = f"{previous['command']} ({previous['when']})"
+    elif kept:
+        kept["finetuned_keys_from"] = previous.get("finetuned_keys_from", "")
+    return kept
 
 
 def main() -> None:
@@ -354,6 +368,7 @@ def main() -> None:
             "static_sms_precision": static["sms"]["precision"],
             "static_sms_recall": static["sms"]["recall"],
             "static_youtube_mv_precision_at_50": static["real"]["precision_at_50"],
+            **finetuned_keys_kept(),
         },
         table,
         ["../shared/data/wrench/{youtube,sms}", "../shared/data/conll2003/eng.testa"],
