@@ -175,6 +175,7 @@ def finetuned_main() -> None:
         "finetuned_youtube_mv_flagged_precision": real["flagged_precision"],
         "finetuned_youtube_mv_flagged": real["flagged"],
         "finetuned_youtube_mv_seconds": round(real_seconds, 1),
+        "finetuned_keys_from": "python bench/audit_noise.py --class-model finetuned",
     }
     table = markdown_table(
         [
@@ -238,16 +239,11 @@ def finetuned_main() -> None:
 
 
 def finetuned_keys_kept() -> dict:
-    """The ``--class-model finetuned`` run's keys of the results file, kept by a plain run
-    (with the command that made them)."""
+    """The ``--class-model finetuned`` run's keys of the results file (``finetuned_*``, the
+    command that made them included), kept by a plain run."""
     path = BENCH / "results" / "audit_noise.json"
     previous = json.loads(path.read_text()) if path.exists() else {}
-    kept = {k: v for k, v in previous.items() if k.startswith("finetuned_")}
-    if kept and "probe_keys_from" in previous:  # they came from a --class-model run
-        kept["finetuned_keys_from"] = f"{previous['command']} ({previous['when']})"
-    elif kept:
-        kept["finetuned_keys_from"] = previous.get("finetuned_keys_from", "")
-    return kept
+    return {k: v for k, v in previous.items() if k.startswith("finetuned_")}
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from weakforge import gazetteer, span_rule, unless
-from weakforge.labeling.discovery import import_rules_file
+from weakforge.labeling.discovery import import_rules_module
 
 DATA = Path(
     os.environ.get("WEAKFORGE_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data")
@@ -23,10 +23,10 @@ crunchbase = gazetteer(
 )
 # the shipped news rules' team contexts (result lines, standings, fixtures), where a place
 # name is a team: GeoNames keeps quiet there as the shipped place lists do
-NEWS = {r.name: r for r in import_rules_file(Path(__file__).parents[2] / "rules" / "news_ner.py")}
+NEWS = import_rules_module(Path(__file__).parents[2] / "rules" / "news_ner.py")
 geonames = unless(
     gazetteer("geonames", LISTS / "geonames.json", label_map={"GPE": "LOC"}),
-    *(NEWS[name] for name in ("sports_teams", "league_table", "score_line", "fixture")),
+    *NEWS.TEAM_CONTEXTS,
 )
 FIRST_NAMES = set(json.loads((LISTS / "first_names.json").read_text()))
 

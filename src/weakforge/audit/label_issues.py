@@ -142,7 +142,9 @@ class LabelIssues:
 
     def describe(self, summary: dict[str, Any]) -> list[Block]:
         if "class_model" in summary:
-            return [f"Out-of-sample classifier: {CLASS_MODEL_NAMES[summary['class_model']]}."]
+            name = summary["class_model"]
+            what = (CLASS_MODELS[name].__doc__ or "").strip().rstrip(".")
+            return [f"Out-of-sample classifier ([audit] class_model = {name!r}): {what}."]
         if "estimated_wrong_entities" not in summary:
             return []
         return [
@@ -212,12 +214,8 @@ CLASS_MODELS: dict[str, Callable[[AuditData, list[int], np.ndarray], np.ndarray]
     "probe": probe_class_probs,
     "finetuned": finetuned_class_probs,
 }
-"""The out-of-sample classifiers of ``[audit] class_model``, by name."""
-
-CLASS_MODEL_NAMES = {
-    "probe": "logistic regression on sentence embeddings, per fold ([audit] class_model)",
-    "finetuned": "the text classifier fine-tuned per fold ([audit] class_model)",
-}
+"""The out-of-sample classifiers of ``[audit] class_model``, by name (the report quotes
+their docstrings)."""
 
 TokenProbs = list[np.ndarray | None]
 

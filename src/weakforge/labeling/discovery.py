@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from weakforge.errors import RuleError, WeakforgeError
 from weakforge.labeling.rules import LabelingFunction
@@ -50,6 +51,16 @@ def rule_files(paths: Sequence[Path]) -> list[Path]:
 
 def import_rules_file(path: Path) -> list[LabelingFunction]:
     """Import one rules file under a private module name and collect its rules in order."""
+    found: list[LabelingFunction] = []
+    for value in vars(import_rules_module(path)).values():
+        items = value if isinstance(value, (list, tuple)) else [value]
+        found += [x for x in items if isinstance(x, LabelingFunction)]
+    return found
+
+
+def import_rules_module(path: Path) -> ModuleType:
+    """Import one rules file under a private module name (another rules file can reuse its
+    rules and constants this way); import errors name the file and line."""
     digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10]
     module_name = f"weakforge_rules_{path.stem}_{digest}"
     spec = importlib.util.spec_from_file_location(module_name, path)
@@ -67,11 +78,7 @@ def import_rules_file(path: Path) -> list[LabelingFunction]:
             f"{path}: importing the rules failed at line {where.lineno}: "
             f"{type(exc).__name__}: {exc}"
         ) from None
-    found: list[LabelingFunction] = []
-    for value in vars(module).values():
-        items = value if isinstance(value, (list, tuple)) else [value]
-        found += [x for x in items if isinstance(x, LabelingFunction)]
-    return found
+    return module
 
 
 def discover(
