@@ -9,6 +9,8 @@ from weakforge.labels import bio_tags
 from weakforge.records import Example, Span
 from weakforge.train.class_bias import apply_class_bias
 from weakforge.train.transformers_adapter import (
+    CASE_SHAPES,
+    case_ids,
     device_settings,
     load_model,
     predict,
@@ -162,6 +164,57 @@ def test_lora_token_classifier_predicts_aligned_spans(tiny_model_dir, tmp_path):
         ("paris", "LOC"),
     ]
     assert all(0 < s.prob <= 1 for s in spans)
+
+
+def test_case_shapes_are_read_from_the_original_text():
+    text = "NASA hired Angela and iPhone 7"
+    shapes = case_ids(text, [(0, 0), (0, 4), (5, 10), (11, 17), (18, 21), (22, 28), (29, 30)])
+    assert [CASE_SHAPES[i] for i in shapes] == [
+        "none",
+        "upper",
+        "lower",
+        "title",
+        "lower",
+        "mixed",
+        "none",
+    ]
+
+
+@pytest.mark.parametrize("case_features", ["auto", "off"])
+def test_an_uncased_encoder_tells_names_by_their_case(tiny_model_dir, tmp_path, case_features):
+    """The uncased tokenizer gives "Apple" and "apple" the same ids: only the case
+    features let the tagger mark the one and not the other, and they survive a reload."""
+    named = Example(id="n", text="officials from Apple said hello", label=(Span(15, 20, "ORG"),))
+    plain = Example(id="p", text="officials from apple said hello", label=())
+    examples = [replace(e, id=f"{e.id}{i}") for i in range(12) for e in (named, plain)]
+    options = TrainSection(
+        base_model=tiny_model_dir,
+        epochs=30,
+        learning_rate=2e-2,
+        batch_size=8,
+        patience=50,
+        case_features=case_features,
+    )
+    train(examples, "ner", ["ORG"], tmp_path / "m", options=options)
+    model = load_model(tmp_path / "m")
+    (on_named, _), (on_plain, _) = predict(model, [named, plain])
+    if case_features == "auto":
+        assert model.case_features
+        assert [(s.start, s.end, s.label) for s in on_named] == [(15, 20, "ORG")]
+        assert on_plain == ()
+    else:
+        assert not model.case_features
+        assert [(s.start, s.end) for s in on_named] == [(s.start, s.end) for s in on_plain]
+
+
+def test_case_features_on_need_token_type_embeddings(tiny_model_dir, monkeypatch):
+    from weakforge.errors import WeakforgeError
+    from weakforge.train import transformers_adapter
+
+    monkeypatch.setattr(transformers_adapter, "token_type_embeddings", lambda model: None)
+    options = TrainSection(base_model=tiny_model_dir, case_features="on")
+    with pytest.raises(WeakforgeError, match="token type embeddings"):
+        transformers_adapter.build_model("classification", ["A", "B"], options)
 
 
 @pytest.mark.slow

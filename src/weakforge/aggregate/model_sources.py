@@ -37,7 +37,7 @@ from weakforge.records import Example, Label, label_from_json, label_to_json
 
 log = logging.getLogger(__name__)
 DEFAULT_ROUNDS = {"classification": 2, "ner": 0}  # chosen on the WRENCH and CoNLL benchmarks
-CACHE_VERSION = 1  # bump when a model source changes what it votes
+CACHE_VERSION = 2  # bump when a model source changes what it votes (2: case features)
 # (examples, labels, sentence embeddings, seed, [aggregate] span_model) -> one vote per example
 ModelSource = Callable[
     [Sequence[Example], Sequence[str], "np.ndarray | None", int, str], list[Label]

@@ -61,6 +61,11 @@ def model_card(config: RunConfig, metrics: dict[str, Any]) -> str:
         f"- trainable parameters: {metrics['trainable_parameters']:,} of "
         f"{metrics['total_parameters']:,}",
         *(
+            ["- letter case fed in as features: the tokenizer is uncased ([train] case_features)"]
+            if metrics.get("case_features")
+            else []
+        ),
+        *(
             [
                 "- chosen on dev gold among "
                 f"{len(metrics['search'])} settings: "
@@ -162,6 +167,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
         "uncovered_left_out": len(left_out_uncovered(examples, task, config.train)),
         "class_bias": asdict(result.class_bias) if result.class_bias else None,
         "class_bias_skipped": result.class_bias_skipped,
+        "case_features": result.case_features,
         "family": config.train.family,
         "processes": world_size(),
         "steps": next((h["step"] for h in reversed(result.history) if "step" in h), 0),

@@ -140,7 +140,11 @@ def encode(
     items: Sequence[tuple[Example, Label, float]],
     labels: Sequence[str],
     options: TrainSection,
+    *,
+    case: bool = False,
 ) -> Encoded:
+    """Token ids, target distributions and weights per item (and, with ``case``, each
+    piece's letter case in the token type slot)."""
     rows = []
     tags = bio_tags(labels)
     for example, label, weight in items:
@@ -155,6 +159,8 @@ def encode(
             "attention_mask": encoding["attention_mask"],
             "sample_weight": weight,
         }
+        if case:
+            row["token_type_ids"] = case_ids(example.text, encoding["offset_mapping"])
         if task == "ner":
             words = words_of(example, label)
             targets = word_targets(
@@ -190,7 +196,18 @@ def collate(batch: list[dict[str, Any]], pad_id: int) -> dict[str, torch.Tensor]
     else:
         soft = torch.from_numpy(np.stack([r["soft_labels"] for r in batch]))
     weights = torch.tensor([r["sample_weight"] for r in batch], dtype=torch.float32)
-    return {"input_ids": ids, "attention_mask": mask, "soft_labels": soft, "sample_weight": weights}
+    padded = {
+        "input_ids": ids,
+        "attention_mask": mask,
+        "soft_labels": soft,
+        "sample_weight": weights,
+    }
+    if "token_type_ids" in batch[0]:
+        shapes = torch.zeros((len(batch), length), dtype=torch.long)
+        for i, r in enumerate(batch):
+            shapes[i, : len(r["token_type_ids"])] = torch.tensor(r["token_type_ids"])
+        padded["token_type_ids"] = shapes
+    return padded
 
 
 def soft_cross_entropy(
@@ -206,6 +223,79 @@ def soft_cross_entropy(
     else:
         counted = counted * weights
     return (per_position * counted).sum() / counted.sum().clamp(min=1e-6)
+
+
+# --- letter case -----------------------------------------------------------------------------
+
+CASE_SHAPES = ("none", "lower", "title", "upper", "mixed")
+"""A word piece's letter case, as the id it gets in the token type slot."""
+
+
+def case_shape(piece: str) -> int:
+    """The index in :data:`CASE_SHAPES` of a piece of the original text: "none" when it
+    has no cased letter, "title" for one capital then lower case (or a lone capital)."""
+    cased = [c for c in piece if c.lower() != c.upper()]
+    if not cased:
+        return 0
+    if all(c.islower() for c in cased):
+        return 1
+    if cased[0].isupper() and all(c.islower() for c in cased[1:]):
+        return 2
+    return 3 if all(c.isupper() for c in cased) else 4
+
+
+def case_ids(text: str, offsets: Sequence[Sequence[int]]) -> list[int]:
+    """Each piece's letter case, read from the original text at its character offsets
+    (special and padding pieces, which cover no character, are "none")."""
+    return [case_shape(text[start:end]) if end > start else 0 for start, end in offsets]
+
+
+def token_type_embeddings(model) -> tuple[str, torch.nn.Embedding] | None:
+    """The model's token type embedding (BERT-like encoders have one), with its path."""
+    for name, module in model.named_modules():
+        if name.rsplit(".", 1)[-1] == "token_type_embeddings":
+            if isinstance(module, torch.nn.Embedding):
+                return name, module
+    return None
+
+
+def is_uncased(tokenizer) -> bool:
+    """Whether the tokenizer lowercases (then the model never sees a word's case)."""
+    return tokenizer("Paris London")["input_ids"] == tokenizer("paris london")["input_ids"]
+
+
+def uses_case_features(tokenizer, model, task: str, options: TrainSection) -> bool:
+    """``[train] case_features`` resolved for this tokenizer and model (see its docstring)."""
+    if options.case_features == "off":
+        return False
+    slot = token_type_embeddings(model)
+    if options.case_features == "on":
+        if slot is None:
+            raise WeakforgeError(
+                f'[train] case_features = "on" needs a model with token type embeddings '
+                f"(BERT-like); {options.base_model or 'this model'} has none: set it to "
+                '"auto" or "off"'
+            )
+        return True
+    wanted = task == "ner" and slot is not None and is_uncased(tokenizer)
+    if wanted:
+        log.info(
+            "the tokenizer is uncased: each word piece's letter case goes in as a learned "
+            'embedding ([train] case_features = "off" turns this off)'
+        )
+    return wanted
+
+
+def add_case_embeddings(model) -> None:
+    """Widen the token type embedding to one row per case shape, each starting as the
+    model's own first token type (so training starts from the unchanged model)."""
+    name, old = token_type_embeddings(model)
+    new = torch.nn.Embedding(len(CASE_SHAPES), old.embedding_dim)
+    with torch.no_grad():
+        new.weight[:] = old.weight[0]
+    parent, _, attribute = name.rpartition(".")
+    setattr(model.get_submodule(parent), attribute, new)
+    model.config.type_vocab_size = len(CASE_SHAPES)
 
 
 # --- model -----------------------------------------------------------------------------------
@@ -226,6 +316,8 @@ def lora_targets(model, configured: Sequence[str], causal: bool = False) -> list
 
 
 def build_model(task: str, labels: Sequence[str], options: TrainSection):
+    """The tokenizer, the model (LoRA-wrapped unless ``lora`` is off), its output names
+    (classes or BIO tags) and whether it takes case features."""
     from transformers import (
         AutoModelForSequenceClassification,
         AutoModelForTokenClassification,
@@ -248,6 +340,9 @@ def build_model(task: str, labels: Sequence[str], options: TrainSection):
             f"cannot load base model {options.base_model or base!r}: {exc}. "
             "Offline, name a local model folder in [train] base_model"
         ) from None
+    case = uses_case_features(tokenizer, model, task, options)
+    if case:
+        add_case_embeddings(model)
     if options.lora:
         from peft import LoraConfig, TaskType, get_peft_model
 
@@ -257,10 +352,10 @@ def build_model(task: str, labels: Sequence[str], options: TrainSection):
             lora_alpha=options.lora_alpha,
             lora_dropout=options.lora_dropout,
             target_modules=lora_targets(model, options.target_modules),
-            modules_to_save=["classifier"],
+            modules_to_save=["classifier", *(["token_type_embeddings"] if case else [])],
         )
         model = get_peft_model(model, config)
-    return tokenizer, model, names
+    return tokenizer, model, names, case
 
 
 @dataclass
@@ -275,6 +370,8 @@ class TrainResult:
     class_bias: ClassBias | None = None
     class_bias_skipped: str = ""
     """Why no offsets were fit although ``[train] class_bias`` asked for them."""
+    case_features: bool = False
+    """Whether the model read each piece's letter case (``[train] case_features``)."""
 
 
 def is_covered(example: Example) -> bool:
@@ -338,12 +435,17 @@ def train(
     set_seed(seed)
     items = required_training_items(examples, task, options)
     dev = [(e, e.gold, 1.0) for e in examples if e.split == "dev" and e.gold is not None]
-    tokenizer, model, names = build_model(task, labels, options)
+    tokenizer, model, names, case = build_model(task, labels, options)
     hardware = device_settings(options)
-    train_set = encode(tokenizer, task, items, labels, options)
+    train_set = encode(tokenizer, task, items, labels, options, case=case)
     dev_set = (
         encode(
-            tokenizer, task, dev, labels, TrainSection(**{**asdict(options), "soft_labels": False})
+            tokenizer,
+            task,
+            dev,
+            labels,
+            TrainSection(**{**asdict(options), "soft_labels": False}),
+            case=case,
         )
         if dev
         else None
@@ -353,7 +455,7 @@ def train(
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             soft = inputs.pop("soft_labels")
             weights = inputs.pop("sample_weight")
-            outputs = model(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"])
+            outputs = model(**inputs)
             loss = soft_cross_entropy(outputs.logits, soft, weights)
             return (loss, outputs) if return_outputs else loss
 
@@ -376,9 +478,10 @@ def train(
         callbacks=trainer_callbacks(options, has_dev=bool(dev_set)),
     )
     save = lambda trained: save_model(  # noqa: E731
-        trained, tokenizer, task, labels, names, out_dir, options
+        trained, tokenizer, task, labels, names, out_dir, options, case=case
     )
     result = run_trainer(trainer, save, out_dir, hardware["device"], len(items))
+    result.case_features = case
     wanted = options.class_bias == "dev" or (options.class_bias == "auto" and task != "ner")
     if dev and wanted and len(dev) < MIN_DEV_ITEMS:
         result.class_bias_skipped = (
@@ -388,7 +491,9 @@ def train(
         log.warning(result.class_bias_skipped)
     elif dev and wanted:
         model = trainer.model.eval()
-        loaded = LoadedModel(task, list(labels), names, tokenizer, model, options.max_length)
+        loaded = LoadedModel(
+            task, list(labels), names, tokenizer, model, options.max_length, case_features=case
+        )
         result.class_bias = fit_dev_class_bias(loaded, [e for e, _, _ in dev], out_dir)
     return result
 
@@ -536,6 +641,8 @@ def save_model(
     names: Sequence[str],
     out_dir: Path,
     options: TrainSection,
+    *,
+    case: bool = False,
 ) -> None:
     """The adapter (or full weights) as safetensors, the tokenizer, the label map, and
     optionally LoRA merged into full weights under ``merged/``."""
@@ -553,6 +660,7 @@ def save_model(
         "lora": options.lora,
         "base_model": options.base_model or "default",
         "max_length": options.max_length,
+        "case_features": case,
     }
     (out_dir / MODEL_INFO).write_text(json.dumps(info, indent=2))
 
@@ -570,6 +678,8 @@ class LoadedModel:
     max_length: int
     class_bias: dict[str, float] | None = None
     """Offsets added to the log-probabilities per class or BIO tag (fit on dev gold)."""
+    case_features: bool = False
+    """Whether the model reads each piece's letter case in its token type slot."""
 
 
 def load_model(model_dir: Path) -> LoadedModel:
@@ -599,13 +709,22 @@ def load_model(model_dir: Path) -> LoadedModel:
             id2label=dict(enumerate(names)),
             label2id={n: i for i, n in enumerate(names)},
         )
+        if info.get("case_features"):
+            add_case_embeddings(model)  # the trained rows come with the adapter
         model = PeftModel.from_pretrained(model, model_dir)
     else:
         model = auto.from_pretrained(model_dir)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model.to(device).eval()
     return LoadedModel(
-        task, info["labels"], names, tokenizer, model, info["max_length"], info.get("class_bias")
+        task,
+        info["labels"],
+        names,
+        tokenizer,
+        model,
+        info["max_length"],
+        info.get("class_bias"),
+        info.get("case_features", False),
     )
 
 
@@ -644,6 +763,10 @@ def model_outputs(
             return_tensors="pt",
         )
         offsets = encoding.pop("offset_mapping").tolist()
+        if loaded.case_features:
+            encoding["token_type_ids"] = torch.tensor(
+                [case_ids(e.text, o) for e, o in zip(chunk, offsets)]
+            )
         logits = loaded.model(**{k: v.to(device) for k, v in encoding.items()}).logits
         probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
         if loaded.class_bias:
