@@ -298,10 +298,10 @@ class TrainSection:
     case_features: Literal["auto", "on", "off"] = "auto"
     """Give an uncased encoder each word piece's letter case (lower, Title, UPPER, mixed,
     none) as a learned embedding, in the slot BERT-like models keep for token types. An
-    uncased tokenizer (the default MiniLM's) lowercases "Bush" and "bush" alike, though
-    case is much of what tells a name in NER. ``auto``: on for NER when the tokenizer is
-    uncased and the model has token type embeddings (said in the log), off otherwise;
-    ``on`` asks for it for classification too (an error where the model cannot take it)."""
+    uncased tokenizer (the default MiniLM's) reads "Bush" and "bush", "FREE" and "free"
+    alike, though case tells names in NER and shouting in spam. ``auto``: on when the
+    tokenizer is uncased and the model has token type embeddings (said in the log), off
+    otherwise; ``on``: always (an error where the model has no token type slot)."""
     soft_labels: bool = True
     """Train on the label model's probabilities instead of its argmax."""
     uncovered: Literal["drop", "prior"] = "drop"

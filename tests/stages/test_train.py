@@ -48,7 +48,7 @@ def test_train_stage_without_audit_and_predict_to_label_studio(
     assert metrics["scores"]["test"]["end_model"]["accuracy"] == 1.0
     card = (tmp_path / "run" / "model" / "README.md").read_text()
     assert "weakforge model" in card and "label model" in card
-    assert not metrics["case_features"] and "letter case" not in card  # NER only, by default
+    assert metrics["case_features"] and "letter case fed in" in card  # the tokenizer is uncased
     report = (tmp_path / "run" / "report.md").read_text()
     assert "## End model" in report and "end model beats teacher" in report
     (tmp_path / "new.jsonl").write_text(
