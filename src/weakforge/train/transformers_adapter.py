@@ -181,13 +181,16 @@ def encode(
     return Encoded(rows)
 
 
+def pad_column(batch: list[dict[str, Any]], key: str, length: int, fill: int) -> torch.Tensor:
+    """One per-piece column of the batch (ids, mask, case ids), right-padded to ``length``."""
+    column = torch.full((len(batch), length), fill, dtype=torch.long)
+    for i, r in enumerate(batch):
+        column[i, : len(r[key])] = torch.tensor(r[key])
+    return column
+
+
 def collate(batch: list[dict[str, Any]], pad_id: int) -> dict[str, torch.Tensor]:
     length = max(len(r["input_ids"]) for r in batch)
-    ids = torch.full((len(batch), length), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(batch), length), dtype=torch.long)
-    for i, r in enumerate(batch):
-        ids[i, : len(r["input_ids"])] = torch.tensor(r["input_ids"])
-        mask[i, : len(r["attention_mask"])] = torch.tensor(r["attention_mask"])
     first = batch[0]["soft_labels"]
     if first.ndim == 2:
         soft = torch.zeros((len(batch), length, first.shape[1]))
@@ -195,18 +198,14 @@ def collate(batch: list[dict[str, Any]], pad_id: int) -> dict[str, torch.Tensor]
             soft[i, : len(r["soft_labels"])] = torch.from_numpy(r["soft_labels"])
     else:
         soft = torch.from_numpy(np.stack([r["soft_labels"] for r in batch]))
-    weights = torch.tensor([r["sample_weight"] for r in batch], dtype=torch.float32)
     padded = {
-        "input_ids": ids,
-        "attention_mask": mask,
+        "input_ids": pad_column(batch, "input_ids", length, pad_id),
+        "attention_mask": pad_column(batch, "attention_mask", length, 0),
         "soft_labels": soft,
-        "sample_weight": weights,
+        "sample_weight": torch.tensor([r["sample_weight"] for r in batch], dtype=torch.float32),
     }
-    if "token_type_ids" in batch[0]:
-        shapes = torch.zeros((len(batch), length), dtype=torch.long)
-        for i, r in enumerate(batch):
-            shapes[i, : len(r["token_type_ids"])] = torch.tensor(r["token_type_ids"])
-        padded["token_type_ids"] = shapes
+    if "token_type_ids" in batch[0]:  # case ids ([train] case_features)
+        padded["token_type_ids"] = pad_column(batch, "token_type_ids", length, 0)
     return padded
 
 
