@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from weakforge.audit.cleanlab_adapter import (
     classification_label_issues,
@@ -7,6 +8,7 @@ from weakforge.audit.cleanlab_adapter import (
     outlier_scores,
     weak_label_issues,
 )
+from weakforge.audit.label_issues import describe_span_issue
 from weakforge.audit.neighbours import nearest_neighbours
 from weakforge.records import Span
 
@@ -91,3 +93,40 @@ def test_outlier_scores_single_out_the_far_point():
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     scores = outlier_scores(x, nearest_neighbours(x, k=5).graph())
     assert int(np.argmin(scores)) == 42
+
+
+def test_a_mention_its_document_labels_otherwise_ranks_first_and_is_flagged():
+    """Thirty two-word sentences "England won" in ten documents of three; the model is
+    fairly sure of every given label, a little less of sentence 5's. Sentence 4 calls
+    England LOC where its document's two other sentences say ORG: without documents the
+    model's doubt about sentence 5 ranks first; with them the conflict does, flagged and
+    named."""
+    from weakforge.audit.cleanlab_adapter import judge_entities
+    from weakforge.audit.document_mentions import document_mentions
+    from weakforge.records import Example
+
+    labels = ["ORG", "LOC"]
+    words = [[(0, 7), (8, 11)]] * 30
+    examples, given, probs = [], [], []
+    for i in range(30):
+        kind = "LOC" if i == 4 else "ORG"
+        given.append((Span(0, 7, kind),))
+        examples.append(Example(str(i), "England won", gold=given[-1], meta={"doc": str(i // 3)}))
+        england = np.full(5, 0.02)
+        england[1 if kind == "ORG" else 3] = 0.6 if i == 5 else 0.92
+        won = np.array([0.96, 0.01, 0.01, 0.01, 0.01])
+        probs.append(np.vstack([england / england.sum(), won]))
+    alone = judge_entities(probs, words, given, labels)
+    assert np.argsort(alone.quality)[0] == 5 and not alone.is_issue[4]
+    mentions = document_mentions(examples, given, labels)
+    found = judge_entities(probs, words, given, labels, mentions)
+    assert np.argsort(found.quality)[0] == 4 and found.is_issue[4]
+    assert found.document_conflicts == 1
+    (issue,) = found.span_issues[4]
+    assert (issue.given, issue.suggested, issue.elsewhere) == ("LOC", "ORG", (("ORG", 2),))
+    # sentence 3's other mentions are one ORG, one LOC: half as sure, far above sentence 4
+    assert found.quality[3] == pytest.approx(alone.quality[3] / 2, rel=1e-3)
+    assert found.quality[4] < 1e-3 * alone.quality[4]
+    assert describe_span_issue("England won", issue) == (
+        "'England' LOC -> ORG (elsewhere in the document: ORG x2)"
+    )

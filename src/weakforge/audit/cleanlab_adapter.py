@@ -15,6 +15,8 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, StratifiedKFold
 
+from weakforge.audit.document_mentions import NOT_AN_ENTITY as NOT_AN_ENTITY_CLASS
+from weakforge.audit.document_mentions import MentionEvidence, Mentions
 from weakforge.labels import bio_tags, spans_to_tags, tags_to_spans
 from weakforge.records import Span
 
@@ -117,14 +119,19 @@ class SpanIssue:
     given: str | None
     suggested: str | None
     score: float
+    elsewhere: tuple[tuple[str, int], ...] = ()
+    """How the document's other mentions of the same words are labelled ("O": unmarked)."""
 
     def as_json(self) -> dict[str, object]:
-        return {
+        found: dict[str, object] = {
             "span": [self.start, self.end],
             "given": self.given,
             "suggested": self.suggested,
             "score": round(self.score, 4),
         }
+        if self.elsewhere:
+            found["elsewhere"] = dict(self.elsewhere)
+        return found
 
 
 @dataclass(frozen=True)
@@ -140,6 +147,8 @@ class SentenceIssues:
     uncertainty: np.ndarray
     estimated_wrong: int
     token_probs: list[np.ndarray | None] = field(default_factory=list)
+    document_conflicts: int = 0
+    """Sentences with a mention that the rest of its document labels otherwise."""
 
 
 def capped(issues: SentenceIssues, budget: int) -> SentenceIssues:
@@ -186,6 +195,28 @@ def entity_candidates(
             covered = inside(span)
             if covered:
                 items.append((span.start, span.end, 0, by_type[covered].mean(0)))
+    return items
+
+
+def unmarked_mentions(
+    evidence: Mentions,
+    candidates: Sequence[tuple[int, int, int, np.ndarray]],
+    words: Sequence[tuple[int, int]],
+    probs: np.ndarray,
+    labels: Sequence[str],
+) -> list[tuple[int, int, int, np.ndarray]]:
+    """Items for the mentions left unmarked here that the document marks elsewhere, where
+    no other item covers them (class = not an entity)."""
+    by_type = type_probs(probs, len(labels))
+    items = []
+    for (start, end), mention in evidence.items():
+        if mention.given != NOT_AN_ENTITY_CLASS or any(
+            a < end and start < b for a, b, *_ in candidates
+        ):
+            continue
+        covered = [w for w, (a, b) in enumerate(words) if a >= start and b <= end]
+        if covered:
+            items.append((start, end, NOT_AN_ENTITY_CLASS, by_type[covered].mean(0)))
     return items
 
 
@@ -248,13 +279,20 @@ def judge_entities(
     words: Sequence[Sequence[tuple[int, int]]],
     given: Sequence[Sequence[Span]],
     labels: Sequence[str],
+    mentions: Sequence[Mentions] | None = None,
 ) -> SentenceIssues:
     """Entity-level issues from out-of-sample word probabilities (BIO tag columns in
     :func:`bio_tags` order; ``None`` for a sentence without words). Every given entity and
     every entity the model finds where none was given is one item, whose class
     probabilities are its words' mean; cleanlab's confident learning on those items
     estimates how many entity labels are wrong and flags them; a sentence's quality is its
-    worst item's, so the ranking is continuous."""
+    worst item's, so the ranking is continuous.
+
+    ``mentions`` (:func:`document_mentions`): where a document labels the same name
+    differently, an item's quality is also scaled by :func:`document_agreement`, so a
+    mention that the rest of its document labels otherwise ranks first, and it is flagged
+    (an unmarked mention of a name marked elsewhere becomes an item, given class "not an
+    entity")."""
     from cleanlab.filter import find_label_issues
     from cleanlab.rank import get_label_quality_scores
 
@@ -264,6 +302,7 @@ def judge_entities(
     uncertainty = np.zeros(n)
     suggested: list[tuple[Span, ...]] = [() for _ in range(n)]
     items: list[tuple[int, int, int, int, np.ndarray]] = []  # sentence, start, end, class, p
+    evidence: list[MentionEvidence | None] = []
     for i, raw in enumerate(token_probs):
         if raw is None or not len(words[i]):
             continue
@@ -272,10 +311,12 @@ def judge_entities(
         uncertainty[i] = float(1 - margins(sentence_probs).min())
         predicted = tags_to_spans([tags[t] for t in sentence_probs.argmax(axis=1)], words[i])
         suggested[i] = predicted
-        for start, end, klass, p in entity_candidates(
-            given[i], predicted, words[i], sentence_probs, labels
-        ):
+        candidates = entity_candidates(given[i], predicted, words[i], sentence_probs, labels)
+        here = mentions[i] if mentions is not None else {}
+        candidates += unmarked_mentions(here, candidates, words[i], sentence_probs, labels)
+        for start, end, klass, p in candidates:
             items.append((i, start, end, klass, p))
+            evidence.append(here.get((start, end)))
     span_issues: list[list[SpanIssue]] = [[] for _ in range(n)]
     is_issue = np.zeros(n, dtype=bool)
     if not items:
@@ -285,25 +326,59 @@ def judge_entities(
     item_y = np.array([klass for _, _, _, klass, _ in items])
     item_p = np.vstack([p for *_, p in items])
     item_p /= item_p.sum(axis=1, keepdims=True)
-    item_quality = get_label_quality_scores(item_y, item_p)
+    agreement = np.array([document_agreement(m) for m in evidence])
+    item_quality = get_label_quality_scores(item_y, item_p) * agreement
     flagged = (
         find_label_issues(item_y, item_p)
         if len(np.unique(item_y)) > 1
         else np.zeros(len(items), dtype=bool)
     )
     names = [None, *labels]
-    for (i, start, end, klass, p), q, wrong in zip(items, item_quality, flagged):
+    in_conflict = np.zeros(n, dtype=bool)
+    for (i, start, end, klass, p), q, wrong, mention, agrees in zip(
+        items, item_quality, flagged, evidence, agreement
+    ):
         quality[i] = min(quality[i], float(q))
+        conflict = agrees < 0.5
+        in_conflict[i] |= conflict
         best = int(np.argmax(p))
-        if wrong or best != klass:
-            span_issues[i].append(SpanIssue(start, end, names[klass], names[best], 1 - float(q)))
-            is_issue[i] |= bool(wrong)
+        if conflict and best == klass:  # the model sides with the label: the document does not
+            best = int(np.argmax(mention.others))
+        if wrong or conflict or best != klass:
+            elsewhere = () if mention is None else mention.counted(names)
+            span_issues[i].append(
+                SpanIssue(start, end, names[klass], names[best], 1 - float(q), elsewhere)
+            )
+            is_issue[i] |= bool(wrong or conflict)
     for issues in span_issues:
         issues.sort(key=lambda x: -x.score)
     estimated = int(flagged.sum())
     return SentenceIssues(
-        is_issue, quality, span_issues, suggested, uncertainty, estimated, list(token_probs)
+        is_issue,
+        quality,
+        span_issues,
+        suggested,
+        uncertainty,
+        estimated,
+        list(token_probs),
+        int(in_conflict.sum()),
     )
+
+
+DOCUMENT_FLOOR = 1e-3
+"""Where every other mention of a name in its document disagrees, the item's quality is
+scaled by this (over the number of those mentions): continuous, and below the model's own
+doubts, which a conflict outranks (on CoNLL-2003, 0.44 of dev's and 0.41 of train's
+conflicting sentences hold a verified error, against 0.08 and 0.03 at random)."""
+
+
+def document_agreement(mention: MentionEvidence | None) -> float:
+    """The share of the document's other mentions of a name that carry this mention's
+    label, floored at :data:`DOCUMENT_FLOOR` / their number; 1 without evidence."""
+    if mention is None:
+        return 1.0
+    others = mention.others.sum()
+    return float((mention.others[mention.given] + DOCUMENT_FLOOR) / (others + DOCUMENT_FLOOR))
 
 
 def outlier_scores(features: np.ndarray, knn_graph) -> np.ndarray:

@@ -22,6 +22,7 @@ from weakforge.audit.cleanlab_adapter import (
     mean_token_probs,
     weak_label_issues,
 )
+from weakforge.audit.document_mentions import document_mentions
 from weakforge.audit.embeddings import word_vectors
 from weakforge.audit.fold_models import fold_class_probs, fold_token_probs
 from weakforge.audit.fold_tagger import fold_tagger_probs
@@ -75,10 +76,14 @@ class LabelIssues:
         )
         chosen = LABEL_MODELS[data.options.label_model]
         members = [TOKEN_MODELS[name](data, items) for name in chosen]
-        issues = judge_entities(mean_token_probs(members), items.words, items.given, data.labels)
+        mentions = document_mentions(items.examples, items.given, data.labels)
+        issues = judge_entities(
+            mean_token_probs(members), items.words, items.given, data.labels, mentions
+        )
         issues = capped(issues, data.options.budget)
         result.columns["span_issues"] = [[] for _ in examples]
         result.summary["estimated_wrong_entities"] = issues.estimated_wrong
+        result.summary["document_conflicts"] = issues.document_conflicts
         for position, i in enumerate(audited):
             result.columns["quality"][i] = float(issues.quality[position])
             result.columns["uncertainty"][i] = float(issues.uncertainty[position])
@@ -149,7 +154,10 @@ class LabelIssues:
             return []
         return [
             f"cleanlab estimates {summary['estimated_wrong_entities']} entity labels are "
-            "wrong (given entities and entities the out-of-sample model finds unmarked)."
+            "wrong (given entities and entities the out-of-sample model finds unmarked). "
+            f"{summary.get('document_conflicts', 0)} sentences label a name otherwise than "
+            "the rest of its document does (flagged and ranked first; no documents, no "
+            "such check)."
         ]
 
 
@@ -294,10 +302,17 @@ the spans (more than one = an ensemble)."""
 
 
 def describe_span_issue(text: str, issue: SpanIssue) -> str:
-    """ "'Surrey' LOC -> ORG", "'Baseball' missing entity: MISC", "'The' not an entity"."""
+    """ "'Surrey' LOC -> ORG", "'Baseball' missing entity: MISC", "'The' not an entity",
+    with the document's other mentions where they disagree: "(elsewhere in the document:
+    ORG x3)"."""
     quoted = repr(text[issue.start : issue.end])
     if issue.given is None:
-        return f"{quoted} missing entity: {issue.suggested}"
-    if issue.suggested is None:
-        return f"{quoted} {issue.given} -> not an entity"
-    return f"{quoted} {issue.given} -> {issue.suggested}"
+        found = f"{quoted} missing entity: {issue.suggested}"
+    elif issue.suggested is None:
+        found = f"{quoted} {issue.given} -> not an entity"
+    else:
+        found = f"{quoted} {issue.given} -> {issue.suggested}"
+    if issue.elsewhere:
+        counts = ", ".join(f"{name} x{count}" for name, count in issue.elsewhere)
+        found += f" (elsewhere in the document: {counts})"
+    return found

@@ -1,0 +1,88 @@
+"""The other mentions of a name in its document: evidence for the NER audit.
+
+Annotators label a name the same way throughout one story; where the labels of one
+document's mentions of the same words differ ("England" ORG in three sentences of a cricket
+report and LOC in the fourth, or marked in one sentence and left unmarked in another), one
+side is likely wrong. Each mention gets the labels of the *other* mentions (leave one out),
+which the label-issue check weighs beside its model's probabilities. Documents come from
+``meta["doc"]`` (CoNLL's ``-DOCSTART-`` lines, a JSONL ``doc`` field); without them there is
+no evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from weakforge.records import Example, Span
+
+NOT_AN_ENTITY = 0
+"""The class index of "no entity here"; a type's index is its position in labels + 1."""
+
+
+@dataclass(frozen=True)
+class MentionEvidence:
+    """One mention: its own class (0 = not marked as an entity) and how many of its
+    document's other mentions of the same words carry each class (``[O, *labels]``)."""
+
+    given: int
+    others: np.ndarray
+
+    def counted(self, names: Sequence[str | None]) -> tuple[tuple[str, int], ...]:
+        """(class name, count) of the other mentions, most first; "O" = unmarked."""
+        found = [(names[k] or "O", int(c)) for k, c in enumerate(self.others) if c]
+        return tuple(sorted(found, key=lambda x: -x[1]))
+
+
+Mentions = dict[tuple[int, int], MentionEvidence]
+"""A sentence's evidence, by the mention's (start, end) characters."""
+
+
+def document_mentions(
+    examples: Sequence[Example], given: Sequence[Sequence[Span]], labels: Sequence[str]
+) -> list[Mentions]:
+    """Per example, the evidence of each mention of a name that some sentence of its
+    document marks as an entity, where that document's mentions disagree. A mention that
+    lies inside (or across) a different marked entity is no mention of the name."""
+    index = {label: k + 1 for k, label in enumerate(labels)}
+    documents: dict[str, list[int]] = defaultdict(list)
+    for i, example in enumerate(examples):
+        doc = example.meta.get("doc")
+        if doc is not None:
+            documents[doc].append(i)
+    found: list[Mentions] = [{} for _ in examples]
+    for members in documents.values():
+        names = {examples[i].text[s.start : s.end] for i in members for s in given[i]}
+        for name in names:
+            mentions = [
+                (i, start, end, klass)
+                for i in members
+                for start, end, klass in name_mentions(examples[i].text, name, given[i], index)
+            ]
+            counts = np.bincount([k for *_, k in mentions], minlength=len(labels) + 1)
+            if np.count_nonzero(counts) < 2:
+                continue  # every mention agrees
+            for i, start, end, klass in mentions:
+                others = counts.copy()
+                others[klass] -= 1
+                found[i][(start, end)] = MentionEvidence(klass, others)
+    return found
+
+
+def name_mentions(
+    text: str, name: str, spans: Sequence[Span], index: dict[str, int]
+) -> list[tuple[int, int, int]]:
+    """(start, end, class) of each whole-word occurrence of ``name`` in ``text``."""
+    out = []
+    for match in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text):
+        start, end = match.span()
+        exact = [s for s in spans if s.start == start and s.end == end and s.label in index]
+        if exact:
+            out.append((start, end, index[exact[0].label]))
+        elif not any(s.start < end and start < s.end for s in spans):
+            out.append((start, end, NOT_AN_ENTITY))
+    return out
