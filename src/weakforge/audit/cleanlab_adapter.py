@@ -368,8 +368,8 @@ def judge_entities(
 DOCUMENT_FLOOR = 1e-3
 """Where every other mention of a name in its document disagrees, the item's quality is
 scaled by this (over the number of those mentions): continuous, and below the model's own
-doubts, which a conflict outranks (on CoNLL-2003, 0.44 of dev's and 0.41 of train's
-conflicting sentences hold a verified error, against 0.08 and 0.03 at random)."""
+doubts, which a conflict outranks (on CoNLL-2003, 38 of dev's 87 conflicting sentences
+hold a verified error and 111 of train's 275, against 8% and 3% of all sentences)."""
 
 
 def document_agreement(mention: MentionEvidence | None) -> float:
