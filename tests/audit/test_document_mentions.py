@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from weakforge.audit.document_mentions import NOT_AN_ENTITY, document_mentions
 from weakforge.records import Example, Span
 
@@ -58,3 +60,25 @@ def test_without_documents_there_is_no_evidence():
         sentence(1, "England 's captain", None, ("England", "LOC")),
     ]
     assert evidence_of(examples) == [{}, {}]
+
+
+def test_documents_are_consecutive_runs_of_the_key_and_overlong_ones_are_skipped(
+    monkeypatch, caplog
+):
+    import weakforge.audit.document_mentions as module
+
+    first = sentence(0, "England won", "a", ("England", "ORG"))
+    odd = sentence(1, "England lost", "a", ("England", "LOC"))
+    elsewhere = sentence(2, "England drew", "b", ("England", "LOC"))
+    again = sentence(3, "England won", "a", ("England", "ORG"))  # "a" again, not adjacent
+    assert [sorted(m) for m in evidence_of([first, odd, elsewhere, again])] == [
+        [(0, 7)],
+        [(0, 7)],
+        [],
+        [],
+    ]
+    custom = [replace(e, meta={"story": e.meta["doc"]}) for e in (first, odd)]
+    assert document_mentions(custom, [e.gold for e in custom], LABELS, "story")[1]
+    monkeypatch.setattr(module, "LARGEST_DOCUMENT", 2)
+    assert evidence_of([first, odd, again]) == [{}, {}, {}]
+    assert "too long for one story" in caplog.text and "record '0'" in caplog.text

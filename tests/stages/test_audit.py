@@ -114,3 +114,40 @@ def test_an_unlabeled_corpus_without_rules_is_a_clear_error(tmp_path, tiny_model
     )
     with pytest.raises(ConfigError, match="nothing to audit"):
         run(config, tmp_path / "run")
+
+
+def test_a_gold_ner_corpus_with_documents_flags_a_name_its_story_labels_otherwise(
+    tmp_path, tiny_model_dir
+):
+    """CoNLL documents where "England" is an ORG in every sentence but one: that sentence
+    is flagged, named as a document conflict, and counted in the audit's metrics."""
+    lines = []
+    for doc in range(6):
+        lines += ["-DOCSTART- -X- -X- O", ""]
+        for k, verb in enumerate(["won", "lost", "drew", "batted"]):
+            kind = "LOC" if (doc, k) == (2, 1) else "ORG"
+            lines += [f"England NNP B-NP B-{kind}", f"{verb} VBD B-VP O", ". . O O", ""]
+    (tmp_path / "c.conll").write_text("\n".join(lines))
+    config = config_from_dict(
+        {
+            "run": {"labels": ["ORG", "LOC"], "stages": ["ingest", "audit"], "task": "ner"},
+            "data": {"path": "c.conll"},
+            "audit": {
+                "model": tiny_model_dir,
+                "folds": 3,
+                "checks": ["label_issues"],
+                "label_model": "vectors+case",
+            },
+        },
+        base_dir=tmp_path,
+    )
+    metrics = run(config, tmp_path / "run").metrics["audit"]
+    assert metrics["document_conflicts"] == 1
+    records = load_records(tmp_path / "run" / "audited.parquet")
+    odd = [r for r in records if r.gold[0].label == "LOC"]
+    assert len(odd) == 1 and "label_issue" in odd[0].flags
+    assert (
+        "'England' LOC -> ORG (elsewhere in the document: ORG x3)" in odd[0].meta["audit"]["why"][0]
+    )
+    worst = min(records, key=lambda r: r.meta["audit"]["quality"])
+    assert worst.id == odd[0].id

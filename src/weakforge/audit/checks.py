@@ -56,6 +56,8 @@ class AuditData:
     neighbours: Neighbours
     seed: int = 0
     cache_dir: Path | None = None
+    document_key: str = "doc"
+    """The record metadata key whose consecutive equal values form one document."""
 
     @cached_property
     def given(self) -> list[Label]:

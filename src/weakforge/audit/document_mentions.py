@@ -6,19 +6,26 @@ report and LOC in the fourth, or marked in one sentence and left unmarked in ano
 side is likely wrong. Each mention gets the labels of the *other* mentions (leave one out),
 which the label-issue check weighs beside its model's probabilities. Documents come from
 ``meta["doc"]`` (CoNLL's ``-DOCSTART-`` lines, a JSONL ``doc`` field); without them there is
-no evidence.
+no evidence. Documents are consecutive records sharing ``meta[key]``, the key being
+``[aggregate] group_by`` (default ``doc``), as in the aggregate stage's document sources.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from weakforge.records import Example, Span
+
+log = logging.getLogger(__name__)
+
+LARGEST_DOCUMENT = 1000
+"""Records; a longer run of one key value is no story (a constant field, a missing marker)
+and is skipped with a warning: CoNLL-2003's longest document has under 200 sentences."""
 
 NOT_AN_ENTITY = 0
 """The class index of "no entity here"; a type's index is its position in labels + 1."""
@@ -43,19 +50,17 @@ Mentions = dict[tuple[int, int], MentionEvidence]
 
 
 def document_mentions(
-    examples: Sequence[Example], given: Sequence[Sequence[Span]], labels: Sequence[str]
+    examples: Sequence[Example],
+    given: Sequence[Sequence[Span]],
+    labels: Sequence[str],
+    key: str = "doc",
 ) -> list[Mentions]:
     """Per example, the evidence of each mention of a name that some sentence of its
     document marks as an entity, where that document's mentions disagree. A mention that
     lies inside (or across) a different marked entity is no mention of the name."""
     index = {label: k + 1 for k, label in enumerate(labels)}
-    documents: dict[str, list[int]] = defaultdict(list)
-    for i, example in enumerate(examples):
-        doc = example.meta.get("doc")
-        if doc is not None:
-            documents[doc].append(i)
     found: list[Mentions] = [{} for _ in examples]
-    for members in documents.values():
+    for members in documents(examples, key):
         names = {examples[i].text[s.start : s.end] for i in members for s in given[i]}
         for name in names:
             mentions = [
@@ -71,6 +76,33 @@ def document_mentions(
                 others[klass] -= 1
                 found[i][(start, end)] = MentionEvidence(klass, others)
     return found
+
+
+def documents(examples: Sequence[Example], key: str) -> list[list[int]]:
+    """The indexes of each document's records (two or more consecutive records sharing a
+    ``meta[key]`` value); overlong ones are skipped with a warning."""
+    runs: list[list[int]] = []
+    previous = None
+    for i, example in enumerate(examples):
+        value = example.meta.get(key)
+        if value is not None and value == previous:
+            runs[-1].append(i)
+        elif value is not None:
+            runs.append([i])
+        previous = value
+    for run in runs:
+        if len(run) > LARGEST_DOCUMENT:
+            log.warning(
+                "document-mention check skipped for %d consecutive records sharing %s = %r "
+                "(from record '%s'): too long for one story; give each document its own %r "
+                "value",
+                len(run),
+                key,
+                examples[run[0]].meta.get(key),
+                examples[run[0]].id,
+                key,
+            )
+    return [run for run in runs if 1 < len(run) <= LARGEST_DOCUMENT]
 
 
 def name_mentions(

@@ -76,7 +76,7 @@ class LabelIssues:
         )
         chosen = LABEL_MODELS[data.options.label_model]
         members = [TOKEN_MODELS[name](data, items) for name in chosen]
-        mentions = document_mentions(items.examples, items.given, data.labels)
+        mentions = document_mentions(items.examples, items.given, data.labels, data.document_key)
         issues = judge_entities(
             mean_token_probs(members), items.words, items.given, data.labels, mentions
         )

@@ -77,6 +77,7 @@ def run_audit(ctx: StageContext) -> dict[str, Any]:
         nearest_neighbours(embeddings, config.audit.knn),
         seed=config.run.seed,
         cache_dir=ctx.run_dir / AUDIT_TAGGER_CACHE,
+        document_key=config.aggregate.group_by,
     )
     checks = chosen_checks(config.audit.checks)
     found = run_checks(data, checks)
