@@ -263,8 +263,9 @@ def is_uncased(tokenizer) -> bool:
     return tokenizer("Paris London")["input_ids"] == tokenizer("paris london")["input_ids"]
 
 
-def uses_case_features(tokenizer, model, options: TrainSection) -> bool:
-    """``[train] case_features`` resolved for this tokenizer and model (see its docstring)."""
+def uses_case_features(tokenizer, model, options: TrainSection, task: str) -> bool:
+    """``[train] case_features`` resolved for this task, tokenizer and model (see its
+    docstring)."""
     if options.case_features == "off":
         return False
     slot = token_type_embeddings(model)
@@ -276,7 +277,7 @@ def uses_case_features(tokenizer, model, options: TrainSection) -> bool:
                 '"auto" or "off"'
             )
         return True
-    wanted = slot is not None and is_uncased(tokenizer)
+    wanted = task == "ner" and slot is not None and is_uncased(tokenizer)
     if wanted:
         log.info(
             "the tokenizer is uncased: each word piece's letter case goes in as a learned "
@@ -339,7 +340,7 @@ def build_model(task: str, labels: Sequence[str], options: TrainSection):
             f"cannot load base model {options.base_model or base!r}: {exc}. "
             "Offline, name a local model folder in [train] base_model"
         ) from None
-    case = uses_case_features(tokenizer, model, options)
+    case = uses_case_features(tokenizer, model, options, task)
     if case:
         add_case_embeddings(model)
     if options.lora:
