@@ -39,3 +39,14 @@ def test_examples_are_immutable():
     example = Example(id="x", text="t")
     with pytest.raises(dataclasses.FrozenInstanceError):
         example.text = "u"  # type: ignore[misc]
+
+
+def test_document_runs_are_consecutive_records_sharing_the_key():
+    from weakforge.records import Example, document_runs
+
+    docs = ["a", "a", None, None, "b", "a", "a"]
+    examples = [
+        Example(str(i), "x", meta={} if d is None else {"doc": d}) for i, d in enumerate(docs)
+    ]
+    assert document_runs(examples, "doc") == [[0, 1], [2], [3], [4], [5, 6]]
+    assert document_runs(examples, "") == [[i] for i in range(7)]

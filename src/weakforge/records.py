@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
@@ -180,3 +180,18 @@ def label_counts_by_split(examples: Iterable[Example], which: str) -> dict[str, 
         elif value is not None:
             counter[value] += 1
     return {split: dict(sorted(c.items())) for split, c in sorted(counts.items())}
+
+
+def document_runs(examples: Sequence[Example], key: str) -> list[list[int]]:
+    """The indexes of each document's records, in order: consecutive records sharing a
+    ``meta[key]`` value form one document; a record without the key stands alone."""
+    runs: list[list[int]] = []
+    previous: Any = None
+    for i, example in enumerate(examples):
+        value = example.meta.get(key) if key else None
+        if value is not None and value == previous and runs:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+        previous = value
+    return runs

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from weakforge.config import AggregateSection
-from weakforge.records import Example, Span
+from weakforge.records import Example, Span, document_runs
 from weakforge.tokenize import blank_pipeline, token_bounds, words_and_spaces
 
 log = logging.getLogger(__name__)
@@ -36,15 +36,7 @@ def document_sources(options: AggregateSection, labels: Sequence[str]) -> list[s
 def group_documents(examples: Sequence[Example], key: str) -> list[list[Example]]:
     """Consecutive examples sharing ``meta[key]`` (e.g. the sentences of one CoNLL document)
     form one document; without the key each example stands alone."""
-    groups: list[list[Example]] = []
-    previous = object()
-    for example in examples:
-        value = example.meta.get(key) if key else None
-        if value is None or value != previous or not groups:
-            groups.append([example])
-        else:
-            groups[-1].append(example)
-        previous = value if value is not None else object()
+    groups = [[examples[i] for i in run] for run in document_runs(examples, key)]
     largest = max(groups, key=len, default=[])
     if len(largest) > HUGE_DOCUMENT:
         log.warning(

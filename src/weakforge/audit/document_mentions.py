@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from weakforge.records import Example, Span
+from weakforge.records import Example, Span, document_runs
 
 log = logging.getLogger(__name__)
 
@@ -79,17 +79,9 @@ def document_mentions(
 
 
 def documents(examples: Sequence[Example], key: str) -> list[list[int]]:
-    """The indexes of each document's records (two or more consecutive records sharing a
-    ``meta[key]`` value); overlong ones are skipped with a warning."""
-    runs: list[list[int]] = []
-    previous = None
-    for i, example in enumerate(examples):
-        value = example.meta.get(key)
-        if value is not None and value == previous:
-            runs[-1].append(i)
-        elif value is not None:
-            runs.append([i])
-        previous = value
+    """The indexes of each document's records (:func:`document_runs`), those of two or
+    more; overlong ones are skipped with a warning."""
+    runs = document_runs(examples, key)
     for run in runs:
         if len(run) > LARGEST_DOCUMENT:
             log.warning(
