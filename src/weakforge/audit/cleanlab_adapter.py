@@ -175,48 +175,30 @@ def entity_candidates(
     words: Sequence[tuple[int, int]],
     probs: np.ndarray,
     labels: Sequence[str],
+    unmarked: Sequence[tuple[int, int]] = (),
 ) -> list[tuple[int, int, int, np.ndarray]]:
-    """The entity-level items of one sentence: each given span (class = its type) and each
-    span the model predicts that overlaps no given one (class = not an entity), with the
-    model's class probabilities averaged over the span's words."""
+    """The entity-level items of one sentence: each given span (class = its type), each
+    span the model predicts that overlaps no given one, and each ``unmarked`` (start, end)
+    (a name its document marks elsewhere) that overlaps no item yet (class = not an entity
+    for both), with the model's class probabilities averaged over the span's words."""
     index = {x: k + 1 for k, x in enumerate(labels)}
     by_type = type_probs(probs, len(labels))
-    items = []
+    items: list[tuple[int, int, int, np.ndarray]] = []
 
-    def inside(span: Span) -> list[int]:
-        return [w for w, (a, b) in enumerate(words) if a >= span.start and b <= span.end]
-
-    for span in given:
-        covered = inside(span)
-        if covered and span.label in index:
-            items.append((span.start, span.end, index[span.label], by_type[covered].mean(0)))
-    for span in predicted:
-        if not any(g.start < span.end and span.start < g.end for g in given):
-            covered = inside(span)
-            if covered:
-                items.append((span.start, span.end, 0, by_type[covered].mean(0)))
-    return items
-
-
-def unmarked_mentions(
-    evidence: Mentions,
-    candidates: Sequence[tuple[int, int, int, np.ndarray]],
-    words: Sequence[tuple[int, int]],
-    probs: np.ndarray,
-    labels: Sequence[str],
-) -> list[tuple[int, int, int, np.ndarray]]:
-    """Items for the mentions left unmarked here that the document marks elsewhere, where
-    no other item covers them (class = not an entity)."""
-    by_type = type_probs(probs, len(labels))
-    items = []
-    for (start, end), mention in evidence.items():
-        if mention.given != NOT_AN_ENTITY_CLASS or any(
-            a < end and start < b for a, b, *_ in candidates
-        ):
-            continue
+    def add(start: int, end: int, klass: int) -> None:
         covered = [w for w, (a, b) in enumerate(words) if a >= start and b <= end]
         if covered:
-            items.append((start, end, NOT_AN_ENTITY_CLASS, by_type[covered].mean(0)))
+            items.append((start, end, klass, by_type[covered].mean(0)))
+
+    for span in given:
+        if span.label in index:
+            add(span.start, span.end, index[span.label])
+    for span in predicted:
+        if not any(g.start < span.end and span.start < g.end for g in given):
+            add(span.start, span.end, NOT_AN_ENTITY_CLASS)
+    for start, end in unmarked:
+        if not any(a < end and start < b for a, b, *_ in items):
+            add(start, end, NOT_AN_ENTITY_CLASS)
     return items
 
 
@@ -289,7 +271,7 @@ def judge_entities(
     worst item's, so the ranking is continuous.
 
     ``mentions`` (:func:`document_mentions`): where a document labels the same name
-    differently, an item's quality is also scaled by :func:`document_agreement`, so a
+    differently, an item's quality is also scaled by its mention's ``agreement``, so a
     mention that the rest of its document labels otherwise ranks first, and it is flagged
     (an unmarked mention of a name marked elsewhere becomes an item, given class "not an
     entity")."""
@@ -311,10 +293,11 @@ def judge_entities(
         uncertainty[i] = float(1 - margins(sentence_probs).min())
         predicted = tags_to_spans([tags[t] for t in sentence_probs.argmax(axis=1)], words[i])
         suggested[i] = predicted
-        candidates = entity_candidates(given[i], predicted, words[i], sentence_probs, labels)
         here = mentions[i] if mentions is not None else {}
-        candidates += unmarked_mentions(here, candidates, words[i], sentence_probs, labels)
-        for start, end, klass, p in candidates:
+        unmarked = [span for span, m in here.items() if m.given == NOT_AN_ENTITY_CLASS]
+        for start, end, klass, p in entity_candidates(
+            given[i], predicted, words[i], sentence_probs, labels, unmarked
+        ):
             items.append((i, start, end, klass, p))
             evidence.append(here.get((start, end)))
     span_issues: list[list[SpanIssue]] = [[] for _ in range(n)]
@@ -326,7 +309,7 @@ def judge_entities(
     item_y = np.array([klass for _, _, _, klass, _ in items])
     item_p = np.vstack([p for *_, p in items])
     item_p /= item_p.sum(axis=1, keepdims=True)
-    agreement = np.array([document_agreement(m) for m in evidence])
+    agreement = np.array([1.0 if m is None else m.agreement for m in evidence])
     item_quality = get_label_quality_scores(item_y, item_p) * agreement
     flagged = (
         find_label_issues(item_y, item_p)
@@ -363,22 +346,6 @@ def judge_entities(
         list(token_probs),
         int(in_conflict.sum()),
     )
-
-
-DOCUMENT_FLOOR = 1e-3
-"""Where every other mention of a name in its document disagrees, the item's quality is
-scaled by this (over the number of those mentions): continuous, and below the model's own
-doubts, which a conflict outranks (on CoNLL-2003, 38 of dev's 87 conflicting sentences
-hold a verified error and 111 of train's 275, against 8% and 3% of all sentences)."""
-
-
-def document_agreement(mention: MentionEvidence | None) -> float:
-    """The share of the document's other mentions of a name that carry this mention's
-    label, floored at :data:`DOCUMENT_FLOOR` / their number; 1 without evidence."""
-    if mention is None:
-        return 1.0
-    others = mention.others.sum()
-    return float((mention.others[mention.given] + DOCUMENT_FLOOR) / (others + DOCUMENT_FLOOR))
 
 
 def outlier_scores(features: np.ndarray, knn_graph) -> np.ndarray:

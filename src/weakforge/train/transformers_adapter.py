@@ -263,7 +263,7 @@ def is_uncased(tokenizer) -> bool:
     return tokenizer("Paris London")["input_ids"] == tokenizer("paris london")["input_ids"]
 
 
-def uses_case_features(tokenizer, model, options: TrainSection, task: str) -> bool:
+def uses_case_features(tokenizer, model, task: str, options: TrainSection) -> bool:
     """``[train] case_features`` resolved for this task, tokenizer and model (see its
     docstring)."""
     if options.case_features == "off":
@@ -340,7 +340,7 @@ def build_model(task: str, labels: Sequence[str], options: TrainSection):
             f"cannot load base model {options.base_model or base!r}: {exc}. "
             "Offline, name a local model folder in [train] base_model"
         ) from None
-    case = uses_case_features(tokenizer, model, options, task)
+    case = uses_case_features(tokenizer, model, task, options)
     if case:
         add_case_embeddings(model)
     if options.lora:
