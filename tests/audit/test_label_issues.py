@@ -44,3 +44,13 @@ def test_gold_labels_alone_are_judged_by_the_classifier():
     result = LabelIssues().run(data)
     assert any("label_issue" in flags for flags in result.flags)
     assert not any("label model" in why for whys in result.why for why in whys)
+
+
+def test_the_report_says_whether_names_were_checked_against_their_documents():
+    check = LabelIssues()
+    checked = " ".join(check.describe({"estimated_wrong_entities": 3, "document_conflicts": 2}))
+    assert "2 sentences label a name otherwise" in checked
+    unchecked = " ".join(
+        check.describe({"estimated_wrong_entities": 3, "document_key_missing": "doc"})
+    )
+    assert "No record names its document ([aggregate] group_by = 'doc')" in unchecked

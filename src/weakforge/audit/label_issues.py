@@ -83,7 +83,12 @@ class LabelIssues:
         issues = capped(issues, data.options.budget)
         result.columns["span_issues"] = [[] for _ in examples]
         result.summary["estimated_wrong_entities"] = issues.estimated_wrong
-        result.summary["document_conflicts"] = issues.document_conflicts
+        key = data.document_key
+        if any(e.meta.get(key) is not None for e in items.examples):
+            result.summary["document_conflicts"] = issues.document_conflicts
+        else:
+            log.info("no record has a document marker (meta %r): no document-mention check", key)
+            result.summary["document_key_missing"] = key
         for position, i in enumerate(audited):
             result.columns["quality"][i] = float(issues.quality[position])
             result.columns["uncertainty"][i] = float(issues.uncertainty[position])
@@ -152,12 +157,18 @@ class LabelIssues:
             return [f"Out-of-sample classifier ([audit] class_model = {name!r}): {what}."]
         if "estimated_wrong_entities" not in summary:
             return []
+        documents = (
+            f"{summary['document_conflicts']} sentences label a name otherwise than the "
+            "rest of its document does (flagged and ranked first)."
+            if "document_conflicts" in summary
+            else "No record names its document ([aggregate] group_by = "
+            f"{summary.get('document_key_missing')!r}), so names were not checked against "
+            "their documents' other mentions."
+        )
         return [
             f"cleanlab estimates {summary['estimated_wrong_entities']} entity labels are "
             "wrong (given entities and entities the out-of-sample model finds unmarked). "
-            f"{summary.get('document_conflicts', 0)} sentences label a name otherwise than "
-            "the rest of its document does (flagged and ranked first; no documents, no "
-            "such check)."
+            + documents
         ]
 
 
