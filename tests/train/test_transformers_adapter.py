@@ -207,6 +207,28 @@ def test_an_uncased_encoder_tells_names_by_their_case(tiny_model_dir, tmp_path, 
         assert [(s.start, s.end) for s in on_named] == [(s.start, s.end) for s in on_plain]
 
 
+def test_case_rows_learn_at_a_share_of_the_rate_once():
+    import torch
+
+    from weakforge.train.transformers_adapter import CASE_LEARNING_RATE_SHARE, slow_case_rows
+
+    model = torch.nn.ModuleDict(
+        {"token_type_embeddings": torch.nn.Embedding(5, 4), "classifier": torch.nn.Linear(4, 2)}
+    )
+    model["classifier"].bias.requires_grad_(False)
+    optimizer = torch.optim.AdamW(
+        [{"params": [p for p in model.parameters() if p.requires_grad], "weight_decay": 0.01}],
+        lr=1e-3,
+    )
+    share = CASE_LEARNING_RATE_SHARE["classification"]
+    slow_case_rows(optimizer, model, share)
+    slow_case_rows(optimizer, model, share)  # a second call finds the rows already moved
+    case_row = model["token_type_embeddings"].weight
+    rates = [(g["lr"], [p is case_row for p in g["params"]]) for g in optimizer.param_groups]
+    assert rates == [(1e-3, [False]), (1e-3 * share, [True])]
+    assert optimizer.param_groups[1]["weight_decay"] == 0.01
+
+
 def test_case_features_on_need_token_type_embeddings(tiny_model_dir, monkeypatch):
     from weakforge.errors import WeakforgeError
     from weakforge.train import transformers_adapter
