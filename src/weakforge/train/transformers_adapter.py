@@ -249,10 +249,13 @@ def case_ids(text: str, offsets: Sequence[Sequence[int]]) -> list[int]:
     return [case_shape(text[start:end]) if end > start else 0 for start, end in offsets]
 
 
+TOKEN_TYPE_SLOT = "token_type_embeddings"  # BERT-like encoders' module name; the case rows
+
+
 def token_type_embeddings(model) -> tuple[str, torch.nn.Embedding] | None:
     """The model's token type embedding (BERT-like encoders have one), with its path."""
     for name, module in model.named_modules():
-        if name.rsplit(".", 1)[-1] == "token_type_embeddings":
+        if name.rsplit(".", 1)[-1] == TOKEN_TYPE_SLOT:
             if isinstance(module, torch.nn.Embedding):
                 return name, module
     return None
@@ -313,7 +316,7 @@ def slow_case_rows(optimizer: torch.optim.Optimizer, model, share: float) -> Non
     rows = {
         id(p)
         for name, p in model.named_parameters()
-        if p.requires_grad and "token_type_embeddings" in name
+        if p.requires_grad and TOKEN_TYPE_SLOT in name.split(".")
     }
     for group in list(optimizer.param_groups):
         slow = [p for p in group["params"] if id(p) in rows]
@@ -385,7 +388,7 @@ def build_model(task: str, labels: Sequence[str], options: TrainSection):
             lora_alpha=options.lora_alpha,
             lora_dropout=options.lora_dropout,
             target_modules=lora_targets(model, options.target_modules),
-            modules_to_save=["classifier", *(["token_type_embeddings"] if case else [])],
+            modules_to_save=["classifier", *([TOKEN_TYPE_SLOT] if case else [])],
         )
         model = get_peft_model(model, config)
     return tokenizer, model, names, case
