@@ -318,11 +318,9 @@ def judge_entities(
     )
     names = [None, *labels]
     in_conflict = np.zeros(n, dtype=bool)
-    for (i, start, end, klass, p), q, wrong, mention, agrees in zip(
-        items, item_quality, flagged, evidence, agreement
-    ):
+    for (i, start, end, klass, p), q, wrong, mention in zip(items, item_quality, flagged, evidence):
         quality[i] = min(quality[i], float(q))
-        conflict = agrees < 0.5
+        conflict = mention is not None and mention.conflicts
         in_conflict[i] |= conflict
         best = int(np.argmax(p))
         if conflict and best == klass:  # the model sides with the label: the document does not

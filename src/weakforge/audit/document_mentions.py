@@ -33,6 +33,10 @@ scales the item's quality by this (over the number of those mentions): below the
 own doubts, which a conflict outranks (on CoNLL-2003, 38 of dev's 87 conflicting sentences
 hold a verified error and 111 of train's 275, against 8% and 3% of all sentences)."""
 
+CONFLICT_BELOW = 0.5
+"""A mention whose agreement is below this (ties included: one other mention, labelled
+otherwise) is in conflict with its document: the label-issue check flags its sentence."""
+
 NOT_AN_ENTITY = 0
 """The class index of "no entity here"; a type's index is its position in labels + 1."""
 
@@ -51,6 +55,11 @@ class MentionEvidence:
         :data:`AGREEMENT_FLOOR` over their number (continuous: no ties at 0)."""
         others = self.others.sum()
         return float((self.others[self.given] + AGREEMENT_FLOOR) / (others + AGREEMENT_FLOOR))
+
+    @property
+    def conflicts(self) -> bool:
+        """Whether the rest of the document mostly labels this mention otherwise."""
+        return self.agreement < CONFLICT_BELOW
 
     def counted(self, names: Sequence[str | None]) -> tuple[tuple[str, int], ...]:
         """(class name, count) of the other mentions, most first; "O" = unmarked."""
