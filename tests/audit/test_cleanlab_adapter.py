@@ -130,3 +130,34 @@ def test_a_mention_its_document_labels_otherwise_ranks_first_and_is_flagged():
     assert describe_span_issue("England won", issue) == (
         "'England' LOC -> ORG (elsewhere in the document: ORG x2)"
     )
+
+
+def test_the_queue_keeps_the_entities_the_model_is_surest_are_wrong():
+    """A hundred "Paris won", Paris given LOC in the first fifty and ORG in the rest; the
+    model agrees (0.9) except on sentences 0-9, given LOC, which it calls ORG, giving LOC
+    0.0005 in 0-4 and 0.02 in 5-9. cleanlab finds and counts all ten; under
+    ``flag_below`` 0.001 only 0-4 are queued, while 5-9 keep their span issues and rank
+    right after them."""
+    from weakforge.audit.cleanlab_adapter import judge_entities
+
+    labels = ["ORG", "LOC"]
+    words = [[(0, 5), (6, 9)]] * 100
+    given, probs = [], []
+    won = np.array([0.96, 0.01, 0.01, 0.01, 0.01])
+    for i in range(100):
+        given.append((Span(0, 5, "LOC" if i < 50 else "ORG"),))
+        if i < 10:
+            loc = 0.0005 if i < 5 else 0.02
+            paris = [0.02, 0.98 - loc, 0.0, loc, 0.0]
+        else:
+            paris = [0.05, 0.05, 0.0, 0.9, 0.0] if i < 50 else [0.05, 0.9, 0.0, 0.05, 0.0]
+        probs.append(np.vstack([paris, won]))
+    everything = judge_entities(probs, words, given, labels)
+    surest = judge_entities(probs, words, given, labels, flag_below=0.001)
+    assert list(np.nonzero(everything.is_issue)[0]) == list(range(10))
+    assert list(np.nonzero(surest.is_issue)[0]) == list(range(5))
+    assert surest.estimated_wrong == everything.estimated_wrong == 10
+    assert set(np.argsort(surest.quality)[:10]) == set(range(10))
+    assert surest.quality[:5].max() < surest.quality[5:10].min()
+    (issue,) = surest.span_issues[7]
+    assert (issue.given, issue.suggested) == ("LOC", "ORG")

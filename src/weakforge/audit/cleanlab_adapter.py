@@ -262,6 +262,7 @@ def judge_entities(
     given: Sequence[Sequence[Span]],
     labels: Sequence[str],
     mentions: Sequence[Mentions] | None = None,
+    flag_below: float = 1.0,
 ) -> SentenceIssues:
     """Entity-level issues from out-of-sample word probabilities (BIO tag columns in
     :func:`bio_tags` order; ``None`` for a sentence without words). Every given entity and
@@ -274,7 +275,11 @@ def judge_entities(
     differently, an item's quality is also scaled by its mention's ``agreement``, so a
     mention that the rest of its document labels otherwise ranks first, and it is flagged
     (an unmarked mention of a name marked elsewhere becomes an item, given class "not an
-    entity")."""
+    entity").
+
+    ``flag_below`` (< 1) keeps the queue for the surest: an entity cleanlab finds is
+    flagged only where the model gives its label less than this probability (the
+    estimate still counts every one cleanlab finds)."""
     from cleanlab.filter import find_label_issues
     from cleanlab.rank import get_label_quality_scores
 
@@ -311,11 +316,12 @@ def judge_entities(
     item_p /= item_p.sum(axis=1, keepdims=True)
     agreement = np.array([1.0 if m is None else m.agreement for m in evidence])
     item_quality = get_label_quality_scores(item_y, item_p) * agreement
-    flagged = (
+    found = (
         find_label_issues(item_y, item_p)
         if len(np.unique(item_y)) > 1
         else np.zeros(len(items), dtype=bool)
     )
+    flagged = found & (item_p[np.arange(len(items)), item_y] < flag_below)
     names = [None, *labels]
     in_conflict = np.zeros(n, dtype=bool)
     for (i, start, end, klass, p), q, wrong, mention in zip(items, item_quality, flagged, evidence):
@@ -333,7 +339,7 @@ def judge_entities(
             is_issue[i] |= bool(wrong or conflict)
     for issues in span_issues:
         issues.sort(key=lambda x: -x.score)
-    estimated = int(flagged.sum())
+    estimated = int(found.sum())
     return SentenceIssues(
         is_issue,
         quality,

@@ -78,11 +78,17 @@ class LabelIssues:
         members = [TOKEN_MODELS[name](data, items) for name in chosen]
         mentions = document_mentions(items.examples, items.given, data.labels, data.document_key)
         issues = judge_entities(
-            mean_token_probs(members), items.words, items.given, data.labels, mentions
+            mean_token_probs(members),
+            items.words,
+            items.given,
+            data.labels,
+            mentions,
+            flag_below=data.options.entity_flag_below,
         )
         issues = capped(issues, data.options.budget)
         result.columns["span_issues"] = [[] for _ in examples]
         result.summary["estimated_wrong_entities"] = issues.estimated_wrong
+        result.summary["entity_flag_below"] = data.options.entity_flag_below
         key = data.document_key
         if any(e.meta.get(key) is not None for e in items.examples):
             result.summary["document_conflicts"] = issues.document_conflicts
@@ -165,9 +171,19 @@ class LabelIssues:
             f"{summary.get('document_key_missing')!r}), so names were not checked against "
             "their documents' other mentions."
         )
+        below = summary.get("entity_flag_below", 1.0)
+        queued = (
+            f" Of those, the queue holds the ones whose label the model gives less than "
+            f"p = {below:g} ([audit] entity_flag_below; 1 queues them all); the others keep "
+            "their scores and rank in the audited records."
+            if below < 1
+            else ""
+        )
         return [
             f"cleanlab estimates {summary['estimated_wrong_entities']} entity labels are "
-            "wrong (given entities and entities the out-of-sample model finds unmarked). "
+            "wrong (given entities and entities the out-of-sample model finds unmarked)."
+            + queued
+            + " "
             + documents
         ]
 
