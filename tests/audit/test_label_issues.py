@@ -59,8 +59,9 @@ def test_the_report_says_whether_names_were_checked_against_their_documents():
 def test_the_report_says_which_of_cleanlabs_entities_the_queue_holds():
     check = LabelIssues()
     summary = {"estimated_wrong_entities": 40, "document_conflicts": 2}
-    cut = " ".join(check.describe({**summary, "entity_flag_below": 0.001}))
+    cut = " ".join(check.describe({**summary, "entity_flag_below": 0.001, "queued_sentences": 7}))
     assert "cleanlab estimates 40 entity labels are wrong" in cut
-    assert "less than p = 0.001 ([audit] entity_flag_below; 1 queues them all)" in cut
+    assert "7 sentences are queued for label issues" in cut
+    assert "less than p = 0.001 ([audit] entity_flag_below; set it to 1 to queue" in cut
     everything = " ".join(check.describe({**summary, "entity_flag_below": 1.0}))
     assert "entity_flag_below" not in everything

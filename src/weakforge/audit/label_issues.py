@@ -89,6 +89,7 @@ class LabelIssues:
         result.columns["span_issues"] = [[] for _ in examples]
         result.summary["estimated_wrong_entities"] = issues.estimated_wrong
         result.summary["entity_flag_below"] = data.options.entity_flag_below
+        result.summary["queued_sentences"] = int(issues.is_issue.sum())
         key = data.document_key
         if any(e.meta.get(key) is not None for e in items.examples):
             result.summary["document_conflicts"] = issues.document_conflicts
@@ -173,9 +174,11 @@ class LabelIssues:
         )
         below = summary.get("entity_flag_below", 1.0)
         queued = (
-            f" Of those, the queue holds the ones whose label the model gives less than "
-            f"p = {below:g} ([audit] entity_flag_below; 1 queues them all); the others keep "
-            "their scores and rank in the audited records."
+            f" {summary.get('queued_sentences', 0)} sentences are queued for label issues: "
+            f"those with an entity whose label the model gives less than p = {below:g} "
+            "([audit] entity_flag_below; set it to 1 to queue every entity cleanlab finds) "
+            "or that their document labels otherwise; the others keep their scores and rank "
+            "in the audited records."
             if below < 1
             else ""
         )
