@@ -137,7 +137,7 @@ def test_the_queue_keeps_the_entities_the_model_is_surest_are_wrong():
     model agrees (0.9) except on sentences 0-9, given LOC, which it calls ORG, giving LOC
     0.0005 in 0-4 and 0.02 in 5-9. cleanlab finds and counts all ten; under
     ``flag_below`` 0.001 only 0-4 are queued, while 5-9 keep their span issues and rank
-    right after them."""
+    right after them. A cut given per sentence applies to its own sentence only."""
     from weakforge.audit.cleanlab_adapter import judge_entities
 
     labels = ["ORG", "LOC"]
@@ -161,3 +161,5 @@ def test_the_queue_keeps_the_entities_the_model_is_surest_are_wrong():
     assert surest.quality[:5].max() < surest.quality[5:10].min()
     (issue,) = surest.span_issues[7]
     assert (issue.given, issue.suggested) == ("LOC", "ORG")
+    per_sentence = judge_entities(probs, words, given, labels, flag_below=[0.001] * 7 + [1.0] * 93)
+    assert list(np.nonzero(per_sentence.is_issue)[0]) == [0, 1, 2, 3, 4, 7, 8, 9]

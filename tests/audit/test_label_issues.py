@@ -65,3 +65,48 @@ def test_the_report_says_which_of_cleanlabs_entities_the_queue_holds():
     assert "less than p = 0.001 ([audit] entity_flag_below; set it to 1 to queue" in cut
     everything = " ".join(check.describe({**summary, "entity_flag_below": 1.0}))
     assert "entity_flag_below" not in everything
+
+
+def city_probs(data, items):
+    """A stand-in token model sure that each sentence's first word is a LOC (PER 0.02),
+    "Smith" a PER and the rest not entities; columns O, B-PER, I-PER, B-LOC, I-LOC."""
+    out = []
+    for example, words in zip(items.examples, items.words):
+        rows = []
+        for start, end in words:
+            word = example.text[start:end]
+            row = [0.97, 0.01, 0.0, 0.02, 0.0]
+            if start == 0:
+                row = [0.005, 0.02, 0.0, 0.97, 0.005]
+            elif word == "Smith":
+                row = [0.02, 0.97, 0.0, 0.01, 0.0]
+            rows.append(row)
+        out.append(np.array(rows))
+    return out
+
+
+def test_the_queue_cut_applies_to_labels_people_gave_and_not_to_weak_ones(monkeypatch):
+    """Forty "CITY met Smith ." with the city marked LOC, but PER in every tenth; the model
+    gives those PER 0.02, unlikely but above the cut: a gold label is not queued for it
+    (it keeps its score and ranks worst), the same weak label is."""
+    from weakforge.audit import label_issues
+    from weakforge.records import Span
+
+    monkeypatch.setitem(label_issues.TOKEN_MODELS, "cities", city_probs)
+    monkeypatch.setitem(label_issues.LABEL_MODELS, "cities", ("cities",))
+    spans = []
+    for i in range(40):
+        city = ["Paris", "Berlin", "Madrid", "Dublin"][i % 4]
+        text = f"{city} met Smith ."
+        kind = "PER" if i % 10 == 3 else "LOC"
+        spans.append((text, (Span(0, len(city), kind), Span(len(city) + 5, len(city) + 10, "PER"))))
+    planted = [i for i in range(40) if i % 10 == 3]
+    gold = [Example(id=f"g{i}", text=t, gold=s) for i, (t, s) in enumerate(spans)]
+    weak = [Example(id=f"w{i}", text=t, label=s) for i, (t, s) in enumerate(spans)]
+    options = AuditSection(label_model="cities", folds=4)
+    for examples, queued in ((gold, []), (weak, planted)):
+        result = LabelIssues().run(AuditData(examples, ["PER", "LOC"], "ner", options, None, None))
+        assert [i for i, f in enumerate(result.flags) if "label_issue" in f] == queued
+        quality = result.columns["quality"]
+        assert sorted(range(40), key=lambda i: quality[i])[:4] == planted
+        assert result.summary["estimated_wrong_entities"] == 4

@@ -262,7 +262,7 @@ def judge_entities(
     given: Sequence[Sequence[Span]],
     labels: Sequence[str],
     mentions: Sequence[Mentions] | None = None,
-    flag_below: float = 1.0,
+    flag_below: float | Sequence[float] = 1.0,
 ) -> SentenceIssues:
     """Entity-level issues from out-of-sample word probabilities (BIO tag columns in
     :func:`bio_tags` order; ``None`` for a sentence without words). Every given entity and
@@ -277,9 +277,9 @@ def judge_entities(
     (an unmarked mention of a name marked elsewhere becomes an item, given class "not an
     entity").
 
-    ``flag_below`` (< 1) keeps the queue for the surest: an entity cleanlab finds is
-    flagged only where the model gives its label less than this probability (the
-    estimate still counts every one cleanlab finds)."""
+    ``flag_below`` (< 1; one value, or one per sentence) keeps the queue for the surest:
+    an entity cleanlab finds is flagged only where the model gives its label less than
+    this probability (the estimate still counts every one cleanlab finds)."""
     from cleanlab.filter import find_label_issues
     from cleanlab.rank import get_label_quality_scores
 
@@ -321,7 +321,9 @@ def judge_entities(
         if len(np.unique(item_y)) > 1
         else np.zeros(len(items), dtype=bool)
     )
-    flagged = found & (item_p[np.arange(len(items)), item_y] < flag_below)
+    below = np.broadcast_to(np.asarray(flag_below, dtype=float), (n,))
+    item_below = below[[i for i, *_ in items]]
+    flagged = found & (item_p[np.arange(len(items)), item_y] < item_below)
     names = [None, *labels]
     in_conflict = np.zeros(n, dtype=bool)
     for (i, start, end, klass, p), q, wrong, mention in zip(items, item_quality, flagged, evidence):

@@ -83,7 +83,10 @@ class LabelIssues:
             items.given,
             data.labels,
             mentions,
-            flag_below=data.options.entity_flag_below,
+            flag_below=[
+                data.options.entity_flag_below if e.gold is not None else 1.0
+                for e in items.examples
+            ],
         )
         issues = capped(issues, data.options.budget)
         result.columns["span_issues"] = [[] for _ in examples]
@@ -175,9 +178,10 @@ class LabelIssues:
         below = summary.get("entity_flag_below", 1.0)
         queued = (
             f" {summary.get('queued_sentences', 0)} sentences are queued for label issues: "
-            f"those with an entity whose label the model gives less than p = {below:g} "
-            "([audit] entity_flag_below; set it to 1 to queue every entity cleanlab finds) "
-            "or that their document labels otherwise; the others keep their scores and rank "
+            "every entity cleanlab finds in weak labels, and in labels people gave those "
+            f"whose label the model gives less than p = {below:g} ([audit] "
+            "entity_flag_below; set it to 1 to queue every entity cleanlab finds), and "
+            "names their document labels otherwise; the others keep their scores and rank "
             "in the audited records."
             if below < 1
             else ""
