@@ -54,6 +54,20 @@ def test_model_votes_are_out_of_fold_for_the_items_they_learned_from():
     assert votes[0] == "HAM"  # not the label it was taught: its fold never saw it
 
 
+def test_a_rare_class_is_not_outvoted_by_the_common_ones_share():
+    """Rules found 12 SPAM among 212 texts. A text that sits nearer the SPAM texts than the
+    HAM ones gets a SPAM vote, though an unweighted fit would call it HAM (p = 0.70)."""
+    rng = np.random.default_rng(0)
+    examples, features = [], []
+    for i, (label, centre) in enumerate([("HAM", -1.0)] * 200 + [("SPAM", 1.5)] * 12):
+        examples.append(Example(id=f"t{i}", text="", label=label, votes={"kw": label}))
+        features.append([rng.normal(centre, 1), *rng.normal(size=2)])
+    examples.append(Example(id="quiet", text="", split="test", votes={"kw": None}))
+    features.append([1.0, 0.0, 0.0])
+    votes = class_model_votes(examples, ["HAM", "SPAM"], np.array(features), seed=0)
+    assert votes[-1] == "SPAM"
+
+
 def test_rounds_without_embeddings_are_refused_for_classification():
     with pytest.raises(AggregationError, match="sentence embeddings"):
         aggregate_and_choose(
