@@ -11,7 +11,7 @@ the valid split's gold after training (``[train] class_bias``, "auto"); the tabl
 same model's plain argmax beside it.
 
     python bench/train_wrench.py [--epochs 3] [--datasets youtube sms trec] [--seeds 0 1 2]
-        [--full]
+        [--full] [--case-features auto|on|off]
 """
 
 from __future__ import annotations
@@ -89,6 +89,7 @@ def main() -> None:
         "--seeds", type=int, nargs="+", default=[0], help="end-model training seeds (mean kept)"
     )
     parser.add_argument("--full", action="store_true", help="fine-tune every weight, no LoRA")
+    parser.add_argument("--case-features", default="auto", choices=["auto", "on", "off"])
     args = parser.parse_args()
     rows, metrics = [], {}
     for name in args.datasets:
@@ -108,7 +109,10 @@ def main() -> None:
         )
         metrics[f"{name}_label_method"] = f"{choice.method}, {choice.rounds} rounds"
         options = TrainSection(
-            epochs=args.epochs, learning_rate=args.learning_rate, lora=not args.full
+            epochs=args.epochs,
+            learning_rate=args.learning_rate,
+            lora=not args.full,
+            case_features=args.case_features,
         )
         test = [e for e in weak if e.split == "test"]
         gold = [truth[e.id] for e in test]
@@ -186,7 +190,8 @@ def main() -> None:
         notes=f"MiniLM-L6 {'fully fine-tuned' if args.full else '+ LoRA'}, {args.epochs} "
         f"epochs max (early stopping on valid), lr {args.learning_rate}, soft labels; weak "
         f"labels {'dev-weighted majority vote' if args.plain else 'auto + 2 model rounds'}; "
-        f"uncovered train items dropped; seeds {args.seeds} (headline = their mean); class "
+        f"uncovered train items dropped; letter case features {args.case_features}; seeds "
+        f"{args.seeds} (headline = their mean); class "
         "offsets fit on valid gold ([train] class_bias = 'auto'), the same model's plain "
         "argmax beside it. No GPU was available in this session ('device': 'cpu').",
     )

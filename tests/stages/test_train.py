@@ -48,8 +48,8 @@ def test_train_stage_without_audit_and_predict_to_label_studio(
     assert metrics["scores"]["test"]["end_model"]["accuracy"] == 1.0
     card = (tmp_path / "run" / "model" / "README.md").read_text()
     assert "weakforge model" in card and "label model" in card
-    # the tokenizer is uncased: the model reads each piece's letter case, and says so
-    assert metrics["case_features"] and "letter case fed in" in card
+    # the tokenizer is uncased, but classification reads case only when asked ("on")
+    assert not metrics["case_features"] and "letter case fed in" not in card
     report = (tmp_path / "run" / "report.md").read_text()
     assert "## End model" in report and "end model beats teacher" in report
     (tmp_path / "new.jsonl").write_text(
