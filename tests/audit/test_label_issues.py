@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 
 from weakforge.audit import AuditData
@@ -110,3 +112,50 @@ def test_the_queue_cut_applies_to_labels_people_gave_and_not_to_weak_ones(monkey
         quality = result.columns["quality"]
         assert sorted(range(40), key=lambda i: quality[i])[:4] == planted
         assert result.summary["estimated_wrong_entities"] == 4
+
+
+def test_gold_entities_the_rules_type_otherwise_rank_first_and_weak_labels_are_untouched(
+    monkeypatch,
+):
+    """Forty "CITY met Smith ." with the city marked LOC, which the model agrees with; the
+    rules' aggregated label calls the city ORG in every tenth (a team, say). With the
+    rules' opinion those four gold labels rank worst; without it (rules_weight 0) and where
+    the label under audit is the weak one itself, nothing sets them apart. Dev records: a
+    train record's aggregated label is its gold (the aggregator trains on gold)."""
+    from weakforge.audit import label_issues
+    from weakforge.records import Span
+
+    def with_org_columns(data, items):  # B-ORG, I-ORG between PER's and LOC's columns
+        return [np.insert(p, [3, 3], 0.0, axis=1) for p in city_probs(data, items)]
+
+    monkeypatch.setitem(label_issues.TOKEN_MODELS, "cities", with_org_columns)
+    monkeypatch.setitem(label_issues.LABEL_MODELS, "cities", ("cities",))
+    labels = ["PER", "ORG", "LOC"]
+    planted = [i for i in range(40) if i % 10 == 3]
+    gold, weak = [], []
+    for i in range(40):
+        city = ["Paris", "Berlin", "Madrid", "Dublin"][i % 4]
+        text = f"{city} met Smith ."
+        smith = Span(len(city) + 5, len(city) + 10, "PER")
+        given = (Span(0, len(city), "LOC"), smith)
+        aggregated = (Span(0, len(city), "ORG" if i in planted else "LOC"), smith)
+        gold.append(Example(id=f"g{i}", text=text, split="dev", gold=given, label=aggregated))
+        weak.append(Example(id=f"w{i}", text=text, label=aggregated))
+
+    def lowest(examples, weight):
+        options = AuditSection(label_model="cities", folds=4, rules_weight=weight)
+        result = LabelIssues().run(AuditData(examples, labels, "ner", options, None, None))
+        quality = result.columns["quality"]
+        return sorted(range(40), key=lambda i: quality[i])[:4], result
+
+    ranked, result = lowest(gold, 0.75)
+    assert ranked == planted and result.summary["rules_retyped_entities"] == 4
+    assert "type 4 entities people labeled otherwise" in " ".join(
+        LabelIssues().describe(result.summary)
+    )
+    assert lowest(gold, 0.0)[0] != planted
+    _, weak_result = lowest(weak, 0.75)
+    assert "rules_retyped_entities" not in weak_result.summary
+    # train records with gold train on it: their aggregated label is no rules' opinion
+    _, trained = lowest([replace(e, split="train") for e in gold], 0.75)
+    assert "rules_retyped_entities" not in trained.summary

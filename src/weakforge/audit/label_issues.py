@@ -26,6 +26,7 @@ from weakforge.audit.document_mentions import document_mentions
 from weakforge.audit.embeddings import word_vectors
 from weakforge.audit.fold_models import fold_class_probs, fold_token_probs
 from weakforge.audit.fold_tagger import fold_tagger_probs
+from weakforge.audit.rules_opinion import with_rules_opinion
 from weakforge.audit.word_features import word_features
 from weakforge.config import AuditSection, TrainSection
 from weakforge.labels import given_label
@@ -77,8 +78,16 @@ class LabelIssues:
         chosen = LABEL_MODELS[data.options.label_model]
         members = [TOKEN_MODELS[name](data, items) for name in chosen]
         mentions = document_mentions(items.examples, items.given, data.labels, data.document_key)
-        issues = judge_entities(
+        probs, retyped = with_rules_opinion(
             mean_token_probs(members),
+            items.words,
+            items.given,
+            [rules_label(e) for e in items.examples],
+            data.labels,
+            data.options.rules_weight,
+        )
+        issues = judge_entities(
+            probs,
             items.words,
             items.given,
             data.labels,
@@ -93,6 +102,9 @@ class LabelIssues:
         result.summary["estimated_wrong_entities"] = issues.estimated_wrong
         result.summary["entity_flag_below"] = data.options.entity_flag_below
         result.summary["queued_sentences"] = int(issues.is_issue.sum())
+        if retyped:
+            result.summary["rules_retyped_entities"] = retyped
+            result.summary["rules_weight"] = data.options.rules_weight
         key = data.document_key
         if any(e.meta.get(key) is not None for e in items.examples):
             result.summary["document_conflicts"] = issues.document_conflicts
@@ -186,13 +198,30 @@ class LabelIssues:
             if below < 1
             else ""
         )
+        rules = (
+            f" The rules' aggregated labels type {summary['rules_retyped_entities']} entities "
+            "people labeled otherwise; their words weigh the rules' type at "
+            f"{summary['rules_weight']:g} beside the model ([audit] rules_weight)."
+            if summary.get("rules_retyped_entities")
+            else ""
+        )
         return [
             f"cleanlab estimates {summary['estimated_wrong_entities']} entity labels are "
             "wrong (given entities and entities the out-of-sample model finds unmarked)."
             + queued
             + " "
             + documents
+            + rules
         ]
+
+
+def rules_label(example: Example) -> Label | None:
+    """The rules' aggregated label of a record whose label under audit is one people gave,
+    else ``None``: a train record with gold trains on it, and the aggregator sets its label
+    to that gold, so only dev and test records hold the rules' own opinion."""
+    if example.gold is None or example.split == "train":
+        return None
+    return example.label
 
 
 def label_model_probs(examples: list[Example], labels: list[str]) -> np.ndarray | None:
