@@ -66,6 +66,13 @@ def per_type(scores):
     return " / ".join(f"{t} {scores['per_label'][t]['f1']:.3f}" for t in LABELS)
 
 
+def news_rules_spec() -> RuleSpec:
+    """The shipped news rules and the shared knowledge-base gazetteers, for CoNLL's types
+    (plus ``ENT``, a span of any of them)."""
+    rules = (BENCH.parent / "rules" / "news_ner.py", BENCH / "rules" / "shared_gazetteers.py")
+    return RuleSpec(tuple(map(str, rules)), "ner", (*LABELS, "ENT"))
+
+
 def with_votes(examples, spec, workers):
     with tempfile.TemporaryDirectory() as tmp:
         apply_rules(spec, examples, Path(tmp), workers=workers)
@@ -133,8 +140,7 @@ def main() -> None:
     examples = read_corpus(
         shared("conll2003", "eng.testa"), "conll", ReadOptions(split="dev")
     ).examples
-    rules = (BENCH.parent / "rules" / "news_ner.py", BENCH / "rules" / "shared_gazetteers.py")
-    spec = RuleSpec(tuple(map(str, rules)), "ner", (*LABELS, "ENT"))
+    spec = news_rules_spec()
     started = time.perf_counter()
     voted = with_votes(examples, spec, args.workers)
     apply_seconds = time.perf_counter() - started

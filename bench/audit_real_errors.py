@@ -27,7 +27,7 @@ import re
 import time
 from dataclasses import replace
 
-from aggregate_conll import best_variant, with_votes
+from aggregate_conll import best_variant, news_rules_spec, with_votes
 from benchlib import BENCH, markdown_table, record, shared
 
 from weakforge.aggregate import aggregate
@@ -35,7 +35,6 @@ from weakforge.audit import AuditData
 from weakforge.audit.label_issues import LabelIssues
 from weakforge.config import AuditSection
 from weakforge.corpus import ReadOptions, read_corpus
-from weakforge.labeling.applier import RuleSpec
 
 LABELS = ["PER", "ORG", "LOC", "MISC"]
 FILES = {"dev": "eng.testa", "train": "eng.train"}
@@ -103,8 +102,7 @@ def with_rules_labels(examples):
     """The records with the rules' aggregated spans as their weak label (gold kept for the
     audit, hidden from the aggregator), as dev records: gold the aggregator did not train
     on, which is where the audit hears the rules (the label check reads no split)."""
-    rules = (BENCH.parent / "rules" / "news_ner.py", BENCH / "rules" / "shared_gazetteers.py")
-    spec = RuleSpec(tuple(map(str, rules)), "ner", (*LABELS, "ENT"))
+    spec = news_rules_spec()
     voted = with_votes(examples, spec, workers=2)
     hidden = [replace(e, gold=None, split="train") for e in voted]
     options = best_variant(weights_from_gold=False)

@@ -25,15 +25,15 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from aggregate_conll import LABELS, best_variant, dev_weights
-from benchlib import BENCH, markdown_table, record, shared
+from aggregate_conll import LABELS, best_variant, dev_weights, news_rules_spec
+from benchlib import markdown_table, record, shared
 
 from weakforge.aggregate import aggregate
 from weakforge.aggregate.selection import aggregate_and_choose
 from weakforge.config import TrainSection
 from weakforge.corpus import ReadOptions, read_corpus
 from weakforge.evaluation import span_scores
-from weakforge.labeling.applier import RuleSpec, apply_rules, read_votes
+from weakforge.labeling.applier import apply_rules, read_votes
 from weakforge.tokenize import example_bounds
 from weakforge.train.class_bias import fit_type_bias
 from weakforge.train.transformers_adapter import (
@@ -60,8 +60,7 @@ def main() -> None:
         replace(e, id=f"dev-{e.id}", meta={**e.meta, "doc": f"dev-{e.meta['doc']}"}) for e in dev
     ]
     everything = train_set + dev
-    rules = (BENCH.parent / "rules" / "news_ner.py", BENCH / "rules" / "shared_gazetteers.py")
-    spec = RuleSpec(tuple(map(str, rules)), "ner", (*LABELS, "ENT"))
+    spec = news_rules_spec()
     with tempfile.TemporaryDirectory() as tmp:
         apply_rules(spec, everything, Path(tmp), workers=args.workers)
         votes = read_votes(Path(tmp))
