@@ -11,7 +11,7 @@ the valid split's gold after training (``[train] class_bias``, "auto"); the tabl
 same model's plain argmax beside it.
 
     python bench/train_wrench.py [--epochs 3] [--datasets youtube sms trec] [--seeds 0 1 2]
-        [--full] [--case-features auto|on|off]
+        [--full] [--case-features auto|on|off] [--self-training N]
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from weakforge.audit.embeddings import embed
 from weakforge.config import AggregateSection, TrainSection
 from weakforge.corpus import read_corpus
 from weakforge.evaluation import class_scores
+from weakforge.train.self_training import self_train
 from weakforge.train.transformers_adapter import load_model, predict, train
 
 CACHE = Path(tempfile.gettempdir()) / "weakforge-bench-embeddings"
@@ -54,14 +55,22 @@ class SeedRun:
     seconds_per_epoch: float
     seconds: float
     device: str
+    relabeled: list[int]
 
 
 def run_seed(weak, test, gold, labels, options, seed: int) -> SeedRun:
     """Train the end model on the weak labels with one seed and score it on test."""
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        result = train(
-            weak, "classification", labels, Path(tmp) / "model", options=options, seed=seed
+        out = Path(tmp) / "model"
+        result, changed = self_train(
+            lambda examples: train(
+                examples, "classification", labels, out, options=options, seed=seed
+            ),
+            weak,
+            "classification",
+            out,
+            options,
         )
         model = load_model(Path(tmp) / "model")
         predicted = [label for label, _ in predict(model, test)]
@@ -76,6 +85,7 @@ def run_seed(weak, test, gold, labels, options, seed: int) -> SeedRun:
         result.seconds_per_epoch,
         seconds,
         result.device,
+        changed,
     )
 
 
@@ -90,6 +100,9 @@ def main() -> None:
     )
     parser.add_argument("--full", action="store_true", help="fine-tune every weight, no LoRA")
     parser.add_argument("--case-features", default="auto", choices=["auto", "on", "off"])
+    parser.add_argument(
+        "--self-training", type=int, default=None, help="rounds (default: the config's)"
+    )
     args = parser.parse_args()
     rows, metrics = [], {}
     for name in args.datasets:
@@ -113,6 +126,7 @@ def main() -> None:
             learning_rate=args.learning_rate,
             lora=not args.full,
             case_features=args.case_features,
+            **({} if args.self_training is None else {"self_training": args.self_training}),
         )
         test = [e for e in weak if e.split == "test"]
         gold = [truth[e.id] for e in test]
@@ -133,6 +147,7 @@ def main() -> None:
                 str(run.seed): headline(name, run.plain) for run in runs
             }
         metrics[f"{name}_class_bias"] = {str(run.seed): run.offsets for run in runs}
+        metrics[f"{name}_self_training_changed"] = {str(r.seed): r.relabeled for r in runs}
         if name == "sms":  # where the F1 goes: the spam class's precision and recall
             for who, found in (
                 ("end_model", [run.scores for run in runs]),
@@ -190,7 +205,8 @@ def main() -> None:
         notes=f"MiniLM-L6 {'fully fine-tuned' if args.full else '+ LoRA'}, {args.epochs} "
         f"epochs max (early stopping on valid), lr {args.learning_rate}, soft labels; weak "
         f"labels {'dev-weighted majority vote' if args.plain else 'auto + 2 model rounds'}; "
-        f"uncovered train items dropped; letter case features {args.case_features}; seeds "
+        f"uncovered train items dropped; letter case features {args.case_features}; "
+        f"self-training rounds {options.self_training}; seeds "
         f"{args.seeds} (headline = their mean); class "
         "offsets fit on valid gold ([train] class_bias = 'auto'), the same model's plain "
         "argmax beside it. No GPU was available in this session ('device': 'cpu').",

@@ -364,6 +364,10 @@ class TrainSection:
     """Longest input in tokens; longer texts are cut."""
     patience: int = 2
     """Stop after this many epochs without a better dev score (needs dev gold)."""
+    self_training: int = 0
+    """Rounds of self-training: the trained end model relabels the weakly labeled training
+    items with its own predictions and a fresh model trains on them (gold and reviewed labels
+    stay). Each round costs one more training."""
     max_steps: int = -1
     """Cap on optimiser steps (> 0), e.g. for a quick try."""
     tensorboard: bool = False
@@ -550,6 +554,7 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("train", "weight_decay"): (0, 1),
     ("train", "max_length"): (8, None),
     ("train", "patience"): (0, None),
+    ("train", "self_training"): (0, None),
     ("train", "max_new_tokens"): (1, None),
 }
 

@@ -149,3 +149,20 @@ def test_with_dev_gold_the_report_gives_the_class_offsets_fit_there(
         tmp_path, base_model=tiny_model_dir, lora=False, epochs=2, class_bias="none"
     )
     assert run(plain, tmp_path / "plain").metrics["train"]["class_bias"] is None
+
+
+def test_self_training_rounds_are_counted_in_the_metrics_and_the_report(
+    tmp_path, tiny_model_dir, keyword_corpus
+):
+    keyword_corpus(
+        10, [{"id": "t1", "text": "great song love it 5", "split": "test", "label": "HAM"}]
+    )
+    config = keyword_run_config(
+        tmp_path, base_model=tiny_model_dir, lora=False, epochs=2, batch_size=8, self_training=1
+    )
+    metrics = run(config, tmp_path / "run").metrics["train"]
+    assert len(metrics["self_training_changed"]) == 1
+    assert metrics["train_items"] == 20
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert "Self-training ([train] self_training)" in report
+    assert f"changing {metrics['self_training_changed'][0]} weak labels in 1 round" in report

@@ -26,6 +26,7 @@ from weakforge.report import Image, Section, Table
 from weakforge.train.distributed import world_size
 from weakforge.train.families import FAMILIES, load_end_model, predict_with
 from weakforge.train.search import Trial, search_and_train
+from weakforge.train.self_training import self_train
 from weakforge.train.transformers_adapter import TrainResult, left_out_uncovered
 
 
@@ -104,18 +105,26 @@ def model_card(config: RunConfig, metrics: dict[str, Any]) -> str:
 
 def fit(
     examples: list[Example], labels: list[str], out: Path, config: RunConfig
-) -> tuple[TrainResult, list[Trial]]:
+) -> tuple[TrainResult, list[Trial], list[int]]:
     """Train the configured family's end model into ``out`` (the best of a grid on dev when
-    ``[train] search`` is set). Every process of a data-parallel launch runs this."""
-    if config.train.search:
-        return search_and_train(
-            examples, config.run.task, labels, out, options=config.train, seed=config.run.seed
-        )
-    family = FAMILIES[config.train.family]
-    result = family.train(
-        examples, config.run.task, labels, out, options=config.train, seed=config.run.seed
-    )
-    return result, []
+    ``[train] search`` is set; again on its own labels per ``[train] self_training`` round).
+    Returns the result, the search's trials and the weak labels each round changed. Every
+    process of a data-parallel launch runs this."""
+    task, options, seed = config.run.task, config.train, config.run.seed
+    trials: list[Trial] = []
+
+    def train_once(training_set: list[Example]) -> TrainResult:
+        if options.search:
+            result, found = search_and_train(
+                training_set, task, labels, out, options=options, seed=seed
+            )
+            trials[:] = found
+            return result
+        family = FAMILIES[options.family]
+        return family.train(training_set, task, labels, out, options=options, seed=seed)
+
+    result, changed = self_train(train_once, examples, task, out, options)
+    return result, trials, changed
 
 
 def run_train(ctx: StageContext) -> dict[str, Any]:
@@ -124,7 +133,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
     examples = load_records(ctx.input(ctx.stage.records_from))
     labels = list(config.run.labels) or labels_used(examples)
     out = ctx.output(MODEL)
-    result, trials = fit(examples, labels, out, config)
+    result, trials, relabeled = fit(examples, labels, out, config)
     loaded = load_end_model(out)
     evaluated = [e for e in examples if e.split in ("dev", "test") and e.gold is not None]
     predicted = predict_with(loaded, evaluated)
@@ -165,6 +174,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
         "seconds_per_epoch": round(result.seconds_per_epoch, 1),
         "train_items": result.train_items,
         "uncovered_left_out": len(left_out_uncovered(examples, task, config.train)),
+        "self_training_changed": relabeled,
         "class_bias": asdict(result.class_bias) if result.class_bias else None,
         "class_bias_skipped": result.class_bias_skipped,
         "case_features": result.case_features,
@@ -209,6 +219,16 @@ def describe_train(metrics: dict[str, Any]) -> Section:
                 "([train] uncovered = 'drop')."
                 if metrics.get("uncovered_left_out")
                 else ""
+            ),
+            *(
+                [
+                    f"Self-training ([train] self_training): the end model relabeled its "
+                    f"training items, changing {', then '.join(map(str, changed))} weak labels "
+                    f"in {len(changed)} round(s); the model above trained on the last round's "
+                    "labels."
+                ]
+                if (changed := metrics.get("self_training_changed"))
+                else []
             ),
             *([class_bias_note(metrics["class_bias"])] if metrics.get("class_bias") else []),
             *(

@@ -1,0 +1,116 @@
+from dataclasses import replace
+
+from weakforge.config import TrainSection
+from weakforge.records import Example, Span
+from weakforge.train import self_training
+from weakforge.train.self_training import relabel_with, same_label, self_train
+from weakforge.train.transformers_adapter import TrainResult, load_model, predict, train
+
+FAST = TrainSection(epochs=12, learning_rate=5e-3, lora=False, batch_size=8, patience=50)
+
+
+def item(id, label, **fields):
+    return Example(id=id, text=f"text {id}", label=label, probs={label: 1.0}, **fields)
+
+
+def test_only_weak_train_items_that_are_trained_on_take_the_models_label():
+    examples = [
+        item("weak", "HAM", split="train", votes={"rule": "HAM"}),
+        item("same", "SPAM", split="train", votes={"rule": "SPAM"}),
+        item("gold", "HAM", split="train", gold="HAM", votes={"rule": "HAM"}),
+        item("dev", "HAM", split="dev", votes={"rule": "HAM"}),
+        item("uncovered", "HAM", split="train", votes={"rule": None}),
+        item("copy", "HAM", split="train", origin="uncovered", votes={"rule": None}),
+        item("unread", "HAM", split="train", votes={"rule": "HAM"}),
+    ]
+    asked = []
+
+    def predict(batch):
+        asked.extend(e.id for e in batch)
+        return [
+            (None, {}) if e.id == "unread" else ("SPAM", {"SPAM": 0.9, "HAM": 0.1}) for e in batch
+        ]
+
+    result = relabel_with(examples, "classification", TrainSection(), predict)
+    assert asked == ["weak", "same", "unread"]
+    assert result.changed == 1
+    by_id = {e.id: e for e in result.examples}
+    assert by_id["weak"].label == "SPAM" and by_id["weak"].probs == {"SPAM": 0.9, "HAM": 0.1}
+    for kept in ("gold", "dev", "uncovered", "copy", "unread"):
+        assert by_id[kept] == next(e for e in examples if e.id == kept)
+    # under uncovered = "prior" the items no rule voted on are trained on, so relabeled too
+    prior = relabel_with(examples, "classification", TrainSection(uncovered="prior"), predict)
+    assert prior.changed == 3 and {e.id: e.label for e in prior.examples}["uncovered"] == "SPAM"
+
+
+def test_spans_agree_by_offsets_and_type_not_confidence():
+    assert same_label((Span(0, 4, "PER", 0.6),), (Span(0, 4, "PER", 0.9),))
+    assert not same_label((Span(0, 4, "PER"),), (Span(0, 4, "ORG"),))
+    assert same_label("HAM", "HAM") and not same_label("HAM", "SPAM")
+
+
+def test_each_round_trains_afresh_on_the_last_models_labels(monkeypatch, tmp_path):
+    examples = [item(f"x{i}", "HAM", split="train", votes={"rule": "HAM"}) for i in range(3)]
+    seen = []
+
+    def train_once(training_set):
+        seen.append([e.label for e in training_set])
+        return TrainResult([], "cpu", 10.0, 5.0, len(training_set), 1, 2)
+
+    answers = iter(["SPAM", "HAM"])
+    monkeypatch.setattr(self_training, "load_end_model", lambda folder: next(answers))
+    monkeypatch.setattr(
+        self_training, "predict_with", lambda label, batch: [(label, {label: 1.0})] * len(batch)
+    )
+    result, changed = self_train(
+        train_once, examples, "classification", tmp_path, TrainSection(self_training=2)
+    )
+    assert seen == [["HAM"] * 3, ["SPAM"] * 3, ["HAM"] * 3]
+    assert changed == [3, 3] and result.seconds == 30.0
+    none, changed = self_train(train_once, examples, "classification", tmp_path, TrainSection())
+    assert changed == [] and none.seconds == 10.0 and len(seen) == 4
+
+
+def test_the_end_model_overrules_weak_labels_it_learned_otherwise(tiny_model_dir, tmp_path):
+    """Three spam texts the label model called ham, unsure: the model trained on the 40
+    clear items calls them spam, and the second round trains on that."""
+    clear = [
+        Example(
+            id=f"{kind}{i}",
+            text=text.format(i),
+            label=label,
+            probs={label: 0.95, other: 0.05},
+            split="train",
+        )
+        for i in range(20)
+        for kind, text, label, other in (
+            ("s", "check out my channel free {}", "SPAM", "HAM"),
+            ("h", "great song love it {}", "HAM", "SPAM"),
+        )
+    ]
+    unsure = [
+        Example(
+            id=f"u{i}",
+            text=f"check out my channel free 7{i}",
+            label="HAM",
+            probs={"HAM": 0.55, "SPAM": 0.45},
+            split="train",
+        )
+        for i in range(3)
+    ]
+    options = replace(FAST, base_model=tiny_model_dir, self_training=1)
+    out = tmp_path / "model"
+    seen = []
+
+    def train_once(training_set):
+        seen.append({e.id: e.label for e in training_set if e.id.startswith("u")})
+        return train(training_set, "classification", ["HAM", "SPAM"], out, options=options)
+
+    _, changed = self_train(train_once, clear + unsure, "classification", out, options)
+    assert seen == [
+        {"u0": "HAM", "u1": "HAM", "u2": "HAM"},
+        {"u0": "SPAM", "u1": "SPAM", "u2": "SPAM"},
+    ]
+    assert changed == [3]
+    labels = [label for label, _ in predict(load_model(out), unsure)]
+    assert labels == ["SPAM"] * 3
