@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from weakforge.records import Example
+
 
 def postgres_binaries() -> Path | None:
     """The folder holding PostgreSQL's initdb / pg_ctl (Debian keeps them off PATH)."""
@@ -142,3 +144,24 @@ def scratch_causal_model(
     LlamaForCausalLM(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return Path(folder)
+
+
+def spam_ham(n: int = 20) -> list[Example]:
+    """``n`` spam-like and ``n`` ham-like weakly labeled train texts, numbered, with the
+    label model's probabilities (spam 0.8, ham 0.9): a corpus a tiny model learns."""
+    spam = [
+        Example(
+            id=f"s{i}",
+            text=f"check out my channel free {i}",
+            label="SPAM",
+            probs={"HAM": 0.2, "SPAM": 0.8},
+        )
+        for i in range(n)
+    ]
+    ham = [
+        Example(
+            id=f"h{i}", text=f"great song love it {i}", label="HAM", probs={"HAM": 0.9, "SPAM": 0.1}
+        )
+        for i in range(n)
+    ]
+    return spam + ham

@@ -2,6 +2,7 @@ from dataclasses import replace
 
 from weakforge.config import TrainSection
 from weakforge.records import Example, Span
+from weakforge.testing import spam_ham
 from weakforge.train import self_training
 from weakforge.train.self_training import relabel_with, same_label, self_train
 from weakforge.train.transformers_adapter import TrainResult, load_model, predict, train
@@ -73,21 +74,8 @@ def test_each_round_trains_afresh_on_the_last_models_labels(monkeypatch, tmp_pat
 
 def test_the_end_model_overrules_weak_labels_it_learned_otherwise(tiny_model_dir, tmp_path):
     """Three spam texts the label model called ham, unsure: the model trained on the 40
-    clear items calls them spam, and the second round trains on that."""
-    clear = [
-        Example(
-            id=f"{kind}{i}",
-            text=text.format(i),
-            label=label,
-            probs={label: 0.95, other: 0.05},
-            split="train",
-        )
-        for i in range(20)
-        for kind, text, label, other in (
-            ("s", "check out my channel free {}", "SPAM", "HAM"),
-            ("h", "great song love it {}", "HAM", "SPAM"),
-        )
-    ]
+    clearer items calls them spam, and the second round trains on that."""
+    clear = spam_ham(20)
     unsure = [
         Example(
             id=f"u{i}",

@@ -7,6 +7,7 @@ import torch
 from weakforge.config import TrainSection
 from weakforge.labels import bio_tags
 from weakforge.records import Example, Span
+from weakforge.testing import spam_ham
 from weakforge.train.class_bias import apply_class_bias
 from weakforge.train.transformers_adapter import (
     CASE_SHAPES,
@@ -21,25 +22,6 @@ from weakforge.train.transformers_adapter import (
 )
 
 FAST = TrainSection(epochs=12, learning_rate=5e-3, lora=False, batch_size=8, patience=50)
-
-
-def spam_ham(n=20):
-    spam = [
-        Example(
-            id=f"s{i}",
-            text=f"check out my channel free {i}",
-            label="SPAM",
-            probs={"HAM": 0.2, "SPAM": 0.8},
-        )
-        for i in range(n)
-    ]
-    ham = [
-        Example(
-            id=f"h{i}", text=f"great song love it {i}", label="HAM", probs={"HAM": 0.9, "SPAM": 0.1}
-        )
-        for i in range(n)
-    ]
-    return spam + ham
 
 
 def test_soft_cross_entropy_masks_and_weights():
