@@ -56,6 +56,8 @@ class SeedRun:
     seconds: float
     device: str
     relabeled: list[int]
+    dev_scores: list[float]
+    kept_rounds: int
 
 
 def run_seed(weak, test, gold, labels, options, seed: int) -> SeedRun:
@@ -63,15 +65,17 @@ def run_seed(weak, test, gold, labels, options, seed: int) -> SeedRun:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         out = Path(tmp) / "model"
-        result, changed = self_train(
+        rounds = self_train(
             lambda examples: train(
                 examples, "classification", labels, out, options=options, seed=seed
             ),
             weak,
             "classification",
+            labels,
             out,
             options,
         )
+        result = rounds.result
         model = load_model(Path(tmp) / "model")
         predicted = [label for label, _ in predict(model, test)]
         plain = [label for label, _ in predict(replace(model, class_bias=None), test)]
@@ -85,7 +89,9 @@ def run_seed(weak, test, gold, labels, options, seed: int) -> SeedRun:
         result.seconds_per_epoch,
         seconds,
         result.device,
-        changed,
+        rounds.changed,
+        rounds.dev_scores,
+        rounds.kept,
     )
 
 
@@ -148,6 +154,8 @@ def main() -> None:
             }
         metrics[f"{name}_class_bias"] = {str(run.seed): run.offsets for run in runs}
         metrics[f"{name}_self_training_changed"] = {str(r.seed): r.relabeled for r in runs}
+        metrics[f"{name}_self_training_dev_macro_f1"] = {str(r.seed): r.dev_scores for r in runs}
+        metrics[f"{name}_self_training_kept"] = {str(r.seed): r.kept_rounds for r in runs}
         if name == "sms":  # where the F1 goes: the spam class's precision and recall
             for who, found in (
                 ("end_model", [run.scores for run in runs]),

@@ -161,8 +161,9 @@ def test_self_training_rounds_are_counted_in_the_metrics_and_the_report(
         tmp_path, base_model=tiny_model_dir, lora=False, epochs=2, batch_size=8, self_training=1
     )
     metrics = run(config, tmp_path / "run").metrics["train"]
-    assert len(metrics["self_training_changed"]) == 1
+    rounds = metrics["self_training"]
+    assert len(rounds["changed"]) == 1 and rounds["kept"] == 1 and rounds["dev_scores"] == []
     assert metrics["train_items"] == 20
     report = (tmp_path / "run" / "report.md").read_text()
     assert "Self-training ([train] self_training)" in report
-    assert f"changing {metrics['self_training_changed'][0]} weak labels in 1 round" in report
+    assert f"changing {rounds['changed'][0]} weak labels in 1 round(s); with no dev gold" in report

@@ -50,26 +50,61 @@ def test_spans_agree_by_offsets_and_type_not_confidence():
     assert same_label("HAM", "HAM") and not same_label("HAM", "SPAM")
 
 
-def test_each_round_trains_afresh_on_the_last_models_labels(monkeypatch, tmp_path):
-    examples = [item(f"x{i}", "HAM", split="train", votes={"rule": "HAM"}) for i in range(3)]
-    seen = []
-
-    def train_once(training_set):
-        seen.append([e.label for e in training_set])
-        return TrainResult([], "cpu", 10.0, 5.0, len(training_set), 1, 2)
-
-    answers = iter(["SPAM", "HAM"])
+def fake_rounds(monkeypatch, answers, dev_scores=()):
+    """Each loaded model answers the next label of ``answers`` for every item, and each
+    dev score asked for is the next of ``dev_scores``."""
+    answers, scores = iter(answers), iter(dev_scores)
     monkeypatch.setattr(self_training, "load_end_model", lambda folder: next(answers))
     monkeypatch.setattr(
         self_training, "predict_with", lambda label, batch: [(label, {label: 1.0})] * len(batch)
     )
-    result, changed = self_train(
-        train_once, examples, "classification", tmp_path, TrainSection(self_training=2)
-    )
+    monkeypatch.setattr(self_training, "model_dev_score", lambda *args: next(scores))
+
+
+def saving_trainer(out, seen):
+    """A ``train_once`` that notes the labels it trained on and saves them into ``out``."""
+
+    def train_once(training_set):
+        seen.append([e.label for e in training_set if e.split == "train"])
+        out.mkdir()
+        (out / "labels").write_text(" ".join(seen[-1]))
+        return TrainResult([], "cpu", 10.0, 5.0, len(training_set), 1, 2)
+
+    return train_once
+
+
+def self_train_rounds(examples, out, seen, rounds):
+    """``self_train`` with :func:`saving_trainer` and ``rounds`` rounds on HAM/SPAM."""
+    options = TrainSection(self_training=rounds)
+    trainer = saving_trainer(out, seen)
+    return self_train(trainer, examples, "classification", ["HAM", "SPAM"], out, options)
+
+
+def test_each_round_trains_afresh_on_the_last_models_labels(monkeypatch, tmp_path):
+    examples = [item(f"x{i}", "HAM", split="train", votes={"rule": "HAM"}) for i in range(3)]
+    seen, out = [], tmp_path / "model"
+    fake_rounds(monkeypatch, ["SPAM", "HAM"])
+    rounds = self_train_rounds(examples, out, seen, 2)
     assert seen == [["HAM"] * 3, ["SPAM"] * 3, ["HAM"] * 3]
-    assert changed == [3, 3] and result.seconds == 30.0
-    none, changed = self_train(train_once, examples, "classification", tmp_path, TrainSection())
-    assert changed == [] and none.seconds == 10.0 and len(seen) == 4
+    assert rounds.changed == [3, 3] and rounds.result.seconds == 30.0
+    assert rounds.kept == 2 and rounds.dev_scores == []  # no dev gold: nothing to check
+    assert (out / "labels").read_text() == "HAM HAM HAM" and len(list(tmp_path.iterdir())) == 1
+    none = self_train_rounds(examples, tmp_path / "none", seen, 0)
+    assert none.changed == [] and none.result.seconds == 10.0 and len(seen) == 4
+
+
+def test_a_round_that_lowers_the_dev_score_is_undone_and_the_rounds_stop(monkeypatch, tmp_path):
+    examples = [item(f"x{i}", "HAM", split="train", votes={"rule": "HAM"}) for i in range(3)]
+    examples.append(item("d", "HAM", split="dev", gold="HAM"))
+    seen, out = [], tmp_path / "model"
+    # round 1 ties round 0 (kept), round 2 scores lower (undone), round 3 never runs
+    fake_rounds(monkeypatch, ["SPAM", "HAM", "SPAM"], [0.8, 0.8, 0.7])
+    rounds = self_train_rounds(examples, out, seen, 3)
+    assert seen == [["HAM"] * 3, ["SPAM"] * 3, ["HAM"] * 3]
+    assert rounds.kept == 1 and rounds.dev_scores == [0.8, 0.8, 0.7]
+    assert rounds.changed == [3, 3] and rounds.result.seconds == 30.0
+    assert (out / "labels").read_text() == "SPAM SPAM SPAM"  # round 1's model is back
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no copy left behind
 
 
 def test_the_end_model_overrules_weak_labels_it_learned_otherwise(tiny_model_dir, tmp_path):
@@ -94,11 +129,11 @@ def test_the_end_model_overrules_weak_labels_it_learned_otherwise(tiny_model_dir
         seen.append({e.id: e.label for e in training_set if e.id.startswith("u")})
         return train(training_set, "classification", ["HAM", "SPAM"], out, options=options)
 
-    _, changed = self_train(train_once, clear + unsure, "classification", out, options)
+    rounds = self_train(train_once, clear + unsure, "classification", ["HAM", "SPAM"], out, options)
     assert seen == [
         {"u0": "HAM", "u1": "HAM", "u2": "HAM"},
         {"u0": "SPAM", "u1": "SPAM", "u2": "SPAM"},
     ]
-    assert changed == [3]
+    assert rounds.changed == [3] and rounds.kept == 1
     labels = [label for label, _ in predict(load_model(out), unsure)]
     assert labels == ["SPAM"] * 3

@@ -26,7 +26,7 @@ from weakforge.report import Image, Section, Table
 from weakforge.train.distributed import world_size
 from weakforge.train.families import FAMILIES, load_end_model, predict_with
 from weakforge.train.search import Trial, search_and_train
-from weakforge.train.self_training import self_train
+from weakforge.train.self_training import SelfTraining, self_train
 from weakforge.train.transformers_adapter import TrainResult, left_out_uncovered
 
 
@@ -105,11 +105,11 @@ def model_card(config: RunConfig, metrics: dict[str, Any]) -> str:
 
 def fit(
     examples: list[Example], labels: list[str], out: Path, config: RunConfig
-) -> tuple[TrainResult, list[Trial], list[int]]:
+) -> tuple[TrainResult, list[Trial], SelfTraining]:
     """Train the configured family's end model into ``out`` (the best of a grid on dev when
     ``[train] search`` is set; again on its own labels per ``[train] self_training`` round).
-    Returns the result, the search's trials and the weak labels each round changed. Every
-    process of a data-parallel launch runs this."""
+    Returns the result, the search's trials and what self-training did. Every process of a
+    data-parallel launch runs this."""
     task, options, seed = config.run.task, config.train, config.run.seed
     trials: list[Trial] = []
 
@@ -123,8 +123,8 @@ def fit(
         family = FAMILIES[options.family]
         return family.train(training_set, task, labels, out, options=options, seed=seed)
 
-    result, changed = self_train(train_once, examples, task, out, options)
-    return result, trials, changed
+    rounds = self_train(train_once, examples, task, labels, out, options)
+    return rounds.result, trials, rounds
 
 
 def run_train(ctx: StageContext) -> dict[str, Any]:
@@ -133,7 +133,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
     examples = load_records(ctx.input(ctx.stage.records_from))
     labels = list(config.run.labels) or labels_used(examples)
     out = ctx.output(MODEL)
-    result, trials, relabeled = fit(examples, labels, out, config)
+    result, trials, rounds = fit(examples, labels, out, config)
     loaded = load_end_model(out)
     evaluated = [e for e in examples if e.split in ("dev", "test") and e.gold is not None]
     predicted = predict_with(loaded, evaluated)
@@ -174,7 +174,11 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
         "seconds_per_epoch": round(result.seconds_per_epoch, 1),
         "train_items": result.train_items,
         "uncovered_left_out": len(left_out_uncovered(examples, task, config.train)),
-        "self_training_changed": relabeled,
+        "self_training": {
+            "changed": rounds.changed,
+            "dev_scores": rounds.dev_scores,
+            "kept": rounds.kept,
+        },
         "class_bias": asdict(result.class_bias) if result.class_bias else None,
         "class_bias_skipped": result.class_bias_skipped,
         "case_features": result.case_features,
@@ -205,6 +209,24 @@ def class_bias_note(bias: dict[str, Any]) -> str:
     )
 
 
+def self_training_note(rounds: dict[str, Any]) -> str:
+    """What the self-training rounds changed, and which were kept on dev gold."""
+    changed, scores, kept = rounds["changed"], rounds["dev_scores"], rounds["kept"]
+    note = (
+        f"Self-training ([train] self_training): the end model relabeled its training items, "
+        f"changing {', then '.join(map(str, changed))} weak labels in {len(changed)} round(s)"
+    )
+    if not scores:
+        return note + "; with no dev gold to check them, every round was kept."
+    trail = " -> ".join(f"{s:.4f}" for s in scores)
+    if kept == len(changed):
+        return note + f"; dev score by round {trail}, so every round was kept."
+    return note + (
+        f"; dev score by round {trail}: the last round lowered it and was undone, so the "
+        f"model above is round {kept}'s" + (" (no self-training)." if kept == 0 else ".")
+    )
+
+
 def describe_train(metrics: dict[str, Any]) -> Section:
     key = "f1" if metrics["task"] == "ner" else "accuracy"
     section = Section(
@@ -221,13 +243,8 @@ def describe_train(metrics: dict[str, Any]) -> Section:
                 else ""
             ),
             *(
-                [
-                    f"Self-training ([train] self_training): the end model relabeled its "
-                    f"training items, changing {', then '.join(map(str, changed))} weak labels "
-                    f"in {len(changed)} round(s); the model above trained on the last round's "
-                    "labels."
-                ]
-                if (changed := metrics.get("self_training_changed"))
+                [self_training_note(metrics["self_training"])]
+                if metrics.get("self_training", {}).get("changed")
                 else []
             ),
             *([class_bias_note(metrics["class_bias"])] if metrics.get("class_bias") else []),
