@@ -159,3 +159,47 @@ def test_gold_entities_the_rules_type_otherwise_rank_first_and_weak_labels_are_u
     # train records with gold train on it: their aggregated label is no rules' opinion
     _, trained = lowest([replace(e, split="train") for e in gold], 0.75)
     assert "rules_retyped_entities" not in trained.summary
+
+
+def test_a_document_conflict_the_rules_back_is_not_queued(monkeypatch):
+    """One story says "Paris met Smith ." four times, Paris LOC in three and PER in the
+    fourth: a conflict with its document, queued. Where the rules' aggregated label also
+    calls that Paris PER, the rules settle it: not queued; where the rules are silent on
+    it, or the rules' weight is 0, it stays queued."""
+    from weakforge.audit import label_issues
+    from weakforge.records import Span
+
+    monkeypatch.setitem(label_issues.TOKEN_MODELS, "cities", city_probs)
+    monkeypatch.setitem(label_issues.LABEL_MODELS, "cities", ("cities",))
+    smith = Span(10, 15, "PER")
+
+    def corpus(rules_on_the_odd_one):
+        examples = []
+        for i in range(40):
+            given = (Span(0, 5, "PER" if i == 3 else "LOC"), smith)
+            rules = given if i != 3 else rules_on_the_odd_one
+            examples.append(
+                Example(
+                    id=f"g{i}",
+                    text="Paris met Smith .",
+                    split="dev",
+                    gold=given,
+                    label=rules,
+                    meta={"doc": "d0" if i < 4 else f"d{i}"},
+                )
+            )
+        return examples
+
+    def queued(examples, weight):
+        options = AuditSection(label_model="cities", folds=4, rules_weight=weight)
+        result = LabelIssues().run(AuditData(examples, ["PER", "LOC"], "ner", options, None, None))
+        return [i for i, f in enumerate(result.flags) if "label_issue" in f], result.summary
+
+    backed = corpus((Span(0, 5, "PER"), smith))
+    flagged, summary = queued(backed, 0.75)
+    assert flagged == [] and summary["rules_settled_conflicts"] == 1
+    assert "They back 1 mentions whose document labels the name otherwise" in " ".join(
+        LabelIssues().describe(summary)
+    )
+    assert queued(backed, 0.0)[0] == [3]
+    assert queued(corpus((smith,)), 0.75)[0] == [3]  # the rules silent on Paris

@@ -1,7 +1,8 @@
 import numpy as np
 
-from weakforge.audit.rules_opinion import with_rules_opinion
-from weakforge.records import Span
+from weakforge.audit.document_mentions import document_mentions
+from weakforge.audit.rules_opinion import settled_by_rules, with_rules_opinion
+from weakforge.records import Example, Span
 
 TEXT = "Leeds 2 Chelsea 1"
 WORDS = [(0, 5), (6, 7), (8, 15), (16, 17)]
@@ -38,3 +39,19 @@ def test_records_without_a_human_label_or_a_weight_keep_the_models_probabilities
             [model_probs()], [WORDS], [given], aggregated, LABELS, weight
         )
         assert retyped == 0 and np.array_equal(kept, model_probs())
+
+
+def test_the_rules_settle_the_document_conflicts_they_back():
+    """ "England" is ORG in three sentences of a story and LOC in the fourth; the rules call
+    the fourth LOC too (settled), are silent on the third, and call the first LOC
+    (no backing: the evidence stays)."""
+    text = "England won ."
+    given = [(Span(0, 7, "ORG"),)] * 3 + [(Span(0, 7, "LOC"),)]
+    story = [Example(id=f"s{i}", text=text, gold=g, meta={"doc": "d"}) for i, g in enumerate(given)]
+    mentions = document_mentions(story, given, LABELS)
+    assert mentions[3][(0, 7)].conflicts and not mentions[0][(0, 7)].conflicts
+    rules = [(Span(0, 7, "LOC"),), given[1], None, (Span(0, 7, "LOC"),)]
+    kept, settled = settled_by_rules(mentions, rules, LABELS)
+    assert settled == 1
+    assert kept[3] == {} and kept[1] == {}  # backed: the conflict, and an agreeing mention
+    assert kept[0] == mentions[0] and kept[2] == mentions[2]  # rules against, rules silent

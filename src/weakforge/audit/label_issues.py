@@ -26,7 +26,7 @@ from weakforge.audit.document_mentions import document_mentions
 from weakforge.audit.embeddings import word_vectors
 from weakforge.audit.fold_models import fold_class_probs, fold_token_probs
 from weakforge.audit.fold_tagger import fold_tagger_probs
-from weakforge.audit.rules_opinion import with_rules_opinion
+from weakforge.audit.rules_opinion import settled_by_rules, with_rules_opinion
 from weakforge.audit.word_features import word_features
 from weakforge.config import AuditSection, TrainSection
 from weakforge.labels import given_label
@@ -78,14 +78,18 @@ class LabelIssues:
         chosen = LABEL_MODELS[data.options.label_model]
         members = [TOKEN_MODELS[name](data, items) for name in chosen]
         mentions = document_mentions(items.examples, items.given, data.labels, data.document_key)
+        rules = [rules_label(e) for e in items.examples]
         probs, retyped = with_rules_opinion(
             mean_token_probs(members),
             items.words,
             items.given,
-            [rules_label(e) for e in items.examples],
+            rules,
             data.labels,
             data.options.rules_weight,
         )
+        settled = 0
+        if data.options.rules_weight > 0:
+            mentions, settled = settled_by_rules(mentions, rules, data.labels)
         issues = judge_entities(
             probs,
             items.words,
@@ -102,8 +106,9 @@ class LabelIssues:
         result.summary["estimated_wrong_entities"] = issues.estimated_wrong
         result.summary["entity_flag_below"] = data.options.entity_flag_below
         result.summary["queued_sentences"] = int(issues.is_issue.sum())
-        if retyped:
+        if retyped or settled:
             result.summary["rules_retyped_entities"] = retyped
+            result.summary["rules_settled_conflicts"] = settled
             result.summary["rules_weight"] = data.options.rules_weight
         key = data.document_key
         if any(e.meta.get(key) is not None for e in items.examples):
@@ -201,8 +206,10 @@ class LabelIssues:
         rules = (
             f" The rules' aggregated labels type {summary['rules_retyped_entities']} entities "
             "people labeled otherwise; their words weigh the rules' type at "
-            f"{summary['rules_weight']:g} beside the model ([audit] rules_weight)."
-            if summary.get("rules_retyped_entities")
+            f"{summary['rules_weight']:g} beside the model ([audit] rules_weight). They back "
+            f"{summary.get('rules_settled_conflicts', 0)} mentions whose document labels the "
+            "name otherwise, which are therefore not queued as conflicts."
+            if summary.get("rules_retyped_entities") or summary.get("rules_settled_conflicts")
             else ""
         )
         return [

@@ -8,6 +8,11 @@ record has both a label people gave and the rules' aggregated label, the words t
 entity and an aggregated entity share take the aggregated tag at this weight in the
 out-of-sample probabilities cleanlab judges by; elsewhere the model speaks alone, since
 rules that stay silent say nothing about a word.
+
+The rules also settle a document's disagreements (:mod:`weakforge.audit.document_mentions`):
+where a mention's label conflicts with its document's other mentions of the name but the
+rules give that mention the same type, the conflict is dropped, since the odd one out is
+likely right and the others wrong (the rules disagree with them, so their own scores fall).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from weakforge.audit.document_mentions import Mentions
 from weakforge.labels import bio_tags, spans_to_tags
 from weakforge.records import Span
 
@@ -48,3 +54,23 @@ def with_rules_opinion(
         typed = {(s.start, s.end): s.label for s in rules}
         retyped += sum(typed.get((s.start, s.end), s.label) != s.label for s in people)
     return out, retyped
+
+
+def settled_by_rules(
+    mentions: Sequence[Mentions],
+    aggregated: Sequence[Sequence[Span] | None],
+    labels: Sequence[str],
+) -> tuple[list[Mentions], int]:
+    """Each sentence's document evidence without the mentions whose given label the rules
+    back (an aggregated span on the same characters, of the same type), and how many of
+    those were conflicts. A mention the rules are silent on, or unmarked by people, keeps
+    its evidence: silence is no opinion."""
+    index = {label: k + 1 for k, label in enumerate(labels)}
+    kept: list[Mentions] = []
+    settled = 0
+    for here, rules in zip(mentions, aggregated):
+        typed = {(s.start, s.end): index.get(s.label) for s in rules or ()}
+        backed = {span for span, m in here.items() if typed.get(span) == m.given}
+        settled += sum(here[span].conflicts for span in backed)
+        kept.append({span: m for span, m in here.items() if span not in backed})
+    return kept, settled
