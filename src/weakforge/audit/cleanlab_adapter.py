@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from weakforge.audit.document_mentions import NOT_AN_ENTITY as NOT_AN_ENTITY_CLASS
-from weakforge.audit.document_mentions import MentionEvidence, Mentions
+from weakforge.audit.document_mentions import MentionEvidence, Mentions, mention_classes
 from weakforge.labels import bio_tags, spans_to_tags, tags_to_spans
 from weakforge.records import Span
 
@@ -181,7 +181,7 @@ def entity_candidates(
     span the model predicts that overlaps no given one, and each ``unmarked`` (start, end)
     (a name its document marks elsewhere) that overlaps no item yet (class = not an entity
     for both), with the model's class probabilities averaged over the span's words."""
-    index = {x: k + 1 for k, x in enumerate(labels)}
+    index = mention_classes(labels)
     by_type = type_probs(probs, len(labels))
     items: list[tuple[int, int, int, np.ndarray]] = []
 

@@ -41,6 +41,11 @@ NOT_AN_ENTITY = 0
 """The class index of "no entity here"; a type's index is its position in labels + 1."""
 
 
+def mention_classes(labels: Sequence[str]) -> dict[str, int]:
+    """Each entity type's class index in :class:`MentionEvidence` (see NOT_AN_ENTITY)."""
+    return {label: k + 1 for k, label in enumerate(labels)}
+
+
 @dataclass(frozen=True)
 class MentionEvidence:
     """One mention: its own class (0 = not marked as an entity) and how many of its
@@ -80,7 +85,7 @@ def document_mentions(
     """Per example, the evidence of each mention of a name that some sentence of its
     document marks as an entity, where that document's mentions disagree. A mention that
     lies inside (or across) a different marked entity is no mention of the name."""
-    index = {label: k + 1 for k, label in enumerate(labels)}
+    index = mention_classes(labels)
     found: list[Mentions] = [{} for _ in examples]
     for members in documents(examples, key):
         names = {examples[i].text[s.start : s.end] for i in members for s in given[i]}

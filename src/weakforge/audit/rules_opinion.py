@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from weakforge.audit.document_mentions import Mentions
+from weakforge.audit.document_mentions import Mentions, mention_classes
 from weakforge.labels import bio_tags, spans_to_tags
 from weakforge.records import Span
 
@@ -65,7 +65,7 @@ def settled_by_rules(
     back (an aggregated span on the same characters, of the same type), and how many of
     those were conflicts. A mention the rules are silent on, or unmarked by people, keeps
     its evidence: silence is no opinion."""
-    index = {label: k + 1 for k, label in enumerate(labels)}
+    index = mention_classes(labels)
     kept: list[Mentions] = []
     settled = 0
     for here, rules in zip(mentions, aggregated):
