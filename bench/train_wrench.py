@@ -12,6 +12,7 @@ same model's plain argmax beside it.
 
     python bench/train_wrench.py [--epochs 3] [--datasets youtube sms trec] [--seeds 0 1 2]
         [--full] [--case-features auto|on|off] [--self-training N]
+        [--base-model FOLDER] [--lora-targets q v]
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ class SeedRun:
     relabeled: list[int]
     dev_scores: list[float]
     kept_rounds: int
+
+
+def base_name(folder: str) -> str:
+    """How the notes name the end model's base."""
+    return Path(folder).name if folder else "MiniLM-L6"
 
 
 def run_seed(weak, test, gold, labels, options, seed: int) -> SeedRun:
@@ -107,6 +113,12 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="fine-tune every weight, no LoRA")
     parser.add_argument("--case-features", default="auto", choices=["auto", "on", "off"])
     parser.add_argument(
+        "--base-model", default="", help="a local encoder folder (default: the offline MiniLM)"
+    )
+    parser.add_argument(
+        "--lora-targets", nargs="*", default=[], help="LoRA modules (default: found per model)"
+    )
+    parser.add_argument(
         "--self-training", type=int, default=None, help="rounds (default: the config's)"
     )
     args = parser.parse_args()
@@ -132,6 +144,8 @@ def main() -> None:
             learning_rate=args.learning_rate,
             lora=not args.full,
             case_features=args.case_features,
+            base_model=args.base_model,
+            target_modules=tuple(args.lora_targets),
             **({} if args.self_training is None else {"self_training": args.self_training}),
         )
         test = [e for e in weak if e.split == "test"]
@@ -210,8 +224,9 @@ def main() -> None:
         metrics,
         table,
         ["../shared/data/wrench/{youtube,sms,trec}"],
-        notes=f"MiniLM-L6 {'fully fine-tuned' if args.full else '+ LoRA'}, {args.epochs} "
-        f"epochs max (early stopping on valid), lr {args.learning_rate}, soft labels; weak "
+        notes=f"{base_name(args.base_model)} "
+        f"{'fully fine-tuned' if args.full else '+ LoRA'}, {args.epochs} epochs max "
+        f"(early stopping on valid), lr {args.learning_rate}, soft labels; weak "
         f"labels {'dev-weighted majority vote' if args.plain else 'auto + 2 model rounds'}; "
         f"uncovered train items dropped; letter case features {args.case_features}; "
         f"self-training rounds {options.self_training}; seeds "
