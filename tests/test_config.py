@@ -77,15 +77,6 @@ def test_readme_holds_the_current_config_reference():
     assert shown == reference().strip(), "run `weakforge config --into README.md`"
 
 
-def test_names_from_registries_are_checked_and_listed():
-    with pytest.raises(ConfigError, match=r"\[aggregate\] method: unknown 'snorkel'.*'hmm'"):
-        config_from_dict({"aggregate": {"method": "snorkel"}})
-    with pytest.raises(ConfigError, match=r"\[audit\] checks: unknown 'spelling'.*'leakage'"):
-        config_from_dict({"audit": {"checks": ["spelling"]}})
-    with pytest.raises(ConfigError, match=r"skip_flags: unknown 'typo'.*'outlier'"):
-        config_from_dict({"augment": {"skip_flags": ["typo"]}})
-
-
 def test_values_out_of_range_fail_at_load_naming_the_key():
     from weakforge.config import RANGES, SECTIONS
 

@@ -6,9 +6,10 @@ import signal
 import pytest
 
 from weakforge.config import config_from_dict
+from weakforge.digests import digest_path
 from weakforge.errors import StageError
 from weakforge.layout import LOG, MANIFEST
-from weakforge.pipeline import Stage, Store, digest_path, run_stages
+from weakforge.pipeline import Stage, Store, run_stages
 
 
 def make_stages(calls):

@@ -191,7 +191,8 @@ def augment(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) 
 def train_command(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = False) -> None:
     """Fine-tune the end model (transformers + peft) and evaluate it against its teacher.
     Under torchrun / accelerate launch, every process trains (data parallel)."""
-    from weakforge.train.distributed import rank, run_train_distributed, world_size
+    from weakforge.stages.distributed import run_train_distributed
+    from weakforge.train.distributed import rank, world_size
 
     if world_size() > 1:
         setup_logging(verbose)
@@ -369,6 +370,12 @@ def lf_show(
     if errors and misses:
         raise WeakforgeError("choose --errors or --misses, not both")
     setup_logging(verbose)
+    if not target.is_dir():  # a config: ingest its corpus first where that has not run yet
+        cfg, run_dir = run_dir_for(target, out)
+        if not (run_dir / RECORDS).exists():
+            from weakforge import stages
+
+            stages.run(cfg, run_dir, until="ingest")
     bench = Workbench.open(target, out)
     terminal = Console(width=max(Console().width, 120))
     if rule.endswith(".py"):

@@ -22,10 +22,9 @@ from typing import Any, Literal
 
 import tomllib
 
-from weakforge.corpus.options import SPLIT_SYNONYMS
 from weakforge.errors import ConfigError
 from weakforge.layout import RESOLVED_CONFIG
-from weakforge.records import TASK_KINDS
+from weakforge.records import SPLIT_SYNONYMS, TASK_KINDS
 
 
 @dataclass(frozen=True)
@@ -183,14 +182,7 @@ class AuditSection:
     100,000 texts and more; NER word vectors keep the transformer."""
     folds: int = 5
     """Cross-validation folds for the out-of-sample predictions cleanlab judges labels by."""
-    label_model: Literal[
-        "vectors",
-        "vectors+case",
-        "tagger",
-        "tagger+vectors+case",
-        "finetuned",
-        "finetuned+vectors+case",
-    ] = "tagger+vectors+case"
+    label_model: str = "tagger+vectors+case"
     """NER: the out-of-sample token model cleanlab judges labels by. The default is the mean
     of two: spaCy's cased CNN tagger taught per fold from en_core_web_sm's word layer
     (``tagger``, cached per fold) and a logistic regression on the encoder's word vectors
@@ -203,7 +195,7 @@ class AuditSection:
     transformer token classifier fine-tuned per fold with the train stage's trainer
     (``finetuned``, tens of minutes on a CPU), or its mean with the probe
     (``finetuned+vectors+case``)."""
-    class_model: Literal["auto", "probe", "finetuned"] = "auto"
+    class_model: str = "auto"
     """Classification: the out-of-sample classifier cleanlab judges labels by. ``probe``: a
     logistic regression per fold on the sentence embeddings (seconds); ``finetuned``: the
     train stage's text classifier fine-tuned per fold (``fold_epochs`` each; minutes per
@@ -299,7 +291,7 @@ class AugmentSection:
 class TrainSection:
     """``[train]``: fine-tuning the end model (transformers + peft)."""
 
-    family: Literal["encoder", "causal"] = "encoder"
+    family: str = "encoder"
     """End model kind: an encoder classifier (the default, fast on a CPU) or a causal LM
     (decoder) fine-tuned on instruction data built from the run's labels, evaluated by
     generation. ``causal`` needs ``base_model``: a local causal LM folder."""
@@ -578,23 +570,14 @@ def check_ranges(config: RunConfig, source: str) -> None:
 
 
 def check_config(config: RunConfig, source: str) -> None:
-    """Checks across keys that the types alone cannot express, and names from registries."""
-    from weakforge.aggregate import METHODS
-    from weakforge.audit import CHECKS, ISSUE_TYPES
-
+    """Checks across keys that the types alone cannot express. Names that registries hold
+    (methods, checks, augmenters, ...) are checked where a run starts, by
+    :func:`weakforge.stages.registered_names.check_registered_names`."""
     if config.run.task not in TASK_KINDS:
         raise ConfigError(f"{source} [run] task: choose one of {list(TASK_KINDS)}")
     if len(set(config.run.labels)) != len(config.run.labels):
         raise ConfigError(f"{source} [run] labels: a label is listed twice")
     check_ranges(config, source)
-    for where, names, allowed in (
-        ("[aggregate] method", [config.aggregate.method], ["auto", *METHODS]),
-        ("[audit] checks", config.audit.checks, list(CHECKS)),
-        ("[augment] skip_flags", config.augment.skip_flags, list(ISSUE_TYPES)),
-    ):
-        for name in names:
-            if name not in allowed:
-                raise ConfigError(f"{source} {where}: unknown '{name}'; choose from {allowed}")
 
 
 def key_docs(section: type) -> dict[str, str]:

@@ -30,6 +30,7 @@ from typing import Any
 
 from weakforge.atomic import atomic_file
 from weakforge.config import RunConfig
+from weakforge.digests import digest_path
 from weakforge.errors import StageError, WeakforgeError
 from weakforge.layout import (
     LOCK,
@@ -46,9 +47,6 @@ log = logging.getLogger(__name__)
 # tracebacks of unexpected errors: to the run's log file only (the CLI shows them with -v)
 trace_log = logging.getLogger("weakforge.traceback")
 trace_log.propagate = False
-
-LATEST_RECORDS = "@records"  # an input meaning "the newest records an earlier stage wrote"
-
 
 @dataclass(frozen=True)
 class Store:
@@ -93,8 +91,9 @@ class Stage:
     config tables whose values enter the stage's hash; ``external`` lists files outside the
     run folder (a corpus, a rules folder) whose content does too. ``describe`` turns the
     metrics into the stage's section of the report. ``records_out`` names the records file a
-    stage writes; a stage listing ``LATEST_RECORDS`` among its inputs reads the newest one
-    written before it (``records_from``), so stages can be left out of a run. ``reads`` and
+    stage writes; ``reads_newest`` lists the records files a stage can read, newest first:
+    it reads the first one a stage of the run writes (``records_from``, an input from then
+    on), so stages can be left out of a run. ``reads`` and
     ``fills`` are the stores (databases) it reads and writes; ``config_values`` picks single
     keys of other tables that enter its hash (e.g. the embedding model it shares).
     """
@@ -107,6 +106,7 @@ class Stage:
     external: Callable[[RunConfig], Sequence[Path]] = field(default=lambda config: ())
     describe: Callable[[dict[str, Any]], Section] | None = None
     records_out: str | None = None
+    reads_newest: tuple[str, ...] = ()
     records_from: str = ""
     reads: tuple[Store, ...] = ()
     fills: tuple[Store, ...] = ()
@@ -116,20 +116,6 @@ class Stage:
     @property
     def metrics_name(self) -> str:
         return stage_metrics(self.name)
-
-
-def digest_path(path: Path) -> str:
-    """SHA-256 of a file, or of a folder's relative names and file contents."""
-    sha = hashlib.sha256()
-    if path.is_dir():
-        for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            sha.update(str(child.relative_to(path)).encode())
-            sha.update(digest_path(child).encode())
-        return sha.hexdigest()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()
 
 
 def stage_key(stage: Stage, config: RunConfig, run_dir: Path) -> str:

@@ -9,6 +9,7 @@ Records are immutable: stages build new ones with :func:`dataclasses.replace`.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,19 @@ from typing import Any, Literal, Union
 TaskKind = Literal["classification", "ner"]
 TASK_KINDS: tuple[str, ...] = ("classification", "ner")
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
+SPLIT_SYNONYMS: dict[str, str] = {"valid": "dev", "validation": "dev", "val": "dev"}
+"""Split names corpora use for ours (WRENCH's ``valid``, HF's ``validation``)."""
+MODEL_SOURCE = re.compile(r"model_r\d+(_.+)?")
+
+
+def source_name(round_number: int) -> str:
+    """The vote name of a model-source round (``[aggregate] rounds``)."""
+    return f"model_r{round_number}"
+
+
+def is_model_source(name: str) -> bool:
+    """Whether a vote is a model source's (``model_r1``, ``model_r1_PER``), not a rule's."""
+    return MODEL_SOURCE.fullmatch(name) is not None
 
 
 @dataclass(frozen=True, order=True)

@@ -5,16 +5,20 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from functools import lru_cache
-
-import spacy
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from weakforge.records import Example, Span
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 
 @lru_cache(maxsize=4)
 def blank_pipeline(lang: str = "en") -> Language:
-    """A blank spaCy pipeline (tokenizer only) for ``lang``; built once per process."""
+    """A blank spaCy pipeline (tokenizer only) for ``lang``; built once per process (spaCy
+    loads on first use, so importing this module stays light)."""
+    import spacy
+
     return spacy.blank(lang)
 
 

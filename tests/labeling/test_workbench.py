@@ -6,7 +6,8 @@ import pytest
 from rich.console import Console
 
 from weakforge import span_rule
-from weakforge.errors import RuleError
+from weakforge.config import load_config
+from weakforge.errors import RuleError, WeakforgeError
 from weakforge.labeling.workbench import Workbench
 from weakforge.stages import run
 
@@ -57,8 +58,20 @@ def project(tmp_path):
     )
 
 
+def ingested(tmp_path):
+    """The project's corpus ingested into ``run`` (what ``lf-show`` does on a config)."""
+    run(load_config(tmp_path / "run.toml"), tmp_path / "run", until="ingest")
+
+
+def test_a_config_whose_corpus_is_not_ingested_is_refused_with_the_command(tmp_path):
+    project(tmp_path)
+    with pytest.raises(WeakforgeError, match="weakforge ingest"):
+        Workbench.open(tmp_path / "run.toml", tmp_path / "run")
+
+
 def test_a_rule_is_scored_and_its_buckets_sorted(tmp_path):
     project(tmp_path)
+    ingested(tmp_path)
     bench = Workbench.open(tmp_path / "run.toml", tmp_path / "run")
     trial = bench.trial("cities")
     assert bench.parse_seconds > 0  # no label stage yet: parsed here, once
@@ -79,10 +92,7 @@ def test_a_rule_is_scored_and_its_buckets_sorted(tmp_path):
 
 def test_an_edited_rule_is_tried_as_it_is_now_and_docs_come_from_the_stage_cache(tmp_path):
     project(tmp_path)
-    run(
-        __import__("weakforge.config", fromlist=["load_config"]).load_config(tmp_path / "run.toml"),
-        tmp_path / "run",
-    )
+    run(load_config(tmp_path / "run.toml"), tmp_path / "run")
     bench = Workbench.open(tmp_path / "run")
     assert bench.trial("doctor").stats["spans"] == 4 and bench.parse_seconds == 0
     assert bench.trial("doctor").stats["agreement"] is not None  # the run's aggregate is there
@@ -93,6 +103,7 @@ def test_an_edited_rule_is_tried_as_it_is_now_and_docs_come_from_the_stage_cache
 
 def test_an_inline_rule_renders_hostile_text_as_text(tmp_path):
     project(tmp_path)
+    ingested(tmp_path)
     bench = Workbench.open(tmp_path / "run.toml", tmp_path / "run")
 
     @span_rule(label="PER")

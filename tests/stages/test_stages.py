@@ -6,9 +6,9 @@ import pytest
 
 from weakforge import stages
 from weakforge.config import config_from_dict
+from weakforge.digests import digest_path
 from weakforge.errors import ConfigError
 from weakforge.layout import LOG, MANIFEST
-from weakforge.pipeline import digest_path
 
 ROWS = "".join(
     f'{{"id": "r{i}", "text": "text number {i}", "label": "{"AB"[i % 2]}"}}\n' for i in range(50)
@@ -76,3 +76,30 @@ def test_unknown_stage_is_a_clear_error_and_report_may_be_named(tmp_path):
         stages.select_stages(config)
     config = config_from_dict({"run": {"stages": ["ingest", "report"]}}, base_dir=tmp_path)
     assert [s.name for s in stages.select_stages(config)] == ["ingest", "report"]
+
+
+def test_run_order_follows_what_each_stage_reads_not_the_order_listed():
+    import random
+
+    from weakforge.stages import AVAILABLE, resolve_records, run_order
+
+    expected = [s.name for s in AVAILABLE]
+    for seed in range(20):
+        shuffled = list(AVAILABLE)
+        random.Random(seed).shuffle(shuffled)
+        assert [s.name for s in run_order(shuffled)] == expected
+    without_audit = [s for s in AVAILABLE if s.name != "audit"][::-1]
+    resolved = {s.name: s for s in resolve_records(run_order(without_audit))}
+    assert resolved["augment"].records_from == "aggregated.parquet"  # the newest one written
+    assert resolved["train"].records_from == "augmented.parquet"
+
+
+def test_stages_that_read_each_other_in_a_circle_are_refused():
+    from weakforge.errors import StageError
+    from weakforge.pipeline import Stage
+    from weakforge.stages import run_order
+
+    first = Stage("first", run=lambda ctx: {}, inputs=("b",), outputs=("a",))
+    second = Stage("second", run=lambda ctx: {}, inputs=("a",), outputs=("b",))
+    with pytest.raises(StageError, match="in a circle"):
+        run_order([first, second])

@@ -20,9 +20,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +32,13 @@ from weakforge.aggregate.encoder_span_model import encoder_span_votes
 from weakforge.aggregate.span_model import span_model_votes
 from weakforge.atomic import atomic_file
 from weakforge.errors import AggregationError
-from weakforge.records import Example, Label, label_from_json, label_to_json
+from weakforge.records import (
+    Example,
+    Label,
+    label_from_json,
+    label_to_json,
+    source_name,
+)
 
 log = logging.getLogger(__name__)
 DEFAULT_ROUNDS = {"classification": 2, "ner": 0}  # chosen on the WRENCH and CoNLL benchmarks
@@ -42,18 +47,6 @@ CACHE_VERSION = 3  # bump when a model source changes what it votes (3: balanced
 ModelSource = Callable[
     [Sequence[Example], Sequence[str], "np.ndarray | None", int, str], list[Label]
 ]
-
-
-def source_name(round_number: int) -> str:
-    return f"model_r{round_number}"
-
-
-MODEL_SOURCE = re.compile(r"model_r\d+(_.+)?")
-
-
-def is_model_source(name: str) -> bool:
-    """Whether a vote is a model source's (``model_r1``, ``model_r1_PER``), not a rule's."""
-    return MODEL_SOURCE.fullmatch(name) is not None
 
 
 def rounds_for(task: str, rounds: int | None) -> int:
@@ -129,14 +122,47 @@ def span_votes(
             "too few weakly labeled train records (%d) for a span model source", len(taught)
         )
         return [None] * len(examples)
-    kind, _, folder = span_model.partition(":")
-    if kind == "spacy":
-        return span_model_votes(examples, labels, taught, seed=seed)
-    if kind == "encoder":
-        return encoder_span_votes(examples, labels, taught, base_model=folder, seed=seed)
-    raise AggregationError(
-        f"[aggregate] span_model = {span_model!r}; choose 'encoder', 'encoder:FOLDER' or 'spacy'"
-    )
+    kind, folder = parse_span_model(span_model)
+    return SPAN_MODELS[kind].votes(examples, labels, taught, folder, seed)
+
+
+@dataclass(frozen=True)
+class SpanModel:
+    """One ``[aggregate] span_model`` kind: its cross-fitted votes, and whether a model
+    folder may follow its name (``encoder:FOLDER``)."""
+
+    votes: Callable[[Sequence[Example], Sequence[str], Sequence[int], str, int], list[Label]]
+    takes_folder: bool
+
+
+SPAN_MODELS: dict[str, SpanModel] = {
+    "encoder": SpanModel(
+        lambda examples, labels, taught, folder, seed: encoder_span_votes(
+            examples, labels, taught, base_model=folder, seed=seed
+        ),
+        takes_folder=True,
+    ),
+    "spacy": SpanModel(
+        lambda examples, labels, taught, _folder, seed: span_model_votes(
+            examples, labels, taught, seed=seed
+        ),
+        takes_folder=False,
+    ),
+}
+"""The NER model sources by ``[aggregate] span_model`` kind; adding one is one entry."""
+
+
+def parse_span_model(value: str) -> tuple[str, str]:
+    """``"encoder:FOLDER"`` -> ``("encoder", "FOLDER")``, refusing an unknown kind (listing
+    the valid ones) or a folder given to a kind that takes none."""
+    kind, _, folder = value.partition(":")
+    if kind not in SPAN_MODELS or (folder and not SPAN_MODELS[kind].takes_folder):
+        choices = [f"{k}:FOLDER" if m.takes_folder else k for k, m in SPAN_MODELS.items()]
+        raise AggregationError(
+            f"[aggregate] span_model = {value!r}; choose from {list(SPAN_MODELS)} "
+            f"(with a folder: {[c for c in choices if ':' in c]})"
+        )
+    return kind, folder
 
 
 MODEL_SOURCES: dict[str, ModelSource] = {

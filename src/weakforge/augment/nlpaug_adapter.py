@@ -17,6 +17,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -25,9 +26,32 @@ from weakforge.labels import given_label
 from weakforge.models import DEFAULT_SPACY_MODEL
 from weakforge.records import Example, Span
 
-WORD_AUGMENTERS = ("synonym", "swap", "delete")
-CHAR_AUGMENTERS = ("keyboard", "ocr")
-ALL_AUGMENTERS = (*WORD_AUGMENTERS, *CHAR_AUGMENTERS, "mention")
+
+@dataclass(frozen=True)
+class Augmenter:
+    """One registered augmenter: what it edits, and how to build its nlpaug object."""
+
+    name: str
+    unit: str  # "word" (needs two words or more), "char", or "entity" (NER only)
+    build: Callable[[float], Any] | None  # changing share p -> nlpaug augmenter; None: entity
+
+    @property
+    def ner_only(self) -> bool:
+        return self.unit == "entity"
+
+
+AUGMENTERS: dict[str, Augmenter] = {}
+"""Every augmenter by its ``[augment] augmenters`` name; adding one is one decorated builder."""
+
+
+def augmenter(name: str, unit: str) -> Callable[[Callable[[float], Any]], Callable[[float], Any]]:
+    """Register an nlpaug augmenter builder under ``name`` (``unit``: "word" or "char")."""
+
+    def register(build: Callable[[float], Any]) -> Callable[[float], Any]:
+        AUGMENTERS[name] = Augmenter(name, unit, build)
+        return build
+
+    return register
 
 
 @lru_cache(maxsize=1)
@@ -47,32 +71,64 @@ def spacy_pos_tag(tokens: Sequence[str]) -> list[tuple[str, str]]:
     return [(t.text, t.tag_) for t in doc]
 
 
-@lru_cache(maxsize=16)
-def make_augmenter(name: str, p: float):
-    """An nlpaug augmenter by name; ``p`` is the share of words (or characters) changed."""
-    import nlpaug.augmenter.char as nac
+@augmenter("synonym", "word")
+def synonym_augmenter(p: float) -> Any:
+    """WordNet synonyms (offline), POS tags from spaCy."""
     import nlpaug.augmenter.word as naw
 
-    if name == "synonym":
-        from weakforge.augment.wordnet_data import ensure_wordnet
+    from weakforge.augment.wordnet_data import ensure_wordnet
 
-        ensure_wordnet()
-        augmenter = naw.SynonymAug(aug_src="wordnet", aug_p=p)
-        augmenter.model.pos_tag = spacy_pos_tag
-        return augmenter
-    if name in ("swap", "delete"):
-        return naw.RandomWordAug(action=name, aug_p=p)
-    if name == "keyboard":
-        return nac.KeyboardAug(aug_word_p=p, aug_char_max=2)
-    if name == "ocr":
-        return nac.OcrAug(aug_word_p=p, aug_char_max=2)
-    raise WeakforgeError(f"unknown augmenter '{name}'; choose from {list(ALL_AUGMENTERS)}")
+    ensure_wordnet()
+    built = naw.SynonymAug(aug_src="wordnet", aug_p=p)
+    built.model.pos_tag = spacy_pos_tag
+    return built
+
+
+@augmenter("swap", "word")
+def swap_augmenter(p: float) -> Any:
+    import nlpaug.augmenter.word as naw
+
+    return naw.RandomWordAug(action="swap", aug_p=p)
+
+
+@augmenter("delete", "word")
+def delete_augmenter(p: float) -> Any:
+    import nlpaug.augmenter.word as naw
+
+    return naw.RandomWordAug(action="delete", aug_p=p)
+
+
+@augmenter("keyboard", "char")
+def keyboard_augmenter(p: float) -> Any:
+    import nlpaug.augmenter.char as nac
+
+    return nac.KeyboardAug(aug_word_p=p, aug_char_max=2)
+
+
+@augmenter("ocr", "char")
+def ocr_augmenter(p: float) -> Any:
+    import nlpaug.augmenter.char as nac
+
+    return nac.OcrAug(aug_word_p=p, aug_char_max=2)
+
+
+AUGMENTERS["mention"] = Augmenter("mention", "entity", None)  # an entity -> another of its type
+
+
+@lru_cache(maxsize=16)
+def make_augmenter(name: str, p: float) -> Any:
+    """An nlpaug augmenter by name; ``p`` is the share of words (or characters) changed."""
+    found = AUGMENTERS.get(name)
+    if found is None or found.build is None:
+        usable = [a for a, entry in AUGMENTERS.items() if entry.build is not None]
+        raise WeakforgeError(f"unknown text augmenter '{name}'; choose from {usable}")
+    return found.build(p)
 
 
 def augment_text(text: str, name: str, p: float, seed: int) -> str:
     """One nlpaug pass over a text, seeded; surrounding white space is kept."""
     core = text.strip()
-    if not core or (name in WORD_AUGMENTERS and len(core.split()) < 2):
+    if not core or (AUGMENTERS[name].unit == "word" and len(core.split()) < 2):
         return text
     random.seed(seed)
     np.random.seed(seed % (2**32))
@@ -106,13 +162,13 @@ def augment_spans(
     out, new_spans, position = [], [], 0
     for index, (piece, span) in enumerate(segments(text, spans)):
         if span is None:
-            if name != "mention":
+            if not AUGMENTERS[name].ner_only:
                 piece = augment_text(piece, name, p, seed + index)
                 if piece and piece[0].isalnum() and out and out[-1][-1:].isalnum():
                     piece = " " + piece  # an edit must not glue a word to an entity
         else:
             choices = [m for m in mentions.get(span.label, ()) if m != piece]
-            if name == "mention" and choices:
+            if AUGMENTERS[name].ner_only and choices:
                 piece = rng.choice(choices)
             new_spans.append(Span(position, position + len(piece), span.label, span.prob))
         out.append(piece)
@@ -140,12 +196,12 @@ def augment_examples(
 ) -> list[Copy]:
     """Copies of eligible train-split items (never dev/test), each by ``sequence`` random
     augmenters; every copy records its ``origin`` and augmenters in ``meta``."""
-    unknown = [a for a in augmenters if a not in ALL_AUGMENTERS]
+    unknown = [a for a in augmenters if a not in AUGMENTERS]
     if unknown:
         raise WeakforgeError(
-            f"[augment] augmenters: unknown {unknown}; choose from {list(ALL_AUGMENTERS)}"
+            f"[augment] augmenters: unknown {unknown}; choose from {list(AUGMENTERS)}"
         )
-    usable = [a for a in augmenters if task == "ner" or a != "mention"]
+    usable = [a for a in augmenters if task == "ner" or not AUGMENTERS[a].ner_only]
     rng = random.Random(seed)
     result = []
     for example in examples:

@@ -1,6 +1,6 @@
 """Chat JSONL (out only): ``{"messages": [system, user, assistant]}`` per labeled example,
 for fine-tuning an LLM on the (weak or reviewed) labels. Unlabeled examples are left out.
-The turns come from :mod:`weakforge.train.instructions`, the builder the causal fine-tune
+The turns come from :mod:`weakforge.instructions`, the builder the causal fine-tune
 uses, so the export is what ``[train] family = "causal"`` trains on."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 from weakforge.atomic import atomic_file
 from weakforge.corpus.options import WriteOptions
 from weakforge.corpus.tabular import chosen_label
+from weakforge.instructions import chat_messages, default_instruction
 from weakforge.records import Example, labels_in
-from weakforge.train.instructions import chat_messages, default_instruction
 
 log = logging.getLogger(__name__)
 

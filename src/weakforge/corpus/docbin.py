@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-
-from spacy.tokens import Doc, DocBin
+from typing import TYPE_CHECKING
 
 from weakforge.atomic import atomic_path
 from weakforge.corpus.options import ReadOptions, WriteOptions, numbered_id
@@ -19,10 +18,15 @@ from weakforge.errors import CorpusError
 from weakforge.records import Example, Span, example_from_dict
 from weakforge.tokenize import blank_pipeline, example_bounds, words_and_spaces
 
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
 USER_DATA_KEY = "weakforge"
 
 
 def read_docbin(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | CorpusError]]:
+    from spacy.tokens import DocBin  # spaCy loads when a DocBin is read, not on import
+
     nlp = blank_pipeline()
     try:
         docs = DocBin().from_disk(path).get_docs(nlp.vocab)
@@ -55,6 +59,8 @@ def doc_label(doc: Doc) -> str | tuple[Span, ...] | None:
 
 
 def write_docbin(examples: Sequence[Example], path: Path, options: WriteOptions) -> None:
+    from spacy.tokens import Doc, DocBin
+
     nlp = blank_pipeline()
     classes = list(
         options.labels

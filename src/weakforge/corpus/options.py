@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-# split names corpora use for weakforge's train / dev / test
-SPLIT_SYNONYMS: dict[str, str] = {"valid": "dev", "validation": "dev", "val": "dev"}
+from weakforge.records import SPLIT_SYNONYMS
 
 
 def numbered_id(path: Path, number: int) -> str:

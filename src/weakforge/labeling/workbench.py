@@ -1,10 +1,11 @@
 """The rule workbench: parse a corpus once, then try a rule (or a rules file) in seconds.
 
-Open it on a run folder or a config (``Workbench.open``); it reads the records, the other
+Open it on a run folder or on a config whose corpus is ingested (``Workbench.open``; the
+``lf-show`` command ingests first where needed); it reads the records, the other
 sources' votes and the aggregated labels of the run, and spaCy's parse from the label
 stage's cache (``cache/docs``; parsed and cached now where the run has none). Then::
 
-    bench = Workbench.open("examples/demo/ner.toml")
+    bench = Workbench.open("runs/demo-ner")   # or a config, once `weakforge ingest` ran
     trial = bench.trial("company_suffix")    # a rule by name, a rules file, or a rule object
     trial.hits("errors")                     # shown as HTML in Jupyter; .show() in a terminal
 
@@ -22,6 +23,7 @@ from spacy.tokens import Doc
 
 from weakforge.config import RunConfig, load_config, saved_config
 from weakforge.corpus.tabular import load_records
+from weakforge.digests import digest_path
 from weakforge.errors import RuleError, WeakforgeError
 from weakforge.labeling.applier import load_pipeline, read_votes, safe_vote
 from weakforge.labeling.discovery import discover
@@ -37,7 +39,6 @@ from weakforge.labeling.parsed import (
 from weakforge.labeling.rules import LabelingFunction
 from weakforge.labeling.trial import RuleTrial
 from weakforge.layout import AGGREGATED, RECORDS, VOTES
-from weakforge.pipeline import digest_path
 from weakforge.progress import progress_bar
 from weakforge.records import Example, labels_in
 from weakforge.tokenize import blank_pipeline
@@ -60,7 +61,7 @@ class Workbench:
     @classmethod
     def open(cls, target: str | Path, out: str | Path | None = None) -> Workbench:
         """A workbench on a run folder, or on a config (its run folder: ``out`` or
-        ``runs/<name>``; the corpus is ingested first where it was not yet)."""
+        ``runs/<name>``, whose corpus must be ingested already)."""
         target = Path(target)
         if target.is_dir():
             run_dir, config = target, saved_config(target)
@@ -73,9 +74,10 @@ class Workbench:
             config = load_config(target)
             run_dir = Path(out) if out else Path("runs") / config.run.name
         if not (run_dir / RECORDS).exists():
-            from weakforge import stages
-
-            stages.run(config, run_dir, until="ingest")
+            raise WeakforgeError(
+                f"{run_dir} holds no ingested corpus yet ({RECORDS}); run `weakforge ingest "
+                f"{target} --out {run_dir}` first (the `lf-show` command does it for you)"
+            )
         return cls(config, run_dir, run_examples(run_dir))
 
     @property

@@ -28,8 +28,9 @@ from weakforge.layout import (
     AUDIT_TAGGER_CACHE,
     AUDITED,
     EMBEDDING_CACHE,
+    RECORDS,
 )
-from weakforge.pipeline import LATEST_RECORDS, Stage, StageContext
+from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import histograms
 from weakforge.records import Example, label_from_json, label_to_json, labels_used
 from weakforge.report import Image, Section, Table
@@ -190,7 +191,7 @@ def describe_audit(metrics: dict[str, Any]) -> Section:
 AUDIT = Stage(
     name="audit",
     run=run_audit,
-    inputs=(LATEST_RECORDS,),
+    reads_newest=(AGGREGATED, RECORDS),
     outputs=(AUDITED, AUDIT_PLOT),
     fills=(REVIEW_QUEUE,),
     config_keys=("audit",),

@@ -23,8 +23,8 @@ from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records, save_records
 from weakforge.labeling.gazetteer import read_entries
 from weakforge.labels import given_label
-from weakforge.layout import AUGMENTED, EMBEDDING_CACHE
-from weakforge.pipeline import LATEST_RECORDS, Stage, StageContext
+from weakforge.layout import AGGREGATED, AUDITED, AUGMENTED, EMBEDDING_CACHE, RECORDS
+from weakforge.pipeline import Stage, StageContext
 from weakforge.records import Example
 from weakforge.report import Section, Table
 
@@ -173,7 +173,7 @@ def describe_augment(metrics: dict[str, Any]) -> Section:
 AUGMENT = Stage(
     name="augment",
     run=run_augment,
-    inputs=(LATEST_RECORDS,),
+    reads_newest=(AUDITED, AGGREGATED, RECORDS),
     outputs=(AUGMENTED,),
     config_keys=("augment", "audit"),
     describe=describe_augment,

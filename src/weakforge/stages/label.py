@@ -14,10 +14,11 @@ from typing import Any
 
 from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records
+from weakforge.digests import digest_path
 from weakforge.labeling.applier import RuleSpec, apply_rules
 from weakforge.labeling.parsed import docs_folder, drop_other_parses
 from weakforge.layout import RECORDS, VOTES
-from weakforge.pipeline import Stage, StageContext, digest_path
+from weakforge.pipeline import Stage, StageContext
 from weakforge.report import Section, Table
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ from weakforge.atomic import atomic_file
 from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records
 from weakforge.evaluation import evaluate
-from weakforge.layout import MODEL, TRAIN_PLOT
+from weakforge.layout import AGGREGATED, AUDITED, AUGMENTED, MODEL, RECORDS, TRAIN_PLOT
 from weakforge.models import DEFAULT_ENCODER
-from weakforge.pipeline import LATEST_RECORDS, Stage, StageContext
+from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import confusion_matrix, grouped_bars
 from weakforge.records import Example, labels_used
 from weakforge.report import Image, Section, Table
@@ -329,7 +329,7 @@ def describe_train(metrics: dict[str, Any]) -> Section:
 TRAIN = Stage(
     name="train",
     run=run_train,
-    inputs=(LATEST_RECORDS,),
+    reads_newest=(AUGMENTED, AUDITED, AGGREGATED, RECORDS),
     outputs=(MODEL, TRAIN_PLOT),
     config_keys=("train",),
     describe=describe_train,

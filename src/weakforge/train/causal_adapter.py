@@ -1,6 +1,6 @@
 """Fine-tuning a causal LM (decoder) on instruction data built from the run's labels.
 
-The conversations of :mod:`weakforge.train.instructions` are rendered with the tokenizer's
+The conversations of :mod:`weakforge.instructions` are rendered with the tokenizer's
 chat template where it has one, else as a plain "### Input / ### Response" prompt; the loss
 covers the answer tokens only. LoRA through peft on every linear layer but the output head
 (found per architecture), or full fine-tuning; on a CUDA GPU bf16, fused AdamW, larger
@@ -27,13 +27,13 @@ import torch
 
 from weakforge.config import TrainSection
 from weakforge.errors import WeakforgeError
-from weakforge.records import Example, Label
-from weakforge.train.instructions import (
+from weakforge.instructions import (
     chat_messages,
     default_instruction,
     instruction_pairs,
     parse_answer,
 )
+from weakforge.records import Example, Label
 from weakforge.train.transformers_adapter import (
     MODEL_INFO,
     TrainResult,

@@ -24,14 +24,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from weakforge.aggregate.model_sources import is_model_source
 from weakforge.atomic import atomic_file
 from weakforge.config import TrainSection
 from weakforge.errors import WeakforgeError
 from weakforge.labels import bio_tags, decode_tags, given_label
 from weakforge.models import resolve_encoder
 from weakforge.progress import progress_bar
-from weakforge.records import Example, Label, Span
+from weakforge.records import Example, Label, Span, is_model_source
 from weakforge.tokenize import example_bounds, token_spans
 from weakforge.train.class_bias import (
     MIN_DEV_ITEMS,

@@ -2,13 +2,13 @@
 
 import json
 
-from weakforge.records import Example, Span
-from weakforge.train.instructions import (
+from weakforge.instructions import (
     answer_of,
     chat_messages,
     instruction_pairs,
     parse_answer,
 )
+from weakforge.records import Example, Span
 
 TEXT = "Paris beat Lyon ; Paris fans cheered"
 SPANS = (Span(0, 5, "LOC"), Span(11, 15, "LOC"), Span(18, 23, "LOC"))
