@@ -22,10 +22,10 @@ from pathlib import Path
 from benchlib import markdown_table, record, shared
 
 from weakforge.aggregate.selection import aggregate_and_choose
-from weakforge.audit.embeddings import embed
 from weakforge.config import AggregateSection
 from weakforge.corpus import read_corpus
 from weakforge.evaluation import class_scores
+from weakforge.learners.embeddings import embed
 
 CACHE = Path(tempfile.gettempdir()) / "weakforge-bench-embeddings"
 PUBLISHED_MV = {"youtube": 84.00, "sms": 23.97, "trec": 60.80}

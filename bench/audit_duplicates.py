@@ -23,8 +23,8 @@ from weakforge.audit.duplicates import (
     merge_sets,
     minhash_duplicate_sets,
 )
-from weakforge.audit.embeddings import embed
-from weakforge.audit.neighbours import nearest_neighbours
+from weakforge.learners.embeddings import embed
+from weakforge.learners.neighbours import nearest_neighbours
 
 
 def youtube_texts() -> list[str]:

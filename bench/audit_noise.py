@@ -30,17 +30,15 @@ from benchlib import BENCH, markdown_table, record, shared
 
 from weakforge.aggregate import aggregate
 from weakforge.audit import AuditData
-from weakforge.audit.cleanlab_adapter import (
-    classification_label_issues,
-    cross_val_probs,
-    ner_label_issues,
-)
-from weakforge.audit.embeddings import embed, word_vectors
+from weakforge.audit.cleanlab_adapter import classification_label_issues
+from weakforge.audit.entity_issues import ner_label_issues
 from weakforge.audit.fold_models import fold_class_probs
 from weakforge.audit.label_issues import LabelIssues, fold_training
 from weakforge.audit.word_features import word_features
 from weakforge.config import AggregateSection, AuditSection
 from weakforge.corpus import read_corpus
+from weakforge.learners.embeddings import embed, word_vectors
+from weakforge.learners.probe import cross_val_probs, cross_val_token_probs
 from weakforge.records import Span
 from weakforge.tokenize import token_bounds
 
@@ -106,7 +104,9 @@ def conll_scores() -> dict:
         np.hstack([v, word_features(t, w)])
         for v, t, w in zip(word_vectors(texts, words), texts, words)
     ]
-    issues = ner_label_issues(vectors, words, [tuple(sorted(x)) for x in noisy], types)
+    given = [tuple(sorted(x)) for x in noisy]
+    probs = cross_val_token_probs(vectors, words, given, types)
+    issues = ner_label_issues(probs, words, given, types)
     ranked = np.argsort(issues.quality)
     truth = np.array([i in corrupted for i in range(len(examples))])
     return {

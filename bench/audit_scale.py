@@ -19,18 +19,15 @@ import numpy as np
 from audit_duplicates import sms_texts, youtube_texts
 from benchlib import BENCH, markdown_table, record
 
-from weakforge.audit.cleanlab_adapter import (
-    classification_label_issues,
-    cross_val_probs,
-    outlier_scores,
-)
+from weakforge.audit.cleanlab_adapter import classification_label_issues, outlier_scores
 from weakforge.audit.duplicates import (
     embedding_duplicate_sets,
     exact_duplicate_sets,
     minhash_duplicate_sets,
 )
-from weakforge.audit.embeddings import embed
-from weakforge.audit.neighbours import nearest_neighbours
+from weakforge.learners.embeddings import embed
+from weakforge.learners.neighbours import nearest_neighbours
+from weakforge.learners.probe import cross_val_probs
 
 EXTRA_WORDS = ["lol", "wow", "pls", "omg", "!!", "nice", "2015", "hey", ":)", "really"]
 
@@ -80,7 +77,7 @@ def main() -> None:
         return result
 
     if args.model == "static":
-        from weakforge.audit.static_encoder import load_static
+        from weakforge.learners.static_encoder import load_static
 
         timed("load the static model (distilled on first use)", load_static)
     encoder = "model2vec static (from MiniLM)" if args.model == "static" else "MiniLM"

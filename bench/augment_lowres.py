@@ -28,12 +28,12 @@ from benchlib import markdown_table, record, shared
 from sklearn.linear_model import LogisticRegression
 
 from weakforge.aggregate import aggregate
-from weakforge.audit.embeddings import embed, word_vectors
 from weakforge.augment.nlpaug_adapter import augment_examples, augment_text
 from weakforge.config import AggregateSection
 from weakforge.corpus import read_corpus
 from weakforge.evaluation import span_scores
 from weakforge.labels import bio_tags, spans_to_tags, tags_to_spans
+from weakforge.learners.embeddings import embed, word_vectors
 from weakforge.tokenize import token_bounds
 
 CACHE = Path(tempfile.gettempdir()) / "weakforge-bench-embeddings"

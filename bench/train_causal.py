@@ -26,10 +26,10 @@ import torch
 from benchlib import markdown_table, record, shared
 
 from weakforge.aggregate.selection import aggregate_and_choose
-from weakforge.audit.embeddings import embed
 from weakforge.config import AggregateSection, TrainSection
 from weakforge.corpus import read_corpus
 from weakforge.evaluation import class_scores
+from weakforge.learners.embeddings import embed
 from weakforge.models import resolve_encoder
 from weakforge.testing import scratch_causal_model
 from weakforge.train.causal_adapter import predict_causal, train_causal

@@ -28,10 +28,10 @@ from statistics import mean
 from benchlib import markdown_table, record, shared
 
 from weakforge.aggregate.selection import aggregate_and_choose
-from weakforge.audit.embeddings import embed
 from weakforge.config import AggregateSection, TrainSection
 from weakforge.corpus import read_corpus
 from weakforge.evaluation import class_scores
+from weakforge.learners.embeddings import embed
 from weakforge.train.self_training import self_train
 from weakforge.train.transformers_adapter import load_model, predict, train
 

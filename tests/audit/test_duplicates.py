@@ -7,7 +7,7 @@ from weakforge.audit.duplicates import (
     minhash_duplicate_sets,
     normalise,
 )
-from weakforge.audit.neighbours import nearest_neighbours
+from weakforge.learners.neighbours import nearest_neighbours
 
 
 def test_exact_duplicates_ignore_case_spacing_and_invisible_characters():

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from weakforge.audit import CHECKS, ISSUE_TYPES, AuditData
-from weakforge.audit.neighbours import nearest_neighbours
 from weakforge.config import AuditSection
+from weakforge.learners.neighbours import nearest_neighbours
 from weakforge.records import Example, Span
 
 

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from weakforge.aggregate.span_model import cross_fit_folds
 from weakforge.config import TrainSection
+from weakforge.learners.folds import cross_fit_folds
 from weakforge.records import Example, Span
 
 log = logging.getLogger(__name__)

@@ -26,12 +26,12 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
 
 from weakforge.aggregate.encoder_span_model import encoder_span_votes
 from weakforge.aggregate.span_model import span_model_votes
 from weakforge.atomic import atomic_file
 from weakforge.errors import AggregationError
+from weakforge.learners.folds import assign_folds, fold_splits
 from weakforge.records import (
     Example,
     Label,
@@ -93,8 +93,7 @@ def class_model_votes(
         log.warning("too few weakly labeled train items (%d) for a model source", len(taught))
         return [None] * len(examples)
     probs = np.zeros((len(examples), len(labels)))
-    splitter = KFold(folds, shuffle=True, random_state=seed)
-    for fit, held_out in splitter.split(taught):
+    for fit, held_out in fold_splits(assign_folds(len(taught), folds, seed)):
         fitted, predicted = [taught[j] for j in fit], [taught[j] for j in held_out]
         if len(set(y[fit].tolist())) < 2:
             continue

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-import numpy as np
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example as TrainingExample
 
+from weakforge.learners.folds import cross_fit_folds
 from weakforge.records import Example, Span
 from weakforge.spacy_training import update_epochs
 from weakforge.tokenize import example_bounds, words_and_spaces
@@ -68,27 +67,6 @@ def predict_spans(nlp: Language, examples: Sequence[Example]) -> list[tuple[Span
     return [
         tuple(Span(e.start_char, e.end_char, e.label_) for e in doc.ents if e.text.strip())
         for doc in docs
-    ]
-
-
-@dataclass(frozen=True)
-class Fold:
-    """One fold of cross-fitting: the records its model is taught, the ones it votes on."""
-
-    shown: list[int]
-    voting: list[int]
-
-
-def cross_fit_folds(count: int, taught: Sequence[int], folds: int, seed: int) -> list[Fold]:
-    """``folds`` folds over the ``taught`` record indices (of ``count``): each fold's model
-    votes on the taught records it was not shown and on a share of the untaught ones."""
-    order = np.random.default_rng(seed).permutation(len(taught))
-    held_out = [sorted(taught[i] for i in order[k::folds]) for k in range(folds)]
-    taught_set = set(taught)
-    rest = [i for i in range(count) if i not in taught_set]
-    return [
-        Fold(sorted(taught_set - set(part)), part + rest[number::folds])
-        for number, part in enumerate(held_out)
     ]
 
 

@@ -25,9 +25,9 @@ from weakforge.audit.duplicates import (
     merge_sets,
     minhash_duplicate_sets,
 )
-from weakforge.audit.neighbours import Neighbours
 from weakforge.config import AuditSection
 from weakforge.labels import given_label
+from weakforge.learners.neighbours import Neighbours
 from weakforge.records import Example, Label
 from weakforge.report import Block
 

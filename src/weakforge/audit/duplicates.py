@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from weakforge.audit.neighbours import Neighbours
+from weakforge.learners.neighbours import Neighbours
 
 INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
 

@@ -16,17 +16,10 @@ from typing import Any
 import numpy as np
 
 from weakforge.config import TrainSection
+from weakforge.learners.folds import assign_folds
 from weakforge.records import Example, Label
 
 log = logging.getLogger(__name__)
-
-
-def assign_folds(count: int, folds: int, seed: int) -> np.ndarray:
-    """Each item's fold, 0..folds-1, in a seeded random order of near-equal parts."""
-    order = np.random.default_rng(seed).permutation(count)
-    fold_of = np.empty(count, dtype=int)
-    fold_of[order] = np.arange(count) % folds
-    return fold_of
 
 
 def fold_models(

@@ -24,8 +24,8 @@ from spacy.tokens import Doc
 from spacy.training import Example as TrainingExample
 
 from weakforge.atomic import atomic_file
-from weakforge.audit.fold_models import assign_folds
 from weakforge.labels import bio_tags, spans_to_tags
+from weakforge.learners.folds import assign_folds
 from weakforge.models import DEFAULT_SPACY_MODEL
 from weakforge.records import Example, Label, label_to_json
 from weakforge.spacy_training import update_epochs

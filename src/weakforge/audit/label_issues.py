@@ -12,24 +12,17 @@ from typing import Any, ClassVar
 import numpy as np
 
 from weakforge.audit.checks import AuditData, CheckResult, IssueType, register
-from weakforge.audit.cleanlab_adapter import (
-    SpanIssue,
-    capped,
-    classification_label_issues,
-    cross_val_probs,
-    cross_val_token_probs,
-    judge_entities,
-    mean_token_probs,
-    weak_label_issues,
-)
+from weakforge.audit.cleanlab_adapter import classification_label_issues, weak_label_issues
 from weakforge.audit.document_mentions import document_mentions
-from weakforge.audit.embeddings import word_vectors
+from weakforge.audit.entity_issues import SpanIssue, mean_token_probs, ner_label_issues
 from weakforge.audit.fold_models import fold_class_probs, fold_token_probs
 from weakforge.audit.fold_tagger import fold_tagger_probs
 from weakforge.audit.rules_opinion import settled_by_rules, with_rules_opinion
 from weakforge.audit.word_features import word_features
 from weakforge.config import AuditSection, TrainSection
 from weakforge.labels import given_label
+from weakforge.learners.embeddings import word_vectors
+from weakforge.learners.probe import cross_val_probs, cross_val_token_probs
 from weakforge.models import transformer_of
 from weakforge.records import Example, Label, label_to_json
 from weakforge.report import Block
@@ -90,18 +83,18 @@ class LabelIssues:
         settled = 0
         if data.options.rules_weight > 0:
             mentions, settled = settled_by_rules(mentions, rules, data.labels)
-        issues = judge_entities(
+        issues = ner_label_issues(
             probs,
             items.words,
             items.given,
             data.labels,
-            mentions,
+            mentions=mentions,
             flag_below=[
                 data.options.entity_flag_below if e.gold is not None else 1.0
                 for e in items.examples
             ],
+            budget=data.options.budget,
         )
-        issues = capped(issues, data.options.budget)
         result.columns["span_issues"] = [[] for _ in examples]
         result.summary["estimated_wrong_entities"] = issues.estimated_wrong
         result.summary["entity_flag_below"] = data.options.entity_flag_below

@@ -10,7 +10,6 @@ from typing import Any
 from weakforge.aggregate.documents import document_sources
 from weakforge.aggregate.model_sources import needs_features, rounds_for
 from weakforge.aggregate.selection import aggregate_and_choose
-from weakforge.audit.embeddings import embed
 from weakforge.corpus.tabular import load_records, save_records
 from weakforge.evaluation import evaluate
 from weakforge.labeling.applier import read_votes
@@ -23,6 +22,7 @@ from weakforge.layout import (
     RECORDS,
     VOTES,
 )
+from weakforge.learners.embeddings import embed
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import grouped_bars
 from weakforge.records import Example, label_counts_by_split, labels_used

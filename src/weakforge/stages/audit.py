@@ -17,8 +17,6 @@ from typing import Any
 
 from weakforge.audit import CHECKS, AuditData, run_checks
 from weakforge.audit.checks import chosen_checks
-from weakforge.audit.embeddings import embed
-from weakforge.audit.neighbours import nearest_neighbours
 from weakforge.corpus.tabular import load_records, save_records
 from weakforge.errors import ConfigError
 from weakforge.labels import given_label
@@ -30,6 +28,8 @@ from weakforge.layout import (
     EMBEDDING_CACHE,
     RECORDS,
 )
+from weakforge.learners.embeddings import embed
+from weakforge.learners.neighbours import nearest_neighbours
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import histograms
 from weakforge.records import Example, label_from_json, label_to_json, labels_used

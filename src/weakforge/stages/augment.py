@@ -17,13 +17,13 @@ from typing import Any
 from sklearn.linear_model import LogisticRegression
 
 from weakforge.audit.duplicates import minhash_duplicate_sets, normalise
-from weakforge.audit.embeddings import embed
 from weakforge.augment.nlpaug_adapter import Copy, augment_examples
 from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records, save_records
 from weakforge.labeling.gazetteer import read_entries
 from weakforge.labels import given_label
 from weakforge.layout import AGGREGATED, AUDITED, AUGMENTED, EMBEDDING_CACHE, RECORDS
+from weakforge.learners.embeddings import embed
 from weakforge.pipeline import Stage, StageContext
 from weakforge.records import Example
 from weakforge.report import Section, Table

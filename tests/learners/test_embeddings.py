@@ -1,6 +1,6 @@
 import numpy as np
 
-from weakforge.audit.embeddings import embed, word_vectors
+from weakforge.learners.embeddings import embed, word_vectors
 
 
 def test_embeddings_are_normalised_and_cached(tiny_model_dir, tmp_path):

@@ -89,7 +89,7 @@ def encoder_function(model: str) -> Callable[[list[str], int], np.ndarray]:
     """texts, batch size -> L2-normalised float32 vectors, for a model name or ``"static"``."""
     base = static_base(model)
     if base is not None:
-        from weakforge.audit.static_encoder import static_embed
+        from weakforge.learners.static_encoder import static_embed
 
         return lambda texts, batch_size: static_embed(texts, base)
     encoder = load_encoder(resolve_encoder(model))
