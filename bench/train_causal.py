@@ -31,6 +31,7 @@ from weakforge.corpus import read_corpus
 from weakforge.evaluation import class_scores
 from weakforge.learners.embeddings import embed
 from weakforge.models import resolve_encoder
+from weakforge.stages.training_set import training_set
 from weakforge.testing import scratch_causal_model
 from weakforge.train.causal_adapter import predict_causal, train_causal
 from weakforge.train.families import load_end_model
@@ -75,7 +76,10 @@ def main() -> None:
             heads=4,
         )
         options = replace(options, base_model=str(base))
-        result = train_causal(weak, "classification", labels, Path(tmp) / "model", options=options)
+        training = training_set(weak, "classification", options)
+        result = train_causal(
+            training, "classification", labels, Path(tmp) / "model", options=options
+        )
         loaded = load_end_model(Path(tmp) / "model")
         started = time.perf_counter()
         generated = [label for label, _ in predict_causal(loaded, test, generate=True)]

@@ -34,14 +34,10 @@ from weakforge.config import TrainSection
 from weakforge.corpus import ReadOptions, read_corpus
 from weakforge.evaluation import span_scores
 from weakforge.labeling.applier import apply_rules, read_votes
+from weakforge.stages.training_set import training_set
 from weakforge.tokenize import example_bounds
 from weakforge.train.class_bias import fit_type_bias
-from weakforge.train.transformers_adapter import (
-    load_model,
-    predict,
-    train,
-    word_probabilities,
-)
+from weakforge.train.encoder import load_model, predict, train, word_probabilities
 
 
 def main() -> None:
@@ -87,7 +83,8 @@ def main() -> None:
         class_bias="none",
     )
     with tempfile.TemporaryDirectory() as tmp:
-        result = train(weak, "ner", LABELS, Path(tmp) / "model", options=options)
+        training = training_set(weak, "ner", options)
+        result = train(training, "ner", LABELS, Path(tmp) / "model", options=options)
         model = load_model(Path(tmp) / "model")
         predicted = [label for label, _ in predict(model, weak_dev)]
         offsets = cross_fit_offsets(model, weak_dev)

@@ -32,8 +32,9 @@ from weakforge.config import AggregateSection, TrainSection
 from weakforge.corpus import read_corpus
 from weakforge.evaluation import class_scores
 from weakforge.learners.embeddings import embed
+from weakforge.stages.training_set import left_out_uncovered, training_set
+from weakforge.train.encoder import load_model, predict, train
 from weakforge.train.self_training import self_train
-from weakforge.train.transformers_adapter import load_model, predict, train
 
 CACHE = Path(tempfile.gettempdir()) / "weakforge-bench-embeddings"
 PUBLISHED = {"youtube": 96.56, "sms": 94.17, "trec": 66.28}  # RoBERTa on MV labels
@@ -73,13 +74,19 @@ def run_seed(weak, test, gold, labels, options, seed: int) -> SeedRun:
         out = Path(tmp) / "model"
         rounds = self_train(
             lambda examples: train(
-                examples, "classification", labels, out, options=options, seed=seed
+                training_set(examples, "classification", options),
+                "classification",
+                labels,
+                out,
+                options=options,
+                seed=seed,
             ),
             weak,
             "classification",
             labels,
             out,
             options,
+            left_out_uncovered(weak, "classification", options),
         )
         result = rounds.result
         model = load_model(Path(tmp) / "model")

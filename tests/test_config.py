@@ -66,15 +66,16 @@ def test_every_key_is_documented_once_under_its_field():
         assert not missing, f"[{name}] keys without a description: {missing}"
 
 
-def test_readme_holds_the_current_config_reference():
+def test_the_docs_hold_the_current_config_reference():
     from pathlib import Path
 
     from weakforge.config import reference
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    page = Path(__file__).resolve().parents[1] / "docs" / "config-reference.md"
+    text = page.read_text()
     start, end = "<!-- config reference: start -->", "<!-- config reference: end -->"
-    shown = readme.split(start)[1].split(end)[0].strip()
-    assert shown == reference().strip(), "run `weakforge config --into README.md`"
+    shown = text.split(start)[1].split(end)[0].strip()
+    assert shown == reference().strip(), "run `weakforge config --into docs/config-reference.md`"
 
 
 def test_values_out_of_range_fail_at_load_naming_the_key():

@@ -2,12 +2,7 @@
 
 import json
 
-from weakforge.instructions import (
-    answer_of,
-    chat_messages,
-    instruction_pairs,
-    parse_answer,
-)
+from weakforge.instructions import answer_of, chat_messages, parse_answer
 from weakforge.records import Example, Span
 
 TEXT = "Paris beat Lyon ; Paris fans cheered"
@@ -16,7 +11,7 @@ SPANS = (Span(0, 5, "LOC"), Span(11, 15, "LOC"), Span(18, 23, "LOC"))
 
 def test_an_ner_answer_reads_back_to_the_same_spans_and_counts_ambiguous_texts():
     example = Example(id="a", text=TEXT)
-    answer = answer_of(example, SPANS)
+    answer = answer_of(TEXT, SPANS)
     assert json.loads(answer)[0] == {"text": "Paris", "type": "LOC"}
     parsed = parse_answer(example, answer, "ner", ["LOC", "PER"])
     assert parsed.problem is None and parsed.label == SPANS
@@ -40,15 +35,8 @@ def test_unreadable_answers_say_what_is_wrong():
     assert wrong.label is None and "not one of the labels" in wrong.problem
 
 
-def test_gold_comes_first_and_augmented_copies_are_marked():
-    weak = Example(id="w", text="buy now", label="SPAM")
-    gold = Example(id="g", text="hi mum", gold="HAM", label="SPAM")
-    copy = Example(id="c", text="buy today", label="SPAM", origin="w")
-    pairs = instruction_pairs([(copy, "SPAM", 1.0), (weak, "SPAM", 1.0), (gold, "HAM", 1.0)], "Say")
-    assert [(p.example.id, p.origin) for p in pairs] == [
-        ("g", "gold"),
-        ("w", "weak"),
-        ("c", "augmented"),
-    ]
-    assert pairs[0].messages == chat_messages(gold, "HAM", "Say")
-    assert [m["role"] for m in pairs[0].messages] == ["system", "user", "assistant"]
+def test_a_conversation_is_system_user_and_the_answer():
+    messages = chat_messages("hi mum", "HAM", "Say")
+    assert [m["role"] for m in messages] == ["system", "user", "assistant"]
+    assert messages[1]["content"] == "hi mum" and messages[2]["content"] == "HAM"
+    assert [m["role"] for m in chat_messages("hi mum", None, "Say")] == ["system", "user"]

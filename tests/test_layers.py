@@ -57,9 +57,11 @@ def test_the_contract_fails_when_a_lower_layer_imports_a_higher_one(tmp_path):
 def test_the_cli_and_the_base_layer_load_neither_spacy_nor_torch(code):
     heavy = "{'spacy', 'torch', 'transformers'}"
     probe = code + f"\nimport sys\nprint(sorted({heavy} & set(sys.modules)))"
-    shown = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout.strip().splitlines()[-1]
+    shown = (
+        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     assert shown == "[]"
 
 

@@ -59,3 +59,8 @@ class AggregationError(WeakforgeError):
 
 class ReviewConflict(WeakforgeError):
     """Someone else decided the item after this reviewer loaded it."""
+
+
+class RuleTimeout(Exception):
+    """A rule ran past ``[label] rule_timeout`` on one document (raised inside the rule by
+    the timer, caught by the applier, reported as the rule's error on that document)."""

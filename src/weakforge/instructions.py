@@ -27,54 +27,26 @@ def default_instruction(task: str, labels: Sequence[str]) -> str:
     return "Classify the text as one of: " + ", ".join(labels) + ". Answer with the label only."
 
 
-def answer_of(example: Example, label: Label) -> str:
-    """The assistant turn for ``label``: the class name, or the entities as JSON."""
+def answer_of(text: str, label: Label) -> str:
+    """The assistant turn for ``label`` on ``text``: the class name, or the entities as
+    JSON."""
     if isinstance(label, str):
         return label
     return json.dumps(
-        [{"text": example.text[s.start : s.end], "type": s.label} for s in label or ()],
+        [{"text": text[s.start : s.end], "type": s.label} for s in label or ()],
         ensure_ascii=False,
     )
 
 
-def chat_messages(example: Example, label: Label, instruction: str) -> list[dict[str, str]]:
-    """System, user and (with a label) assistant turns for one example."""
+def chat_messages(text: str, label: Label, instruction: str) -> list[dict[str, str]]:
+    """System, user and (with a label) assistant turns for one text."""
     messages = [
         {"role": "system", "content": instruction},
-        {"role": "user", "content": example.text},
+        {"role": "user", "content": text},
     ]
     if label is not None:
-        messages.append({"role": "assistant", "content": answer_of(example, label)})
+        messages.append({"role": "assistant", "content": answer_of(text, label)})
     return messages
-
-
-@dataclass(frozen=True)
-class InstructionPair:
-    """One training conversation and where its label came from."""
-
-    example: Example
-    messages: list[dict[str, str]]
-    origin: str  # "gold" (human or reviewed), "weak" or "augmented"
-    weight: float = 1.0
-
-
-def origin_of(example: Example) -> str:
-    if example.origin:
-        return "augmented"
-    return "gold" if example.gold is not None else "weak"
-
-
-def instruction_pairs(
-    items: Sequence[tuple[Example, Label, float]], instruction: str
-) -> list[InstructionPair]:
-    """Conversations for ``(example, label, weight)`` items (the train stage's choice of
-    items and labels): gold and reviewed labels first, then weak ones, then augmented copies."""
-    rank = {"gold": 0, "weak": 1, "augmented": 2}
-    pairs = [
-        InstructionPair(example, chat_messages(example, label, instruction), origin_of(example), w)
-        for example, label, w in items
-    ]
-    return sorted(pairs, key=lambda p: rank[p.origin])
 
 
 @dataclass(frozen=True)

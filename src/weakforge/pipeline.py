@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 trace_log = logging.getLogger("weakforge.traceback")
 trace_log.propagate = False
 
+
 @dataclass(frozen=True)
 class Store:
     """An artifact outside the run folder's files (e.g. the review database).

@@ -8,7 +8,6 @@ Records are immutable: stages build new ones with :func:`dataclasses.replace`.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -150,10 +149,6 @@ def example_from_dict(data: Mapping[str, Any]) -> Example:
     )
 
 
-def span_text(example: Example, span: Span) -> str:
-    return example.text[span.start : span.end]
-
-
 def labels_in(label: Label) -> set[str]:
     """The label names a label uses: the class, or each span's type."""
     if label is None:
@@ -161,11 +156,6 @@ def labels_in(label: Label) -> set[str]:
     if isinstance(label, str):
         return {label}
     return {span.label for span in label}
-
-
-def dumps_label(label: Label) -> str:
-    """Compact JSON text of a label, for columnar storage."""
-    return json.dumps(label_to_json(label), ensure_ascii=False)
 
 
 def tuning_gold(examples: Iterable[Example]) -> list[Example]:

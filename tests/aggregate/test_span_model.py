@@ -55,28 +55,30 @@ def test_span_model_votes_are_out_of_fold(monkeypatch, names_corpus):
 
 def test_the_encoder_span_model_votes_out_of_fold(monkeypatch, names_corpus, tiny_model_dir):
     from weakforge.aggregate.encoder_span_model import encoder_span_votes
-    from weakforge.train import transformers_adapter
+    from weakforge.train import encoder
 
     taught_by_fold: list[set[str]] = []
-    real_train = transformers_adapter.train
+    real_train = encoder.train
 
-    def spying_train(examples, task, labels, out, *, options, seed):
-        taught_by_fold.append({e.id for e in examples})
+    def spying_train(training, task, labels, out, *, options, seed):
+        taught_by_fold.append({item.text for item in training.train})
         assert options.epochs == 1.0 and options.base_model == tiny_model_dir
-        return real_train(examples, task, labels, out, options=options, seed=seed)
+        return real_train(training, task, labels, out, options=options, seed=seed)
 
-    monkeypatch.setattr(transformers_adapter, "train", spying_train)
+    monkeypatch.setattr(encoder, "train", spying_train)
     voted_by: dict[str, int] = {}
-    real_predict = transformers_adapter.predict
+    real_predict = encoder.predict
 
     def spying_predict(model, examples):
         voted_by.update({e.id: len(taught_by_fold) - 1 for e in examples})
         return real_predict(model, examples)
 
-    monkeypatch.setattr(transformers_adapter, "predict", spying_predict)
-    examples = [replace(e, label=e.votes["names"]) for e in names_corpus]
+    monkeypatch.setattr(encoder, "predict", spying_predict)
+    examples = [
+        replace(e, label=e.votes["names"], text=f"{e.text} ({e.id})") for e in names_corpus
+    ]  # texts made unique, so the spy can tell the records apart
     taught = list(range(len(examples) - 1))
     votes = encoder_span_votes(examples, ["PER"], taught, base_model=tiny_model_dir, folds=2)
     assert len(taught_by_fold) == 2 and all(isinstance(v, tuple) for v in votes)
-    assert all(e.id not in taught_by_fold[voted_by[e.id]] for e in examples)
+    assert all(e.text not in taught_by_fold[voted_by[e.id]] for e in examples)
     assert "new" in voted_by  # the record no fold was taught gets a vote too

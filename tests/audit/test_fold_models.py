@@ -53,16 +53,16 @@ def spam_corpus(n=24):
 
 
 def test_each_text_is_classified_by_a_model_that_never_saw_it(tiny_model_dir, monkeypatch):
-    from weakforge.train import transformers_adapter
+    from weakforge.train import encoder
 
     examples, taught = spam_corpus(), []
-    real_train = transformers_adapter.train
+    real_train = encoder.train
 
-    def spy(items, *args, **kwargs):
-        taught.append({e.id for e in items})
-        return real_train(items, *args, **kwargs)
+    def spy(training, *args, **kwargs):
+        taught.append({item.text for item in training.train})
+        return real_train(training, *args, **kwargs)
 
-    monkeypatch.setattr(transformers_adapter, "train", spy)
+    monkeypatch.setattr(encoder, "train", spy)
     options = TrainSection(base_model=tiny_model_dir, epochs=1, batch_size=8, patience=99)
     probs = fold_class_probs(
         examples, [e.gold for e in examples], ["HAM", "SPAM"], folds=3, seed=0, options=options
@@ -70,7 +70,7 @@ def test_each_text_is_classified_by_a_model_that_never_saw_it(tiny_model_dir, mo
     assert probs.shape == (len(examples), 2) and np.allclose(probs.sum(axis=1), 1, atol=1e-4)
     assert len(taught) == 3
     # every text was left out of exactly one fold's training: the one that predicted it
-    assert all(sum(e.id not in seen for seen in taught) == 1 for e in examples)
+    assert all(sum(e.text not in seen for seen in taught) == 1 for e in examples)
 
 
 def test_the_finetuned_class_model_runs_the_label_check(tiny_model_dir, monkeypatch):

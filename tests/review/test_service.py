@@ -178,7 +178,7 @@ def test_a_relabel_changes_the_next_runs_training_data(tmp_path, tiny_model_dir,
     from weakforge.config import TrainSection, config_from_dict
     from weakforge.corpus.tabular import load_records
     from weakforge.stages import run
-    from weakforge.train.transformers_adapter import training_items
+    from weakforge.stages.training_set import training_items
 
     rows = [{"id": f"s{i}", "text": f"win free money now {i}"} for i in range(12)]
     rows += [{"id": f"h{i}", "text": f"lovely song {i}"} for i in range(12)]
@@ -224,10 +224,10 @@ def test_a_relabel_changes_the_next_runs_training_data(tmp_path, tiny_model_dir,
     assert records["s0"].gold == "HAM" and records["s0"].label == "HAM"
     assert "s1" not in records
     trained = {
-        e.id: label
-        for e, label, _ in training_items(list(records.values()), "classification", TrainSection())
+        item.text: item.label
+        for item in training_items(list(records.values()), "classification", TrainSection())
     }
-    assert trained["s0"] == "HAM"  # was SPAM by the rules
+    assert trained[records["s0"].text] == "HAM"  # was SPAM by the rules
     assert run(config, tmp_path / "run").ran == []  # no new decision: nothing reruns
 
 

@@ -8,8 +8,10 @@ import pytest
 from weakforge.config import TrainSection
 from weakforge.errors import WeakforgeError
 from weakforge.records import Example, Span
+from weakforge.stages.training_set import training_set
 from weakforge.train import causal_adapter
 from weakforge.train.families import load_end_model, predict_with
+from weakforge.train.items import TrainingSet, TrainItem
 
 LABELS = ["HAM", "SPAM"]
 
@@ -76,12 +78,13 @@ def test_a_chat_template_renders_the_prompt_when_the_tokenizer_has_one(tiny_caus
 def test_the_causal_model_learns_a_separable_task_and_predict_serves_it(tiny_causal_dir, tmp_path):
     examples = spam_corpus()
     out = tmp_path / "model"
+    chosen = options(tiny_causal_dir, lora=False, epochs=40, learning_rate=1e-2)
     result = causal_adapter.train_causal(
-        examples,
+        training_set(examples, "classification", chosen),
         "classification",
         LABELS,
         out,
-        options=options(tiny_causal_dir, lora=False, epochs=40, learning_rate=1e-2),
+        options=chosen,
     )
     assert result.device == "cpu" and result.train_items == 20
     loaded = load_end_model(out)
@@ -98,12 +101,9 @@ def test_unreadable_generated_answers_are_counted_not_raised(tiny_causal_dir, tm
         for i in range(4)
     ]
     out = tmp_path / "ner"
+    chosen = options(tiny_causal_dir, max_steps=1, max_length=320, max_new_tokens=6)
     causal_adapter.train_causal(
-        examples,
-        "ner",
-        ["PER"],
-        out,
-        options=options(tiny_causal_dir, max_steps=1, max_length=320, max_new_tokens=6),
+        training_set(examples, "ner", chosen), "ner", ["PER"], out, options=chosen
     )
     loaded = load_end_model(out)
     predicted = predict_with(loaded, examples)
@@ -114,12 +114,13 @@ def test_unreadable_generated_answers_are_counted_not_raised(tiny_causal_dir, tm
 
 def test_lora_adapter_saved_apart_and_merged(tiny_causal_dir, tmp_path):
     out = tmp_path / "lora"
+    chosen = options(tiny_causal_dir, max_steps=2, merge=True)
     result = causal_adapter.train_causal(
-        spam_corpus(),
+        training_set(spam_corpus(), "classification", chosen),
         "classification",
         LABELS,
         out,
-        options=options(tiny_causal_dir, max_steps=2, merge=True),
+        options=chosen,
     )
     assert result.trainable_parameters < result.total_parameters / 2
     assert (out / "adapter_config.json").exists()
@@ -144,3 +145,27 @@ def test_a_missing_base_model_and_4bit_on_cpu_are_said(tiny_causal_dir, caplog):
         causal_adapter.build_causal(TrainSection(family="causal"), "cpu")
     assert causal_adapter.quantization(options(tiny_causal_dir, quantize="4bit"), "cpu") is None
     assert "needs a CUDA GPU" in caplog.text
+
+
+class CharTokenizer:
+    """One id per character, no chat template: enough to encode conversations."""
+
+    eos_token, chat_template = "|", None
+
+    def __call__(self, text, add_special_tokens=False):
+        return {"input_ids": [ord(c) for c in text]}
+
+
+def test_gold_conversations_come_first_then_weak_then_augmented_copies():
+    training = TrainingSet(
+        [
+            TrainItem("buy today", "SPAM", origin="augmented"),
+            TrainItem("buy now", "SPAM", origin="weak"),
+            TrainItem("hi mum", "HAM", origin="gold"),
+        ],
+        [TrainItem("see you", "HAM", origin="gold")],
+    )
+    data = causal_adapter.build_data(training, CharTokenizer(), "Say", TrainSection())
+    answers = ["".join(chr(i) for i in row["labels"] if i != -100) for row in data.train]
+    assert answers == ["HAM|", "SPAM|", "SPAM|"]
+    assert data.origins == {"gold": 1, "weak": 1, "augmented": 1} and len(data.dev) == 1

@@ -5,6 +5,7 @@ import pytest
 from weakforge.config import TrainSection
 from weakforge.errors import ConfigError
 from weakforge.records import Example
+from weakforge.stages.training_set import training_set
 from weakforge.train.search import grid, search_and_train
 
 
@@ -39,8 +40,10 @@ def test_the_best_setting_on_dev_is_kept(tiny_model_dir, tmp_path):
         search={"learning_rate": (1e-9, 5e-3)},
     )
     out = tmp_path / "model"
+    examples = corpus()
+    training = training_set(examples, "classification", options)
     result, trials = search_and_train(
-        corpus(), "classification", ["HAM", "SPAM"], out, options=options
+        training, examples, "classification", ["HAM", "SPAM"], out, options=options
     )
     scores = {t.settings["learning_rate"]: t.dev_score for t in trials}
     assert scores[5e-3] == 1.0 and scores[1e-9] < 1.0  # a learning rate of 1e-9 learns nothing
@@ -48,4 +51,11 @@ def test_the_best_setting_on_dev_is_kept(tiny_model_dir, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["model"]  # the losing trial is removed
     no_dev = [e for e in corpus() if e.split == "train"]
     with pytest.raises(ConfigError, match="dev gold"):
-        search_and_train(no_dev, "classification", ["HAM", "SPAM"], out, options=options)
+        search_and_train(
+            training_set(no_dev, "classification", options),
+            no_dev,
+            "classification",
+            ["HAM", "SPAM"],
+            out,
+            options=options,
+        )

@@ -2,10 +2,12 @@ from dataclasses import replace
 
 from weakforge.config import TrainSection
 from weakforge.records import Example, Span
+from weakforge.stages.training_set import left_out_uncovered, training_set
 from weakforge.testing import spam_ham
 from weakforge.train import self_training
+from weakforge.train.encoder import load_model, predict, train
+from weakforge.train.hf_trainer import TrainResult
 from weakforge.train.self_training import relabel_with, same_label, self_train
-from weakforge.train.transformers_adapter import TrainResult, load_model, predict, train
 
 FAST = TrainSection(epochs=12, learning_rate=5e-3, lora=False, batch_size=8, patience=50)
 
@@ -32,7 +34,8 @@ def test_only_weak_train_items_that_are_trained_on_take_the_models_label():
             (None, {}) if e.id == "unread" else ("SPAM", {"SPAM": 0.9, "HAM": 0.1}) for e in batch
         ]
 
-    result = relabel_with(examples, "classification", TrainSection(), predict)
+    left_out = left_out_uncovered(examples, "classification", TrainSection())
+    result = relabel_with(examples, left_out, predict)
     assert asked == ["weak", "same", "unread"]
     assert result.changed == 1
     by_id = {e.id: e for e in result.examples}
@@ -40,7 +43,7 @@ def test_only_weak_train_items_that_are_trained_on_take_the_models_label():
     for kept in ("gold", "dev", "uncovered", "copy", "unread"):
         assert by_id[kept] == next(e for e in examples if e.id == kept)
     # under uncovered = "prior" the items no rule voted on are trained on, so relabeled too
-    prior = relabel_with(examples, "classification", TrainSection(uncovered="prior"), predict)
+    prior = relabel_with(examples, set(), predict)
     assert prior.changed == 3 and {e.id: e.label for e in prior.examples}["uncovered"] == "SPAM"
 
 
@@ -125,9 +128,10 @@ def test_the_end_model_overrules_weak_labels_it_learned_otherwise(tiny_model_dir
     out = tmp_path / "model"
     seen = []
 
-    def train_once(training_set):
-        seen.append({e.id: e.label for e in training_set if e.id.startswith("u")})
-        return train(training_set, "classification", ["HAM", "SPAM"], out, options=options)
+    def train_once(labeled):
+        seen.append({e.id: e.label for e in labeled if e.id.startswith("u")})
+        training = training_set(labeled, "classification", options)
+        return train(training, "classification", ["HAM", "SPAM"], out, options=options)
 
     rounds = self_train(train_once, clear + unsure, "classification", ["HAM", "SPAM"], out, options)
     assert seen == [

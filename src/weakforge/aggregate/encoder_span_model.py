@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from weakforge.config import TrainSection
 from weakforge.learners.folds import cross_fit_folds
 from weakforge.records import Example, Span
+from weakforge.tokenize import example_bounds
+from weakforge.train.items import TrainingSet, TrainItem
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,12 @@ def encoder_span_votes(
 ) -> list[tuple[Span, ...] | None]:
     """One span vote per record: out of fold for the ``taught`` records (indices); the
     other records are shared out among the fold models."""
-    from weakforge.train.transformers_adapter import load_model, predict, train
+    from weakforge.train.encoder import load_model, predict, train
 
     options = TrainSection(base_model=base_model, epochs=1.0, soft_labels=False)
     votes: list[tuple[Span, ...] | None] = [None] * len(examples)
     for number, fold in enumerate(cross_fit_folds(len(examples), taught, folds, seed)):
-        shown = [replace(examples[i], split="train") for i in fold.shown]
+        shown = TrainingSet([taught_item(examples[i]) for i in fold.shown])
         with tempfile.TemporaryDirectory() as folder:
             train(shown, "ner", labels, Path(folder), options=options, seed=seed + number)
             model = load_model(Path(folder))
@@ -45,6 +46,16 @@ def encoder_span_votes(
             for i, (spans, _) in zip(fold.voting, predict(model, voting)):
                 votes[i] = tuple(spans or ())
         log.info(
-            "encoder span model fold %d of %d: taught %d records", number + 1, folds, len(shown)
+            "encoder span model fold %d of %d: taught %d records",
+            number + 1,
+            folds,
+            len(shown.train),
         )
     return votes
+
+
+def taught_item(example: Example) -> TrainItem:
+    """A record's weak spans (or its gold) as a hard-labeled training item."""
+    label = example.gold if example.gold is not None else example.label
+    spans = label if isinstance(label, tuple) else ()
+    return TrainItem(example.text, spans, words=tuple(example_bounds(example, spans)))

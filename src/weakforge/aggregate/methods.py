@@ -40,23 +40,6 @@ def resolve_method(method: str, task: str) -> str:
     return method
 
 
-def aggregate(
-    examples: Sequence[Example],
-    task: str,
-    labels: Sequence[str],
-    *,
-    options: AggregateSection = AggregateSection(),
-    seed: int = 0,
-) -> list[Example]:
-    """New examples with ``label`` (and ``probs``) set from the votes; training items with a
-    gold label keep the gold label as their label. ``options`` is the ``[aggregate]`` table
-    (``method = "auto"`` is chosen on dev gold, see :mod:`weakforge.aggregate.selection`);
-    ``seed`` fixes the fitting sample."""
-    from weakforge.aggregate.selection import aggregate_and_choose
-
-    return aggregate_and_choose(examples, task, labels, options=options, seed=seed)[0]
-
-
 def run_method(
     examples: Sequence[Example],
     task: str,

@@ -106,3 +106,18 @@ def aggregate_and_choose(
     log.info("aggregation chosen on %d dev items: %s (%s)", dev, best[1], scores)
     why = f"auto: best of {len(scores)} methods on {dev} dev items with gold"
     return best[2], Choice(best[1], why, scores, rounds)
+
+
+def aggregate(
+    examples: Sequence[Example],
+    task: str,
+    labels: Sequence[str],
+    *,
+    options: AggregateSection = AggregateSection(),
+    seed: int = 0,
+) -> list[Example]:
+    """New examples with ``label`` (and ``probs``) set from the votes; training items with a
+    gold label keep the gold label as their label. ``options`` is the ``[aggregate]`` table
+    (``method = "auto"`` is chosen on dev gold, see :func:`aggregate_and_choose`);
+    ``seed`` fixes the fitting sample."""
+    return aggregate_and_choose(examples, task, labels, options=options, seed=seed)[0]

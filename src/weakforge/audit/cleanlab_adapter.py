@@ -58,9 +58,7 @@ def weak_label_issues(y: np.ndarray, pred_probs: np.ndarray, teacher: np.ndarray
     return ClassIssues(is_issue, quality, pred_probs.argmax(axis=1), margins(pred_probs))
 
 
-def entity_label_issues(
-    y: np.ndarray, pred_probs: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def entity_label_issues(y: np.ndarray, pred_probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """cleanlab's label quality of each entity-level item, and whether confident learning
     finds its label wrong (nothing is found where every item has the same class)."""
     from cleanlab.filter import find_label_issues
@@ -68,9 +66,7 @@ def entity_label_issues(
 
     quality = get_label_quality_scores(y, pred_probs)
     found = (
-        find_label_issues(y, pred_probs)
-        if len(np.unique(y)) > 1
-        else np.zeros(len(y), dtype=bool)
+        find_label_issues(y, pred_probs) if len(np.unique(y)) > 1 else np.zeros(len(y), dtype=bool)
     )
     return quality, found
 

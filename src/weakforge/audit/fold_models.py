@@ -2,14 +2,13 @@
 text classifier): the train stage's trainer (transformers + peft) on K-1 folds of the labels
 under audit, predicting the held-out fold. Stronger than a linear probe on frozen vectors
 and slower (a fine-tune per fold); on a GPU the trainer picks CUDA, bf16 and larger batches
-itself."""
+itself. The folds' training items are built here from the labels under audit."""
 
 from __future__ import annotations
 
 import logging
 import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,8 @@ import numpy as np
 from weakforge.config import TrainSection
 from weakforge.learners.folds import assign_folds
 from weakforge.records import Example, Label
+from weakforge.tokenize import example_bounds
+from weakforge.train.items import TrainingSet, TrainItem
 
 log = logging.getLogger(__name__)
 
@@ -34,19 +35,26 @@ def fold_models(
 ) -> Iterator[tuple[list[int], Any]]:
     """Per fold: the indexes of the examples held out, and the model fine-tuned on the
     other folds' ``given`` labels (loaded; its files are gone after the next step)."""
-    from weakforge.train.transformers_adapter import load_model, train
+    from weakforge.train.encoder import load_model, train
 
+    items = [
+        TrainItem(
+            e.text,
+            given[i],
+            words=tuple(example_bounds(e, given[i] if isinstance(given[i], tuple) else ())),
+            origin="gold",
+        )
+        for i, e in enumerate(examples)
+    ]
     fold_of = assign_folds(len(examples), folds, seed)
     for fold in range(folds):
         seen = [
-            replace(e, split="train", gold=given[i], label=None, votes={}, probs={})
-            for i, e in enumerate(examples)
-            if fold_of[i] != fold
+            item for i, item in enumerate(items) if fold_of[i] != fold and item.label is not None
         ]
         held = [i for i in range(len(examples)) if fold_of[i] == fold]
         log.info("fold %d/%d: fine-tuning on %d items", fold + 1, folds, len(seen))
         with tempfile.TemporaryDirectory() as tmp:
-            train(seen, task, labels, Path(tmp) / "model", options=options, seed=seed)
+            train(TrainingSet(seen), task, labels, Path(tmp) / "model", options=options, seed=seed)
             yield held, load_model(Path(tmp) / "model")
 
 
@@ -60,7 +68,7 @@ def fold_token_probs(
     options: TrainSection,
 ) -> list[np.ndarray]:
     """Per example, its words' BIO tag probabilities from the model that did not see it."""
-    from weakforge.train.transformers_adapter import word_probabilities
+    from weakforge.train.encoder import word_probabilities
 
     out: list[np.ndarray] = [np.zeros((0, 0))] * len(examples)
     spans = [g or () for g in given]
@@ -83,7 +91,7 @@ def fold_class_probs(
 ) -> np.ndarray:
     """Per example (rows) the class probabilities (columns in ``labels`` order) from the
     text classifier fine-tuned on the other folds' labels."""
-    from weakforge.train.transformers_adapter import predict
+    from weakforge.train.encoder import predict
 
     out = np.zeros((len(examples), len(labels)))
     for held, loaded in fold_models(

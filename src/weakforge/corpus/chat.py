@@ -33,7 +33,7 @@ def write_chat(examples: Sequence[Example], path: Path, options: WriteOptions) -
         for example, label in chosen:
             if label is None:
                 continue
-            messages = chat_messages(example, label, instruction)
+            messages = chat_messages(example.text, label, instruction)
             handle.write(json.dumps({"messages": messages}, ensure_ascii=False) + "\n")
             written += 1
     if written < len(chosen):

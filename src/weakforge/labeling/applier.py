@@ -31,6 +31,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from weakforge.atomic import atomic_path
+from weakforge.errors import RuleTimeout
 from weakforge.labeling.discovery import RuleError, RuleSet, discover
 from weakforge.labeling.parsed import docs_to_bytes, parse, write_part
 from weakforge.labeling.rules import LabelingFunction
@@ -121,10 +122,6 @@ def apply_shard(
     if keep_docs:
         result.docs = docs_to_bytes(parsed)
     return result
-
-
-class RuleTimeout(Exception):
-    """A rule ran past ``[label] rule_timeout`` on one document."""
 
 
 class VoteTimer:

@@ -5,7 +5,7 @@ place except the ``undone`` mark, so the history of an item is always complete. 
 is written under a lock (SQLite's write lock, or the item's row lock on PostgreSQL) after
 checking that nobody decided the item since the reviewer loaded it, so two reviewers never
 silently overwrite each other. The review page (``app/``) is a thin view over these
-functions; they take an engine from :func:`weakforge.review_queue.open_database`.
+functions; they take an engine from :func:`weakforge.review.store.open_database`.
 """
 
 from __future__ import annotations

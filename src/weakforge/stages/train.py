@@ -23,11 +23,12 @@ from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import confusion_matrix, grouped_bars
 from weakforge.records import Example, labels_used
 from weakforge.report import Image, Section, Table
+from weakforge.stages.training_set import left_out_uncovered, training_set
 from weakforge.train.distributed import world_size
 from weakforge.train.families import FAMILIES, load_end_model, predict_with
+from weakforge.train.hf_trainer import TrainResult
 from weakforge.train.search import Trial, search_and_train
 from weakforge.train.self_training import SelfTraining, self_train
-from weakforge.train.transformers_adapter import TrainResult, left_out_uncovered
 
 
 def scored_splits(
@@ -113,17 +114,19 @@ def fit(
     task, options, seed = config.run.task, config.train, config.run.seed
     trials: list[Trial] = []
 
-    def train_once(training_set: list[Example]) -> TrainResult:
+    def train_once(labeled: list[Example]) -> TrainResult:
+        training = training_set(labeled, task, options)
         if options.search:
             result, found = search_and_train(
-                training_set, task, labels, out, options=options, seed=seed
+                training, labeled, task, labels, out, options=options, seed=seed
             )
             trials[:] = found
             return result
         family = FAMILIES[options.family]
-        return family.train(training_set, task, labels, out, options=options, seed=seed)
+        return family.train(training, task, labels, out, options=options, seed=seed)
 
-    rounds = self_train(train_once, examples, task, labels, out, options)
+    left_out = left_out_uncovered(examples, task, options)
+    rounds = self_train(train_once, examples, task, labels, out, options, left_out)
     return rounds.result, trials, rounds
 
 

@@ -27,23 +27,18 @@ import torch
 
 from weakforge.config import TrainSection
 from weakforge.errors import WeakforgeError
-from weakforge.instructions import (
-    chat_messages,
-    default_instruction,
-    instruction_pairs,
-    parse_answer,
-)
+from weakforge.instructions import chat_messages, default_instruction, parse_answer
 from weakforge.records import Example, Label
-from weakforge.train.transformers_adapter import (
+from weakforge.train.hardware import device_settings
+from weakforge.train.hf_trainer import (
     MODEL_INFO,
     TrainResult,
-    device_settings,
     lora_targets,
-    required_training_items,
     run_trainer,
     trainer_callbacks,
     training_arguments,
 )
+from weakforge.train.items import ORIGINS, TrainingSet
 
 log = logging.getLogger(__name__)
 PLAIN_PROMPT = "{system}\n\n### Input:\n{user}\n\n### Response:\n"
@@ -186,31 +181,29 @@ class CausalData:
 
 
 def build_data(
-    items: Sequence[tuple[Example, Label, float]],
-    examples: Sequence[Example],
-    tokenizer,
-    instruction: str,
-    options: TrainSection,
+    training: TrainingSet, tokenizer, instruction: str, options: TrainSection
 ) -> CausalData:
-    """Encoded train conversations (of the train stage's ``items``) and dev gold ones."""
-    pairs = instruction_pairs(items, instruction)
-    dev = [
-        chat_messages(e, e.gold, instruction)
-        for e in examples
-        if e.split == "dev" and e.gold is not None
-    ]
+    """Encoded train conversations, gold and reviewed labels first, then weak ones, then
+    augmented copies; and the dev gold ones."""
+    items = sorted(training.train, key=lambda item: ORIGINS.index(item.origin))
     origins: dict[str, int] = {}
-    for pair in pairs:
-        origins[pair.origin] = origins.get(pair.origin, 0) + 1
+    for item in items:
+        origins[item.origin] = origins.get(item.origin, 0) + 1
     return CausalData(
-        [encode_pair(tokenizer, p.messages, options.max_length) for p in pairs],
-        [encode_pair(tokenizer, m, options.max_length) for m in dev],
+        [
+            encode_pair(tokenizer, chat_messages(x.text, x.label, instruction), options.max_length)
+            for x in items
+        ],
+        [
+            encode_pair(tokenizer, chat_messages(x.text, x.label, instruction), options.max_length)
+            for x in training.dev
+        ],
         origins,
     )
 
 
 def train_causal(
-    examples: Sequence[Example],
+    training: TrainingSet,
     task: str,
     labels: Sequence[str],
     out_dir: Path,
@@ -224,10 +217,10 @@ def train_causal(
 
     set_seed(seed)
     hardware = device_settings(options)
-    items = required_training_items(examples, task, options)
+    training = training.required()
     tokenizer, model = build_causal(options, hardware["device"])
     instruction = options.instruction or default_instruction(task, labels)
-    data = build_data(items, examples, tokenizer, instruction, options)
+    data = build_data(training, tokenizer, instruction, options)
     log.info("causal fine-tune on %s", ", ".join(f"{n} {k}" for k, n in data.origins.items()))
     args = training_arguments(out_dir, options, hardware, has_dev=bool(data.dev), seed=seed)
     trainer = Trainer(
@@ -335,7 +328,7 @@ def label_scores(loaded: LoadedCausal, example: Example) -> np.ndarray:
     device = next(model.parameters()).device
     answers = [answer_ids(tokenizer, x) for x in loaded.labels]
     room = loaded.max_length - max(len(a) for a in answers)
-    prompt = prompt_ids(tokenizer, chat_messages(example, None, loaded.instruction), room)
+    prompt = prompt_ids(tokenizer, chat_messages(example.text, None, loaded.instruction), room)
     rows = [prompt + a for a in answers]
     batch = pad_batch([{"input_ids": r, "labels": r} for r in rows], tokenizer.pad_token_id)
     logits = model(
@@ -355,7 +348,9 @@ def generate_answer(loaded: LoadedCausal, example: Example) -> str:
     tokenizer, model = loaded.tokenizer, loaded.model
     device = next(model.parameters()).device
     room = loaded.max_length - loaded.max_new_tokens
-    prompt = prompt_ids(tokenizer, chat_messages(example, None, loaded.instruction), max(room, 8))
+    prompt = prompt_ids(
+        tokenizer, chat_messages(example.text, None, loaded.instruction), max(room, 8)
+    )
     ids = torch.tensor([prompt], device=device)
     out = model.generate(
         input_ids=ids,

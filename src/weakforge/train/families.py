@@ -1,6 +1,6 @@
 """End-model families by name (``[train] family``): how each trains, loads and predicts.
 
-``encoder``: a classifier head on an encoder (:mod:`weakforge.train.transformers_adapter`);
+``encoder``: a classifier head on an encoder (:mod:`weakforge.train.encoder`);
 ``causal``: a decoder fine-tuned on instruction data (:mod:`weakforge.train.causal_adapter`).
 A saved model folder names its family, so ``weakforge predict`` serves both.
 """
@@ -15,22 +15,25 @@ from typing import Any
 
 from weakforge.errors import WeakforgeError
 from weakforge.records import Example, Label
-from weakforge.train import causal_adapter, transformers_adapter
-from weakforge.train.transformers_adapter import MODEL_INFO
+from weakforge.train import causal_adapter, encoder
+from weakforge.train.hf_trainer import MODEL_INFO, TrainResult
 
 
 @dataclass(frozen=True)
 class Family:
-    train: Callable[..., transformers_adapter.TrainResult]
+    """How a family trains (on a :class:`~weakforge.train.items.TrainingSet`), loads a saved
+    model and predicts with it."""
+
+    train: Callable[..., TrainResult]
     load: Callable[[Path, dict[str, Any]], Any]
     predict: Callable[[Any, Sequence[Example]], list[tuple[Label, dict[str, float]]]]
 
 
 FAMILIES: dict[str, Family] = {
     "encoder": Family(
-        transformers_adapter.train,
-        lambda folder, _info: transformers_adapter.load_model(folder),
-        transformers_adapter.predict,
+        encoder.train,
+        lambda folder, _info: encoder.load_model(folder),
+        encoder.predict,
     ),
     "causal": Family(
         causal_adapter.train_causal, causal_adapter.load_causal, causal_adapter.predict_causal

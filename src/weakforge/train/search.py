@@ -22,7 +22,8 @@ from weakforge.errors import ConfigError
 from weakforge.evaluation import dev_score
 from weakforge.records import Example
 from weakforge.train.families import FAMILIES, load_end_model, predict_with
-from weakforge.train.transformers_adapter import TrainResult
+from weakforge.train.hf_trainer import TrainResult
+from weakforge.train.items import TrainingSet
 
 log = logging.getLogger(__name__)
 SEARCHABLE = {
@@ -67,6 +68,7 @@ class Trial:
 
 
 def search_and_train(
+    training: TrainingSet,
     examples: Sequence[Example],
     task: str,
     labels: Sequence[str],
@@ -75,7 +77,8 @@ def search_and_train(
     options: TrainSection,
     seed: int = 0,
 ) -> tuple[TrainResult, list[Trial]]:
-    """Train one model per grid point, keep the best on dev in ``out_dir``."""
+    """Train one model per grid point on ``training``, keep the best on the dev gold of
+    ``examples`` in ``out_dir``."""
     if not any(e.split == "dev" and e.gold is not None for e in examples):
         raise ConfigError(
             "[train] search scores each setting on dev gold, and this run has none; "
@@ -90,7 +93,7 @@ def search_and_train(
         folder = out_dir.parent / f".search-{out_dir.name}-{number}"
         shutil.rmtree(folder, ignore_errors=True)
         chosen = replace(options, **settings)
-        result = family.train(examples, task, labels, folder, options=chosen, seed=seed)
+        result = family.train(training, task, labels, folder, options=chosen, seed=seed)
         score = model_dev_score(folder, examples, task, labels)
         trials.append(Trial(settings, round(score, 4), round(result.seconds, 1)))
         log.info("search %d/%d %s: dev %.4f", number + 1, len(points), settings, score)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -23,8 +23,8 @@ from pathlib import Path
 from weakforge.config import TrainSection
 from weakforge.records import Example, Label
 from weakforge.train.families import load_end_model, predict_with
+from weakforge.train.hf_trainer import TrainResult
 from weakforge.train.search import model_dev_score
-from weakforge.train.transformers_adapter import TrainResult, left_out_uncovered
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +46,15 @@ def same_label(a: Label, b: Label) -> bool:
 
 
 def relabel_with(
-    examples: Sequence[Example], task: str, options: TrainSection, predict: Callable
+    examples: Sequence[Example], left_out: Collection[str], predict: Callable
 ) -> Relabeled:
     """Replace the weak label (and its probabilities) of every train item without gold that
-    would be trained on by ``predict``'s answer; an item it cannot answer for keeps its
-    label."""
-    uncovered = left_out_uncovered(examples, task, options)
+    would be trained on (not ``left_out``, nor a copy of one) by ``predict``'s answer; an
+    item it cannot answer for keeps its label."""
     chosen = [
         i
         for i, e in enumerate(examples)
-        if e.split == "train" and e.gold is None and (e.origin or e.id) not in uncovered
+        if e.split == "train" and e.gold is None and (e.origin or e.id) not in left_out
     ]
     answers: list[tuple[Label, dict[str, float]]] = predict([examples[i] for i in chosen])
     relabeled, changed = list(examples), 0
@@ -86,11 +85,13 @@ def self_train(
     labels: Sequence[str],
     out_dir: Path,
     options: TrainSection,
+    left_out: Collection[str] = (),
 ) -> SelfTraining:
     """Train with ``train_once`` (which saves into ``out_dir``), then up to ``options.
     self_training`` times relabel with the saved model and train afresh. With dev gold, a
     round whose model scores lower on it than the model before is undone (that model is put
-    back in ``out_dir``) and the rounds stop there; without dev gold every round is kept."""
+    back in ``out_dir``) and the rounds stop there; without dev gold every round is kept.
+    Items ``left_out`` of training (ids) keep their labels."""
     current = list(examples)
     result = train_once(current)
     seconds, changes, kept = result.seconds, [], 0
@@ -103,7 +104,7 @@ def self_train(
     previous = out_dir.parent / f".self-training-{out_dir.name}"
     for round_number in range(1, options.self_training + 1):
         model = load_end_model(out_dir)
-        relabeled = relabel_with(current, task, options, partial(predict_with, model))
+        relabeled = relabel_with(current, left_out, partial(predict_with, model))
         changes.append(relabeled.changed)
         log.info(
             "self-training round %d: the end model changed %d weak labels; training again",

@@ -1,79 +1,32 @@
+"""The encoder family: fine-tune, save, load, predict; dev offsets; case features."""
+
 from dataclasses import replace
 
 import numpy as np
 import pytest
-import torch
 
 from weakforge.config import TrainSection
-from weakforge.labels import bio_tags
 from weakforge.records import Example, Span
+from weakforge.stages.training_set import training_set
 from weakforge.testing import spam_ham
 from weakforge.train.class_bias import apply_class_bias
-from weakforge.train.transformers_adapter import (
-    CASE_SHAPES,
-    case_ids,
-    device_settings,
-    load_model,
-    predict,
-    soft_cross_entropy,
-    train,
-    training_items,
-    word_targets,
-)
+from weakforge.train.encoder import load_model, predict, train
 
 FAST = TrainSection(epochs=12, learning_rate=5e-3, lora=False, batch_size=8, patience=50)
 
 
-def test_soft_cross_entropy_masks_and_weights():
-    logits = torch.tensor([[2.0, 0.0], [0.0, 2.0]])
-    soft = torch.tensor([[1.0, 0.0], [0.5, 0.5]])
-    full = soft_cross_entropy(logits, soft, torch.ones(2))
-    only_first = soft_cross_entropy(logits, soft, torch.tensor([1.0, 0.0]))
-    assert only_first < full
-    tokens = torch.zeros((1, 3, 2))
-    tokens[0, 0] = torch.tensor([1.0, 0.0])  # positions 1-2: padding, all-zero targets
-    assert soft_cross_entropy(torch.randn(1, 3, 2), tokens, torch.ones(1)) > 0
-
-
-def test_word_targets_soft_and_hard():
-    words = [(0, 6), (7, 13), (14, 17)]
-    spans = (Span(0, 13, "PER", 0.8),)
-    soft = word_targets(words, spans, bio_tags(["PER"]), soft=True)
-    assert soft[0].tolist() == pytest.approx([0.2, 0.8, 0.0])
-    assert soft[1].tolist() == pytest.approx([0.2, 0.0, 0.8])
-    assert soft[2].tolist() == [1.0, 0.0, 0.0]
-    hard = word_targets(words, spans, bio_tags(["PER"]), soft=False)
-    assert hard[0].tolist() == [0.0, 1.0, 0.0]
-
-
-def test_training_items_gold_overrides_and_confidence_filter():
-    items = spam_ham(2) + [
-        Example(id="r", text="x", label="SPAM", gold="HAM"),
-        Example(id="d", text="y", gold="HAM", split="dev"),
-        Example(id="u", text="z"),
-    ]
-    chosen = training_items(items, "classification", TrainSection(min_confidence=0.85))
-    assert [(e.id, label) for e, label, _ in chosen] == [("h0", "HAM"), ("h1", "HAM"), ("r", "HAM")]
-
-
-def test_device_settings_pick_cuda_bf16_and_bigger_batches(monkeypatch):
-    assert device_settings(TrainSection())["device"] == "cpu"
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
-    gpu = device_settings(TrainSection(batch_size=16, gpu_batch_size=64))
-    assert gpu == {
-        "device": "cuda",
-        "batch_size": 64,
-        "bf16": True,
-        "tf32": True,
-        "optim": "adamw_torch_fused",
-        "workers": 2,
-    }
+def train_on(examples, task, labels, out_dir, *, options, seed=0):
+    """The train stage's choice of items from ``examples``, trained by the encoder."""
+    return train(
+        training_set(examples, task, options), task, labels, out_dir, options=options, seed=seed
+    )
 
 
 def test_classifier_learns_soft_targets_and_saves(tiny_model_dir, tmp_path):
     options = TrainSection(**{**FAST.__dict__, "base_model": tiny_model_dir})
-    result = train(spam_ham(), "classification", ["HAM", "SPAM"], tmp_path / "m", options=options)
+    result = train_on(
+        spam_ham(), "classification", ["HAM", "SPAM"], tmp_path / "m", options=options
+    )
     assert result.device == "cpu" and result.train_items == 40
     assert {"model.safetensors", "weakforge_model.json", "tokenizer.json"} <= {
         p.name for p in (tmp_path / "m").iterdir()
@@ -93,7 +46,7 @@ def test_offsets_fit_on_dev_gold_are_stored_with_the_model_and_applied(tiny_mode
         for i in range(29)
     ] + [Example(id="e0", text="great song love it 0", gold="HAM", split="dev")]
     labels = ["HAM", "SPAM"]
-    result = train(spam_ham() + dev, "classification", labels, tmp_path / "m", options=options)
+    result = train_on(spam_ham() + dev, "classification", labels, tmp_path / "m", options=options)
     assert result.class_bias is not None and result.class_bias.dev_items == 30
     assert result.class_bias.dev_after >= result.class_bias.dev_before
     loaded = load_model(tmp_path / "m")
@@ -106,9 +59,9 @@ def test_offsets_fit_on_dev_gold_are_stored_with_the_model_and_applied(tiny_mode
         assert [with_bias[n] for n in labels] == pytest.approx(expected, abs=1e-5)
     assert all(label == "HAM" for label, _ in shifted)  # dev's macro-F1 is 0.5 only so
     plain = replace(options, class_bias="none")
-    unbiased = train(spam_ham() + dev, "classification", labels, tmp_path / "p", options=plain)
+    unbiased = train_on(spam_ham() + dev, "classification", labels, tmp_path / "p", options=plain)
     assert unbiased.class_bias is None and load_model(tmp_path / "p").class_bias is None
-    few = train(spam_ham() + dev[:5], "classification", labels, tmp_path / "f", options=options)
+    few = train_on(spam_ham() + dev[:5], "classification", labels, tmp_path / "f", options=options)
     assert few.class_bias is None and "only 5 dev items" in few.class_bias_skipped
 
 
@@ -129,13 +82,15 @@ def test_lora_token_classifier_predicts_aligned_spans(tiny_model_dir, tmp_path):
     )
     gold = (Span(0, 13, "PER"), Span(31, 36, "LOC"))
     dev = [Example(id=f"d{i}", text=text, gold=gold, split="dev") for i in range(30)]
-    result = train(examples + dev, "ner", ["PER", "LOC"], tmp_path / "ner", options=options)
+    result = train_on(examples + dev, "ner", ["PER", "LOC"], tmp_path / "ner", options=options)
     offsets = result.class_bias.offsets  # one per entity type, fit on dev's span F1
     assert result.class_bias.metric == "span F1" and offsets["O"] == 0.0
     assert offsets["B-PER"] == offsets["I-PER"] and offsets["B-LOC"] == offsets["I-LOC"]
     assert load_model(tmp_path / "ner").class_bias == offsets
     by_default = replace(options, class_bias="auto", epochs=1, merge=False)
-    untouched = train(examples + dev, "ner", ["PER", "LOC"], tmp_path / "auto", options=by_default)
+    untouched = train_on(
+        examples + dev, "ner", ["PER", "LOC"], tmp_path / "auto", options=by_default
+    )
     assert untouched.class_bias is None and not untouched.class_bias_skipped
     assert load_model(tmp_path / "auto").class_bias is None
     assert (tmp_path / "ner" / "adapter_model.safetensors").exists()
@@ -146,20 +101,6 @@ def test_lora_token_classifier_predicts_aligned_spans(tiny_model_dir, tmp_path):
         ("paris", "LOC"),
     ]
     assert all(0 < s.prob <= 1 for s in spans)
-
-
-def test_case_shapes_are_read_from_the_original_text():
-    text = "NASA hired Angela and iPhone 7"
-    shapes = case_ids(text, [(0, 0), (0, 4), (5, 10), (11, 17), (18, 21), (22, 28), (29, 30)])
-    assert [CASE_SHAPES[i] for i in shapes] == [
-        "none",
-        "upper",
-        "lower",
-        "title",
-        "lower",
-        "mixed",
-        "none",
-    ]
 
 
 @pytest.mark.parametrize("case_features", ["auto", "off"])
@@ -177,7 +118,7 @@ def test_an_uncased_encoder_tells_names_by_their_case(tiny_model_dir, tmp_path, 
         patience=50,
         case_features=case_features,
     )
-    train(examples, "ner", ["ORG"], tmp_path / "m", options=options)
+    train_on(examples, "ner", ["ORG"], tmp_path / "m", options=options)
     model = load_model(tmp_path / "m")
     (on_named, _), (on_plain, _) = predict(model, [named, plain])
     if case_features == "auto":
@@ -189,71 +130,23 @@ def test_an_uncased_encoder_tells_names_by_their_case(tiny_model_dir, tmp_path, 
         assert [(s.start, s.end) for s in on_named] == [(s.start, s.end) for s in on_plain]
 
 
-def test_case_rows_learn_at_a_share_of_the_rate_once():
-    import torch
-
-    from weakforge.train.transformers_adapter import CASE_LEARNING_RATE_SHARE, slow_case_rows
-
-    model = torch.nn.ModuleDict(
-        {"token_type_embeddings": torch.nn.Embedding(5, 4), "classifier": torch.nn.Linear(4, 2)}
-    )
-    model["classifier"].bias.requires_grad_(False)
-    optimizer = torch.optim.AdamW(
-        [{"params": [p for p in model.parameters() if p.requires_grad], "weight_decay": 0.01}],
-        lr=1e-3,
-    )
-    share = CASE_LEARNING_RATE_SHARE["classification"]
-    slow_case_rows(optimizer, model, share)
-    slow_case_rows(optimizer, model, share)  # a second call finds the rows already moved
-    case_row = model["token_type_embeddings"].weight
-    rates = [(g["lr"], [p is case_row for p in g["params"]]) for g in optimizer.param_groups]
-    assert rates == [(1e-3, [False]), (1e-3 * share, [True])]
-    assert optimizer.param_groups[1]["weight_decay"] == 0.01
-
-
 def test_case_features_on_need_token_type_embeddings(tiny_model_dir, monkeypatch):
     from weakforge.errors import WeakforgeError
-    from weakforge.train import transformers_adapter
+    from weakforge.train import case_features, encoder
 
-    monkeypatch.setattr(transformers_adapter, "token_type_embeddings", lambda model: None)
+    monkeypatch.setattr(case_features, "token_type_embeddings", lambda model: None)
     options = TrainSection(base_model=tiny_model_dir, case_features="on")
     with pytest.raises(WeakforgeError, match="token type embeddings"):
-        transformers_adapter.build_model("classification", ["A", "B"], options)
+        encoder.build_model("classification", ["A", "B"], options)
 
 
 @pytest.mark.slow
 def test_minilm_fine_tunes_a_few_steps(tmp_path):
     options = TrainSection(max_steps=2, batch_size=4)
-    result = train(spam_ham(4), "classification", ["HAM", "SPAM"], tmp_path / "m", options=options)
+    result = train_on(
+        spam_ham(4), "classification", ["HAM", "SPAM"], tmp_path / "m", options=options
+    )
     assert result.trainable_parameters < result.total_parameters / 10  # LoRA
     ((label, probs),) = predict(load_model(tmp_path / "m"), spam_ham(1)[:1])
     assert label in {"HAM", "SPAM"} and abs(sum(probs.values()) - 1) < 1e-4
     assert np.isfinite(result.seconds)
-
-
-def test_items_no_source_voted_on_are_left_out_of_training_with_their_copies():
-    from weakforge.config import TrainSection
-
-    examples = [
-        Example(id="v", text="voted", votes={"kw": "SPAM"}, label="SPAM", probs={"SPAM": 0.9}),
-        Example(id="u", text="prior only", votes={"kw": None}, label="HAM", probs={"HAM": 0.6}),
-        Example(id="u~aug0", text="prior copy", label="HAM", origin="u"),
-        Example(id="g", text="reviewed", votes={"kw": None}, gold="HAM", label="HAM"),
-    ]
-    kept = [e.id for e, _, _ in training_items(examples, "classification", TrainSection())]
-    assert kept == ["v", "g"]
-    every = training_items(examples, "classification", TrainSection(uncovered="prior"))
-    assert [e.id for e, _, _ in every] == ["v", "u", "u~aug0", "g"]
-
-
-def test_a_model_sources_vote_does_not_make_an_item_covered():
-    """Model sources vote on every item (from the rules' own labels): coverage is the
-    rules' (WRENCH's protocol), so an item only the model voted on is left out."""
-    from weakforge.config import TrainSection
-
-    examples = [
-        Example(id="r", text="a rule", votes={"kw": "SPAM", "model_r1": "SPAM"}, label="SPAM"),
-        Example(id="m", text="model only", votes={"kw": None, "model_r2": "SPAM"}, label="SPAM"),
-    ]
-    kept = [e.id for e, _, _ in training_items(examples, "classification", TrainSection())]
-    assert kept == ["r"]
