@@ -39,6 +39,7 @@ from weakforge.layout import (
     VOTES,
 )
 from weakforge.progress import quiet_library_bars
+from weakforge.tasks import task_kind
 
 app = typer.Typer(
     help="Weak supervision and data quality for NLP.", no_args_is_help=True, add_completion=False
@@ -208,7 +209,7 @@ def train_command(config: ConfigArg, out: OutOpt = None, verbose: VerboseOpt = F
         f"({metrics['seconds_per_epoch']} s/epoch) -> {run_dir / MODEL}"
     )
     for split, scores in metrics["scores"].items():
-        key = "f1" if metrics["task"] == "ner" else "accuracy"
+        key = task_kind(metrics["task"]).headline
         console.print(
             f"{split}: end model {key} {scores['end_model'][key]:.3f}, label model "
             f"{scores['label_model'][key]:.3f}"

@@ -24,7 +24,8 @@ import tomllib
 
 from weakforge.errors import ConfigError
 from weakforge.layout import RESOLVED_CONFIG
-from weakforge.records import SPLIT_SYNONYMS, TASK_KINDS
+from weakforge.records import SPLIT_SYNONYMS
+from weakforge.tasks import TASKS
 
 
 @dataclass(frozen=True)
@@ -573,8 +574,8 @@ def check_config(config: RunConfig, source: str) -> None:
     """Checks across keys that the types alone cannot express. Names that registries hold
     (methods, checks, augmenters, ...) are checked where a run starts, by
     :func:`weakforge.stages.registered_names.check_registered_names`."""
-    if config.run.task not in TASK_KINDS:
-        raise ConfigError(f"{source} [run] task: choose one of {list(TASK_KINDS)}")
+    if config.run.task not in TASKS:
+        raise ConfigError(f"{source} [run] task: choose one of {list(TASKS)}")
     if len(set(config.run.labels)) != len(config.run.labels):
         raise ConfigError(f"{source} [run] labels: a label is listed twice")
     check_ranges(config, source)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from weakforge.records import Example, Label
+from weakforge.tasks import task_kind
 
 
 def prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
@@ -77,4 +78,4 @@ def dev_score(examples: Sequence[Example], task: str, labels: Sequence[str]) -> 
     """The one number a choice on dev gold compares: span F1 for NER, macro-F1 for classes
     (0 without dev gold)."""
     scores = evaluate(examples, task, labels, "dev")
-    return float(scores["f1"] if task == "ner" else scores["macro_f1"]) if scores else 0.0
+    return float(scores[task_kind(task).dev_metric]) if scores else 0.0

@@ -12,10 +12,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Union
 
-TaskKind = Literal["classification", "ner"]
-TASK_KINDS: tuple[str, ...] = ("classification", "ner")
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 SPLIT_SYNONYMS: dict[str, str] = {"valid": "dev", "validation": "dev", "val": "dev"}
 """Split names corpora use for ours (WRENCH's ``valid``, HF's ``validation``)."""

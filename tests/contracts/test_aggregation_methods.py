@@ -63,7 +63,7 @@ def test_method_returns_valid_probabilistic_labels(method, task):
 
 
 def test_every_task_has_a_default_method():
-    from weakforge.aggregate import DEFAULTS
+    from weakforge.tasks import TASKS
 
-    for task, method in DEFAULTS.items():
-        assert task in METHODS[method]
+    for name, kind in TASKS.items():
+        assert name in METHODS[kind.default_method]

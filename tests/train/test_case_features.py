@@ -20,7 +20,8 @@ def test_case_shapes_are_read_from_the_original_text():
 def test_case_rows_learn_at_a_share_of_the_rate_once():
     import torch
 
-    from weakforge.train.case_features import CASE_LEARNING_RATE_SHARE, slow_case_rows
+    from weakforge.tasks import task_kind
+    from weakforge.train.case_features import slow_case_rows
 
     model = torch.nn.ModuleDict(
         {"token_type_embeddings": torch.nn.Embedding(5, 4), "classifier": torch.nn.Linear(4, 2)}
@@ -30,7 +31,7 @@ def test_case_rows_learn_at_a_share_of_the_rate_once():
         [{"params": [p for p in model.parameters() if p.requires_grad], "weight_decay": 0.01}],
         lr=1e-3,
     )
-    share = CASE_LEARNING_RATE_SHARE["classification"]
+    share = task_kind("classification").case_learning_rate_share
     slow_case_rows(optimizer, model, share)
     slow_case_rows(optimizer, model, share)  # a second call finds the rows already moved
     case_row = model["token_type_embeddings"].weight

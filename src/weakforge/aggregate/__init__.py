@@ -5,10 +5,10 @@ module in it, so adding a method is adding one decorated function in one file he
 import importlib
 import pkgutil
 
-from weakforge.aggregate.methods import DEFAULTS, METHODS, resolve_method
+from weakforge.aggregate.methods import METHODS, resolve_method
 from weakforge.aggregate.selection import aggregate
 
 for _module in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_module.name}")
 
-__all__ = ["DEFAULTS", "METHODS", "aggregate", "resolve_method"]
+__all__ = ["METHODS", "aggregate", "resolve_method"]

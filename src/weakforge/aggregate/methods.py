@@ -11,10 +11,10 @@ from dataclasses import replace
 from weakforge.config import AggregateSection
 from weakforge.errors import AggregationError
 from weakforge.records import Example, labels_in
+from weakforge.tasks import task_kind
 
 Aggregator = Callable[[Sequence[Example], Sequence[str], AggregateSection, int], list[Example]]
 METHODS: dict[str, dict[str, Aggregator]] = {}  # name -> task kind -> function
-DEFAULTS = {"ner": "hmm", "classification": "naive_bayes"}  # what ``auto`` means
 
 
 def register_method(name: str, task: str) -> Callable[[Aggregator], Aggregator]:
@@ -30,7 +30,7 @@ def register_method(name: str, task: str) -> Callable[[Aggregator], Aggregator]:
 
 def resolve_method(method: str, task: str) -> str:
     if method == "auto":
-        return DEFAULTS[task]
+        return task_kind(task).default_method
     valid = [name for name, tasks in METHODS.items() if task in tasks]
     if method not in valid:
         raise AggregationError(

@@ -39,9 +39,9 @@ from weakforge.records import (
     label_to_json,
     source_name,
 )
+from weakforge.tasks import task_kind
 
 log = logging.getLogger(__name__)
-DEFAULT_ROUNDS = {"classification": 2, "ner": 0}  # chosen on the WRENCH and CoNLL benchmarks
 CACHE_VERSION = 3  # bump when a model source changes what it votes (3: balanced classes)
 # (examples, labels, sentence embeddings, seed, [aggregate] span_model) -> one vote per example
 ModelSource = Callable[
@@ -51,12 +51,7 @@ ModelSource = Callable[
 
 def rounds_for(task: str, rounds: int | None) -> int:
     """The rounds to run: the task's default for ``None``."""
-    return DEFAULT_ROUNDS[task] if rounds is None else max(rounds, 0)
-
-
-def needs_features(task: str) -> bool:
-    """Whether the task's model source reads the texts' sentence embeddings."""
-    return task == "classification"
+    return task_kind(task).default_rounds if rounds is None else max(rounds, 0)
 
 
 def is_teachable(example: Example) -> bool:

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-from weakforge.aggregate.methods import DEFAULTS, run_method
-from weakforge.aggregate.model_sources import needs_features, rounds_for, with_model_rounds
+from weakforge.aggregate.methods import run_method
+from weakforge.aggregate.model_sources import rounds_for, with_model_rounds
 from weakforge.config import AggregateSection
 from weakforge.errors import AggregationError
 from weakforge.evaluation import dev_score
 from weakforge.records import Example
+from weakforge.tasks import task_kind
 
 log = logging.getLogger(__name__)
 MIN_DEV = 20  # dev items with gold below which a score says too little to choose by
@@ -42,10 +43,11 @@ class Choice:
 
 def candidates(task: str, options: AggregateSection) -> dict[str, AggregateSection]:
     """What ``auto`` tries, by name."""
+    default = task_kind(task).default_method
     return {
         "majority vote": replace(options, method="majority", weights_from_gold=False),
         "weighted majority vote": replace(options, method="majority", weights_from_gold=True),
-        DEFAULTS[task]: replace(options, method=DEFAULTS[task]),
+        default: replace(options, method=default),
     }
 
 
@@ -65,7 +67,7 @@ def aggregate_and_choose(
     gets plain aggregation, or an error where it asked for rounds. ``cache`` is a folder for
     the model sources' votes."""
     rounds = rounds_for(task, options.rounds)
-    if needs_features(task) and features is None:
+    if task_kind(task).model_source_reads_embeddings and features is None:
         if options.rounds:
             raise AggregationError(
                 f"[aggregate] rounds = {rounds} needs the texts' sentence embeddings (features=)"
@@ -92,7 +94,7 @@ def aggregate_and_choose(
         return run(options), Choice(options.method, "set in [aggregate] method", rounds=rounds)
     dev = sum(e.split == "dev" and e.gold is not None for e in examples)
     if dev < MIN_DEV:
-        method = DEFAULTS[task]
+        method = task_kind(task).default_method
         why = f"auto: {dev} dev items with gold (under {MIN_DEV}), so the {task} default"
         return run(replace(options, method=method)), Choice(method, why, rounds=rounds)
     best: tuple[float, str, list[Example]] | None = None

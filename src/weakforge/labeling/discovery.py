@@ -20,6 +20,7 @@ from types import ModuleType
 
 from weakforge.errors import RuleError, WeakforgeError
 from weakforge.labeling.rules import LabelingFunction
+from weakforge.tasks import task_kind
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def discover(
 ) -> RuleSet:
     """All rules of the task's kind under ``paths``, checked; ``include`` (if given) and
     ``exclude`` pick rules by name."""
-    kind = "span" if task == "ner" else "doc"
+    kind = task_kind(task).rule_kind
     by_name: dict[str, LabelingFunction] = {}
     for file in rule_files(paths):
         for rule in import_rules_file(file):

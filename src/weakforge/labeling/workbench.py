@@ -41,6 +41,7 @@ from weakforge.labeling.trial import RuleTrial
 from weakforge.layout import AGGREGATED, RECORDS, VOTES
 from weakforge.progress import progress_bar
 from weakforge.records import Example, labels_in
+from weakforge.tasks import task_kind
 from weakforge.tokenize import blank_pipeline
 
 log = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ class Workbench:
         return [self.apply(rule) for rule in self.rules(source)]
 
     def check(self, rule: LabelingFunction) -> None:
-        kind = "span" if self.config.run.task == "ner" else "doc"
+        kind = task_kind(self.config.run.task).rule_kind
         if rule.kind != kind:
             raise RuleError(f"rule '{rule.name}' is a {rule.kind} rule; this task needs {kind}")
         stray = [x for x in rule.labels if self.labels and x not in self.labels]

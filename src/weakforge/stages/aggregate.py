@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from weakforge.aggregate.documents import document_sources
-from weakforge.aggregate.model_sources import needs_features, rounds_for
+from weakforge.aggregate.model_sources import rounds_for
 from weakforge.aggregate.selection import aggregate_and_choose
 from weakforge.corpus.tabular import load_records, save_records
 from weakforge.evaluation import evaluate
@@ -34,6 +34,7 @@ from weakforge.review.feedback import (
     review_database,
 )
 from weakforge.stages.review import REVIEW_DECISIONS
+from weakforge.tasks import task_kind
 
 
 def with_votes(examples: list[Example], votes: dict[str, dict[str, Any]]) -> list[Example]:
@@ -49,7 +50,7 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     labels = list(config.run.labels) or labels_used(examples)
     task = config.run.task
     features = None
-    if rounds_for(task, config.aggregate.rounds) and needs_features(task):
+    if rounds_for(task, config.aggregate.rounds) and task_kind(task).model_source_reads_embeddings:
         cache = ctx.run_dir / EMBEDDING_CACHE
         features = embed([e.text for e in examples], config.audit.model, cache)
     result, choice = aggregate_and_choose(
@@ -67,7 +68,7 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
         counts,
         ctx.output(AGGREGATE_PLOT),
         "weak labels per split",
-        "entities" if task == "ner" else "texts",
+        task_kind(task).counted,
     )
     return {
         "task": task,

@@ -21,6 +21,7 @@ from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import grouped_bars
 from weakforge.records import Example, label_counts_by_split, label_to_json
 from weakforge.report import Image, Section, Table
+from weakforge.tasks import task_kind
 from weakforge.tokenize import example_bounds
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ def run_ingest(ctx: StageContext) -> dict[str, Any]:
         counts,
         ctx.output(INGEST_PLOT),
         "gold labels per split",
-        "entities" if ctx.config.run.task == "ner" else "texts",
+        task_kind(ctx.config.run.task).counted,
     )
     if rejects:
         log.warning("%d bad records skipped; see %s", len(rejects), ctx.input(REJECTS))

@@ -24,6 +24,7 @@ from weakforge.plots import confusion_matrix, grouped_bars
 from weakforge.records import Example, labels_used
 from weakforge.report import Image, Section, Table
 from weakforge.stages.training_set import left_out_uncovered, training_set
+from weakforge.tasks import task_kind
 from weakforge.train.distributed import world_size
 from weakforge.train.families import FAMILIES, load_end_model, predict_with
 from weakforge.train.hf_trainer import TrainResult
@@ -86,7 +87,7 @@ def model_card(config: RunConfig, metrics: dict[str, Any]) -> str:
         "",
     ]
     for split, scores in metrics["scores"].items():
-        key = "f1" if config.run.task == "ner" else "accuracy"
+        key = task_kind(config.run.task).headline
         lines.append(
             f"- {split}: end model {key} {scores['end_model'][key]:.3f}, label model "
             f"{scores['label_model'][key]:.3f}"
@@ -231,7 +232,7 @@ def self_training_note(rounds: dict[str, Any]) -> str:
 
 
 def describe_train(metrics: dict[str, Any]) -> Section:
-    key = "f1" if metrics["task"] == "ner" else "accuracy"
+    key = task_kind(metrics["task"]).headline
     section = Section(
         "End model",
         [

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from weakforge.config import TrainSection
 from weakforge.labels import given_label
 from weakforge.records import Example, Label, is_model_source
+from weakforge.tasks import task_kind
 from weakforge.tokenize import example_bounds
 from weakforge.train.items import TrainingSet, TrainItem
 
@@ -29,7 +30,7 @@ def is_covered(example: Example) -> bool:
 def left_out_uncovered(examples: Sequence[Example], task: str, options: TrainSection) -> set[str]:
     """Ids of the train items no rule voted on, left out under ``uncovered = "drop"``
     (classification only: in NER an empty vote means "no entity")."""
-    if options.uncovered != "drop" or task == "ner":
+    if options.uncovered != "drop" or not task_kind(task).drops_uncovered:
         return set()
     return {e.id for e in examples if e.split == "train" and not e.origin and not is_covered(e)}
 

@@ -12,6 +12,7 @@ import torch
 
 from weakforge.config import TrainSection
 from weakforge.errors import WeakforgeError
+from weakforge.tasks import task_kind
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +57,6 @@ def is_uncased(tokenizer) -> bool:
     return tokenizer("Paris London")["input_ids"] == tokenizer("paris london")["input_ids"]
 
 
-CASE_FEATURES_BY_DEFAULT = {"ner": True, "classification": False}
-"""Per task, whether ``case_features = "auto"`` turns them on for an uncased encoder. On
-WRENCH test (mean of three seeds, python bench/train_wrench.py --seeds 0 1 2), once the
-model sources weighed classes, classification's mean over the three datasets was higher
-without them (91.12 -> 91.62: youtube 96.13 -> 96.27, sms spam F1 94.43 -> 94.33, trec
-82.80 -> 84.27). NER gains (CoNLL dev span F1 0.769 -> 0.785)."""
-
-
 def uses_case_features(tokenizer, model, task: str, options: TrainSection) -> bool:
     """``[train] case_features`` resolved for this task, tokenizer and model (see its
     docstring)."""
@@ -78,7 +71,7 @@ def uses_case_features(tokenizer, model, task: str, options: TrainSection) -> bo
                 '"auto" or "off"'
             )
         return True
-    wanted = CASE_FEATURES_BY_DEFAULT[task] and slot is not None and is_uncased(tokenizer)
+    wanted = task_kind(task).case_features and slot is not None and is_uncased(tokenizer)
     if wanted:
         log.info(
             "the tokenizer is uncased: each word piece's letter case goes in as a learned "
@@ -97,15 +90,6 @@ def add_case_embeddings(model) -> None:
     parent, _, attribute = name.rpartition(".")
     setattr(model.get_submodule(parent), attribute, new)
     model.config.type_vocab_size = len(CASE_SHAPES)
-
-
-CASE_LEARNING_RATE_SHARE = {"classification": 0.1, "ner": 1.0}
-"""Per task, the share of the learning rate the case embedding rows learn at. In
-classification, at the full rate (1e-3, where LoRA's small matrices train well) they moved
-the input of every layer at once: on WRENCH trec one training seed in three collapsed to a
-single class (test accuracy 27.6); at a tenth the same seed gave 80.2 (73.6 without case
-features). NER, where every word's own tag trains its row, keeps the full rate its CoNLL
-numbers were measured with."""
 
 
 def slow_case_rows(optimizer: torch.optim.Optimizer, model, share: float) -> None:

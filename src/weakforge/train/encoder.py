@@ -28,9 +28,9 @@ from weakforge.errors import WeakforgeError
 from weakforge.labels import bio_tags, decode_tags
 from weakforge.models import resolve_encoder
 from weakforge.records import Example, Label, Span
+from weakforge.tasks import task_kind
 from weakforge.tokenize import example_bounds
 from weakforge.train.case_features import (
-    CASE_LEARNING_RATE_SHARE,
     TOKEN_TYPE_SLOT,
     add_case_embeddings,
     case_ids,
@@ -125,8 +125,9 @@ def train(
     class SoftTrainer(Trainer):
         def create_optimizer(self, model=None):
             optimizer = super().create_optimizer(model)
-            if case and CASE_LEARNING_RATE_SHARE[task] != 1.0:
-                slow_case_rows(optimizer, self.model, CASE_LEARNING_RATE_SHARE[task])
+            share = task_kind(task).case_learning_rate_share
+            if case and share != 1.0:
+                slow_case_rows(optimizer, self.model, share)
             return optimizer
 
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
@@ -159,7 +160,8 @@ def train(
     )
     result = run_trainer(trainer, save, out_dir, hardware["device"], len(items))
     result.case_features = case
-    wanted = options.class_bias == "dev" or (options.class_bias == "auto" and task != "ner")
+    auto = options.class_bias == "auto" and task_kind(task).auto_class_bias
+    wanted = options.class_bias == "dev" or auto
     if dev and wanted and len(dev) < MIN_DEV_ITEMS:
         result.class_bias_skipped = (
             f"only {len(dev)} dev items have gold; [train] class_bias fits offsets from "

@@ -1,0 +1,86 @@
+"""The task kinds, one object each: what its labels are, how it is scored, and the defaults
+that differ between span labeling and text classification. Code asks the task's object
+(:func:`task_kind`) instead of comparing the task's name; adding a kind is one entry in
+:data:`TASKS` (and the stage code for its labels). The measurements behind each default are
+in ``bench/RESULTS.md``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from weakforge.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class TaskKind:
+    """One task kind and its defaults."""
+
+    name: str
+    spans: bool
+    """Labels are spans with character offsets (else one class name per text)."""
+    headline: str
+    """The key of the score a report leads with: span ``f1`` or ``accuracy``."""
+    dev_metric: str
+    """The score a choice on dev gold compares: span ``f1`` or ``macro_f1``."""
+    counted: str
+    """What a labeled item counts in reports: entities or texts."""
+    rule_kind: str
+    """The kind of labeling function that votes: ``span`` or ``doc`` rules."""
+    default_method: str
+    """The aggregation method ``[aggregate] method = "auto"`` falls back to."""
+    default_rounds: int
+    """Model-source rounds when ``[aggregate] rounds`` is unset (WRENCH, CoNLL benches)."""
+    model_source_reads_embeddings: bool
+    """Whether the model source learns from the texts' sentence embeddings."""
+    case_features: bool
+    """Whether ``[train] case_features = "auto"`` turns them on for an uncased encoder."""
+    case_learning_rate_share: float
+    """The share of the learning rate the case embedding rows learn at."""
+    auto_class_bias: bool
+    """Whether ``[train] class_bias = "auto"`` fits offsets on dev gold."""
+    drops_uncovered: bool
+    """Whether ``[train] uncovered = "drop"`` applies (in NER an empty vote means "no
+    entity", so every item is covered)."""
+
+
+TASKS: dict[str, TaskKind] = {
+    "classification": TaskKind(
+        name="classification",
+        spans=False,
+        headline="accuracy",
+        dev_metric="macro_f1",
+        counted="texts",
+        rule_kind="doc",
+        default_method="naive_bayes",
+        default_rounds=2,
+        model_source_reads_embeddings=True,
+        case_features=False,
+        case_learning_rate_share=0.1,
+        auto_class_bias=True,
+        drops_uncovered=True,
+    ),
+    "ner": TaskKind(
+        name="ner",
+        spans=True,
+        headline="f1",
+        dev_metric="f1",
+        counted="entities",
+        rule_kind="span",
+        default_method="hmm",
+        default_rounds=0,
+        model_source_reads_embeddings=False,
+        case_features=True,
+        case_learning_rate_share=1.0,
+        auto_class_bias=False,
+        drops_uncovered=False,
+    ),
+}
+"""Every task kind by its ``[run] task`` name."""
+
+
+def task_kind(name: str) -> TaskKind:
+    """The task kind called ``name``, or an error listing the kinds."""
+    found = TASKS.get(name)
+    if found is None:
+        raise ConfigError(f"[run] task = {name!r}: choose one of {list(TASKS)}")
+    return found
