@@ -16,6 +16,7 @@ import json
 import textwrap
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
@@ -24,7 +25,7 @@ import tomllib
 
 from weakforge.errors import ConfigError
 from weakforge.layout import RESOLVED_CONFIG
-from weakforge.records import SPLIT_SYNONYMS
+from weakforge.records import SPLIT_SYNONYMS, Example, labels_used
 from weakforge.tasks import TASKS
 
 
@@ -415,6 +416,11 @@ class RunConfig:
 
     def section(self, name: str) -> Any:
         return getattr(self, name)
+
+    def labels_for(self, examples: Iterable[Example]) -> list[str]:
+        """The task's labels: ``[run] labels``, else every label the records use (their
+        gold, weak labels and votes), so every stage works them out the same way."""
+        return list(self.run.labels) or labels_used(examples)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (TOML/JSON-compatible) of every table, without ``base_dir``."""

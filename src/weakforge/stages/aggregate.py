@@ -25,7 +25,7 @@ from weakforge.layout import (
 from weakforge.learners.embeddings import embed
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import grouped_bars
-from weakforge.records import Example, label_counts_by_split, labels_used
+from weakforge.records import Example, label_counts_by_split
 from weakforge.report import Image, Section, Table
 from weakforge.review.feedback import (
     apply_decisions,
@@ -47,7 +47,7 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     examples = with_votes(load_records(ctx.input(RECORDS)), read_votes(ctx.input(VOTES)))
     database = review_database(config, ctx.run_dir)
     examples, reviewed = apply_decisions(examples, effective_decisions(database))
-    labels = list(config.run.labels) or labels_used(examples)
+    labels = config.labels_for(examples)
     task = config.run.task
     features = None
     if rounds_for(task, config.aggregate.rounds) and task_kind(task).model_source_reads_embeddings:

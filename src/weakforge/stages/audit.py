@@ -32,7 +32,7 @@ from weakforge.learners.embeddings import embed
 from weakforge.learners.neighbours import nearest_neighbours
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import histograms
-from weakforge.records import Example, label_from_json, label_to_json, labels_used
+from weakforge.records import Example, label_from_json, label_to_json
 from weakforge.report import Image, Section, Table
 from weakforge.review.feedback import review_database
 from weakforge.review.store import QueueItem, display_name, update_queue
@@ -65,7 +65,7 @@ def run_audit(ctx: StageContext) -> dict[str, Any]:
     gold_only = ctx.stage.records_from != AGGREGATED
     if gold_only:
         examples = human_labels_only(examples)
-    labels = list(config.run.labels) or labels_used(examples)
+    labels = config.labels_for(examples)
     embeddings = embed(
         [e.text for e in examples], config.audit.model, ctx.run_dir / EMBEDDING_CACHE
     )

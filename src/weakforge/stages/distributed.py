@@ -16,7 +16,6 @@ from typing import Any
 
 from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records
-from weakforge.records import labels_used
 from weakforge.train.distributed import join_process_group, rank
 
 
@@ -38,7 +37,7 @@ def run_train_distributed(config: RunConfig, run_dir: Path) -> dict[str, Any] | 
         metrics = stages.run(config, run_dir, until="train", force_from="train").metrics["train"]
     else:
         examples = load_records(run_dir / train_stage.records_from)
-        labels = list(config.run.labels) or labels_used(examples)
+        labels = config.labels_for(examples)
         with tempfile.TemporaryDirectory() as scratch:  # this process's copy, not kept
             fit(examples, labels, Path(scratch) / "model", config)
         metrics = None

@@ -21,7 +21,7 @@ from weakforge.layout import AGGREGATED, AUDITED, AUGMENTED, MODEL, RECORDS, TRA
 from weakforge.models import DEFAULT_ENCODER
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import confusion_matrix, grouped_bars
-from weakforge.records import Example, labels_used
+from weakforge.records import Example
 from weakforge.report import Image, Section, Table
 from weakforge.stages.training_set import left_out_uncovered, training_set
 from weakforge.tasks import task_kind
@@ -135,7 +135,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
     config = ctx.config
     task = config.run.task
     examples = load_records(ctx.input(ctx.stage.records_from))
-    labels = list(config.run.labels) or labels_used(examples)
+    labels = config.labels_for(examples)
     out = ctx.output(MODEL)
     result, trials, rounds = fit(examples, labels, out, config)
     loaded = load_end_model(out)
