@@ -69,7 +69,7 @@ def evaluate(
         return None
     gold = [e.gold for e in chosen]
     predicted = [e.label for e in chosen]
-    if task == "ner":
+    if task_kind(task).spans:
         return span_scores(gold, predicted, labels)
     return class_scores(gold, predicted, labels)
 

@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from weakforge.records import Example, Label, Span
+from weakforge.tasks import task_kind
 
 
 def default_instruction(task: str, labels: Sequence[str]) -> str:
-    if task == "ner":
+    if task_kind(task).spans:
         return (
             "Extract the named entities of types " + ", ".join(labels) + " from the text. "
             'Answer with a JSON list of {"text": ..., "type": ...} objects in order of '
@@ -61,7 +62,7 @@ class ParsedAnswer:
 
 def parse_answer(example: Example, answer: str, task: str, labels: Sequence[str]) -> ParsedAnswer:
     """A class name (case and surrounding white space ignored) or a JSON entity list."""
-    if task != "ner":
+    if not task_kind(task).spans:
         by_key = {x.casefold(): x for x in labels}
         found = by_key.get(answer.strip().casefold())
         return ParsedAnswer(found, None if found else f"not one of the labels: {answer[:80]!r}")

@@ -171,7 +171,7 @@ def content_key(
     task: str, examples: Sequence[Example], labels: Sequence[str], seed: int, model: str
 ) -> str:
     """What a model source's votes depend on: the texts, splits, taught labels and settings."""
-    settings = [CACHE_VERSION, task, list(labels), seed, model if task == "ner" else ""]
+    settings = [CACHE_VERSION, task, list(labels), seed, model if task_kind(task).spans else ""]
     digest = hashlib.sha256(json.dumps(settings).encode())
     for e in examples:
         taught = label_to_json(e.label) if e.split == "train" else None
@@ -205,7 +205,7 @@ def as_sources(name: str, vote: Label, task: str, labels: Sequence[str]) -> dict
     """A model's vote as sources: one for a class; for NER one per entity type
     (``model_r1_PER``, ...), so the label model can trust the model on the types it tags
     well and less on the others (its weights from gold are per source)."""
-    if task != "ner":
+    if not task_kind(task).spans:
         return {name: vote}
     return {
         f"{name}_{label}": None if vote is None else tuple(s for s in vote if s.label == label)

@@ -11,6 +11,7 @@ import numpy as np
 
 from weakforge.config import AggregateSection
 from weakforge.records import Example, tuning_gold
+from weakforge.tasks import task_kind
 
 
 def sources_of(examples: Sequence[Example]) -> list[str]:
@@ -93,7 +94,7 @@ def initial_weights(
     sources = sources_of(examples)
     found = (
         span_gold_weights(examples, sources, label_groups=options.label_groups)
-        if task == "ner"
+        if task_kind(task).spans
         else gold_weights(examples, sources)
     )
     return {**options.weights, **found}

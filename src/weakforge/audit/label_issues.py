@@ -26,6 +26,7 @@ from weakforge.learners.probe import cross_val_probs, cross_val_token_probs
 from weakforge.models import transformer_of
 from weakforge.records import Example, Label, label_to_json
 from weakforge.report import Block
+from weakforge.tasks import task_kind
 from weakforge.tokenize import example_bounds
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ class LabelIssues:
         audited = [i for i, label in enumerate(data.given) if label is not None]
         if len(audited) < 2 * data.options.folds:
             log.warning("too few labeled items (%d) for cross-validated label checks", len(audited))
-        elif data.task == "ner":
+        elif task_kind(data.task).spans:
             self._spans(data, audited, result)
         else:
             self._classes(data, audited, result)

@@ -25,6 +25,7 @@ from weakforge.errors import WeakforgeError
 from weakforge.labels import given_label
 from weakforge.models import DEFAULT_SPACY_MODEL
 from weakforge.records import Example, Span
+from weakforge.tasks import task_kind
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ def augment_examples(
         raise WeakforgeError(
             f"[augment] augmenters: unknown {unknown}; choose from {list(AUGMENTERS)}"
         )
-    usable = [a for a in augmenters if task == "ner" or not AUGMENTERS[a].ner_only]
+    usable = [a for a in augmenters if task_kind(task).spans or not AUGMENTERS[a].ner_only]
     rng = random.Random(seed)
     result = []
     for example in examples:
@@ -213,11 +214,11 @@ def augment_examples(
             text, spans = example.text, label if isinstance(label, tuple) else ()
             for step, name in enumerate(chain):
                 step_seed = rng.randrange(2**31) + step
-                if task == "ner":
+                if task_kind(task).spans:
                     text, spans = augment_spans(text, spans, name, p, step_seed, mentions or {})
                 else:
                     text = augment_text(text, name, p, step_seed)
-            new_label = spans if task == "ner" else label
+            new_label = spans if task_kind(task).spans else label
             copy = replace(
                 example,
                 id=f"{example.id}~aug{n}",

@@ -14,12 +14,13 @@ from typing import Any
 from weakforge.evaluation import prf
 from weakforge.labels import given_label
 from weakforge.records import Example, Span, tuning_gold
+from weakforge.tasks import task_kind
 
 
 def lf_stats(examples: Sequence[Example], task: str) -> list[dict[str, Any]]:
     """One row per source, sorted by name."""
     sources = sorted({s for e in examples for s in e.votes})
-    if task == "ner":
+    if task_kind(task).spans:
         return [span_source_stats(examples, s) for s in sources]
     return [class_source_stats(examples, s) for s in sources]
 

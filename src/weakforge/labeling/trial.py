@@ -24,6 +24,7 @@ from rich.text import Text
 
 from weakforge.labeling.stats import class_source_stats, span_source_stats, table_rows
 from weakforge.records import Example, Label, Span, tuning_gold
+from weakforge.tasks import task_kind
 
 Bucket = Literal["all", "errors", "misses"]
 BUCKETS: tuple[str, ...] = ("all", "errors", "misses")
@@ -113,13 +114,13 @@ class RuleTrial:
 
     def __post_init__(self) -> None:
         if not self.stats:
-            scorer = span_source_stats if self.task == "ner" else class_source_stats
+            scorer = span_source_stats if task_kind(self.task).spans else class_source_stats
             self.stats = scorer(self.examples, self.name)
 
     @property
     def emitted(self) -> set[str]:
         votes = (e.votes.get(self.name) for e in self.examples)
-        if self.task == "ner":
+        if task_kind(self.task).spans:
             return {s.label for v in votes for s in v or ()}
         return {v for v in votes if isinstance(v, str)}
 
@@ -133,7 +134,7 @@ class RuleTrial:
         for example in self.examples:
             vote: Label = example.votes.get(self.name)
             gold = example.gold if example.id in checked else None
-            if self.task == "ner":
+            if task_kind(self.task).spans:
                 gold_spans = gold if isinstance(gold, tuple) else None
                 marks = span_marks(example.text, vote or (), gold_spans, emitted)
             else:

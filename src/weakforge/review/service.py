@@ -34,6 +34,7 @@ from weakforge.review.store import (
     refresh_decided,
     writing,
 )
+from weakforge.tasks import task_kind
 
 SORTS = {
     "priority": (items.c.priority.desc(), items.c.id),
@@ -342,10 +343,10 @@ def check_given_label(connection: Connection, item_id: str, label: Any) -> None:
         sa.select(items.c.text, items.c.task).where(items.c.id == item_id)
     ).one()
     if label is None or label == "" or label == []:
-        if task == "ner" and label == []:
+        if task_kind(task).spans and label == []:
             return  # "no entities" is a valid NER answer
         raise WeakforgeError(f"item '{item_id}': the new label is empty")
-    if task == "ner" and isinstance(label, list):
+    if task_kind(task).spans and isinstance(label, list):
         for row, span in enumerate(label, 1):
             if not (isinstance(span, list | tuple) and len(span) >= 3 and span[2]):
                 raise WeakforgeError(
@@ -475,7 +476,7 @@ def span_set(label: Any) -> set[tuple[int, int, str]]:
 def same_decision(task: str, first: str | None, second: str | None) -> bool:
     """Two stored decisions (JSON) mean the same label (spans compared as sets)."""
     a, b = json.loads(first or "null"), json.loads(second or "null")
-    if task == "ner" and a is not None and b is not None:
+    if task_kind(task).spans and a is not None and b is not None:
         return span_set(a) == span_set(b)
     return a == b
 
@@ -500,7 +501,7 @@ def agreement(engine: Engine) -> Agreement:
         return Agreement()
     disagreements = tuple(i for i, (a, b) in pairs if not same_decision(tasks[i], a, b))
     agreed = len(pairs) - len(disagreements)
-    if any(tasks[i] == "ner" for i, _ in pairs):
+    if any(task_kind(tasks[i]).spans for i, _ in pairs):
         common = given = 0
         for _, (a, b) in pairs:
             first, second = span_set(json.loads(a or "null")), span_set(json.loads(b or "null"))

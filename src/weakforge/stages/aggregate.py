@@ -77,7 +77,9 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
         "method": choice.method,
         "method_choice": {"why": choice.why, "dev_scores": choice.dev_scores},
         "rounds": choice.rounds,
-        "document_sources": document_sources(config.aggregate, labels) if task == "ner" else [],
+        "document_sources": document_sources(config.aggregate, labels)
+        if task_kind(task).spans
+        else [],
         "labels": labels,
         "n_sources": len({s for e in examples for s in e.votes}),  # model sources aside
         "unlabeled": sum(e.label is None for e in result),
@@ -132,7 +134,7 @@ def describe_aggregate(metrics: dict[str, Any]) -> Section:
     for split, scores in metrics["label_model"].items():
         if scores is None:
             continue
-        if task == "ner":
+        if task_kind(task).spans:
             section.blocks.append(
                 f"Label model on {split} gold ({scores['support']} entities): "
                 f"P {scores['precision']:.3f} / R {scores['recall']:.3f} / "

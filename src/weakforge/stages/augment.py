@@ -27,6 +27,7 @@ from weakforge.learners.embeddings import embed
 from weakforge.pipeline import Stage, StageContext
 from weakforge.records import Example
 from weakforge.report import Section, Table
+from weakforge.tasks import task_kind
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def guard(
         }
         dropped["near copy of a dev/test text"] += len(leaking)
         kept = [c for i, c in enumerate(kept) if i not in leaking]
-    if kept and config.run.task != "ner" and config.augment.check_label:
+    if kept and not task_kind(config.run.task).spans and config.augment.check_label:
         originals = [
             e
             for e in examples

@@ -141,7 +141,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
     loaded = load_end_model(out)
     evaluated = [e for e in examples if e.split in ("dev", "test") and e.gold is not None]
     predicted = predict_with(loaded, evaluated)
-    unscored = () if task == "ner" else ""  # an unreadable answer scores as wrong
+    unscored = () if task_kind(task).spans else ""  # an unreadable answer scores as wrong
     predictions = {
         e.id: unscored if label is None else label for e, (label, _) in zip(evaluated, predicted)
     }
@@ -150,7 +150,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
     scores = scored_splits(examples, predictions, task, labels)
     split = "test" if "test" in scores else "dev" if "dev" in scores else None
     matrix: dict[str, dict[str, int]] = {}
-    if task != "ner" and split:
+    if not task_kind(task).spans and split:
         pairs = Counter((e.gold, predictions[e.id]) for e in evaluated if e.split == split)
         matrix = {g: {p: pairs[(g, p)] for p in labels} for g in labels}
         confusion_matrix(matrix, ctx.output(TRAIN_PLOT), f"end model on {split} gold")

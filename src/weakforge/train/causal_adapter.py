@@ -29,6 +29,7 @@ from weakforge.config import TrainSection
 from weakforge.errors import WeakforgeError
 from weakforge.instructions import chat_messages, default_instruction, parse_answer
 from weakforge.records import Example, Label
+from weakforge.tasks import task_kind
 from weakforge.train.hardware import device_settings
 from weakforge.train.hf_trainer import (
     MODEL_INFO,
@@ -372,7 +373,7 @@ def predict_causal(
     loaded.unreadable, loaded.ambiguous = [], 0
     results: list[tuple[Label, dict[str, float]]] = []
     for example in examples:
-        if loaded.task != "ner" and not generate:
+        if not task_kind(loaded.task).spans and not generate:
             scores = label_scores(loaded, example)
             probs = np.exp(scores - scores.max())
             probs /= probs.sum()

@@ -69,8 +69,12 @@ def build_model(task: str, labels: Sequence[str], options: TrainSection):
     )
 
     base = resolve_encoder(options.base_model)
-    names = bio_tags(labels) if task == "ner" else list(labels)
-    auto = AutoModelForTokenClassification if task == "ner" else AutoModelForSequenceClassification
+    names = bio_tags(labels) if task_kind(task).spans else list(labels)
+    auto = (
+        AutoModelForTokenClassification
+        if task_kind(task).spans
+        else AutoModelForSequenceClassification
+    )
     try:
         tokenizer = AutoTokenizer.from_pretrained(base)
         model = auto.from_pretrained(
@@ -91,7 +95,7 @@ def build_model(task: str, labels: Sequence[str], options: TrainSection):
         from peft import LoraConfig, TaskType, get_peft_model
 
         config = LoraConfig(
-            task_type=TaskType.TOKEN_CLS if task == "ner" else TaskType.SEQ_CLS,
+            task_type=TaskType.TOKEN_CLS if task_kind(task).spans else TaskType.SEQ_CLS,
             r=options.lora_r,
             lora_alpha=options.lora_alpha,
             lora_dropout=options.lora_dropout,
@@ -181,7 +185,7 @@ def fit_dev_class_bias(loaded: LoadedModel, dev: Sequence[TrainItem], out_dir: P
     """Fit the offsets on dev gold (:mod:`weakforge.train.class_bias`: per class, or per
     entity type) and store them with the model, which applies them whenever it predicts.
     (Dev gold names only known classes: the trainer's dev loss has encoded it already.)"""
-    if loaded.task == "ner":
+    if task_kind(loaded.task).spans:
         words = [item.words for item in dev]
         probs = word_probabilities(loaded, dev, words=words)
         bias = fit_type_bias(probs, words, [item.label for item in dev], loaded.names)
@@ -258,7 +262,11 @@ def load_model(model_dir: Path) -> LoadedModel:
         )
     info = json.loads(info_path.read_text())
     task, names = info["task"], info["names"]
-    auto = AutoModelForTokenClassification if task == "ner" else AutoModelForSequenceClassification
+    auto = (
+        AutoModelForTokenClassification
+        if task_kind(task).spans
+        else AutoModelForSequenceClassification
+    )
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     if info["lora"]:
         from peft import PeftModel
@@ -360,7 +368,7 @@ def predict(
     classification, the class probabilities."""
     results: list[tuple[Label, dict[str, float]]] = []
     for example, probs, offsets in model_outputs(loaded, examples, batch_size):
-        if loaded.task != "ner":
+        if not task_kind(loaded.task).spans:
             results.append(
                 (
                     loaded.names[int(probs.argmax())],

@@ -14,6 +14,7 @@ import torch
 from weakforge.config import TrainSection
 from weakforge.labels import bio_tags
 from weakforge.records import Span
+from weakforge.tasks import task_kind
 from weakforge.tokenize import token_spans
 from weakforge.train.case_features import case_ids
 from weakforge.train.items import TrainItem
@@ -104,7 +105,7 @@ def encode(
         }
         if case:
             row["token_type_ids"] = case_ids(item.text, encoding["offset_mapping"])
-        if task == "ner":
+        if task_kind(task).spans:
             spans = item.label if isinstance(item.label, tuple) else ()
             targets = word_targets(item.words, spans, tags, item.soft_spans)
             pieces = first_piece_index(encoding["offset_mapping"], item.words)

@@ -56,6 +56,7 @@ from weakforge.review.store import (
     open_database,
     queue_exists,
 )
+from weakforge.tasks import task_kind
 
 PAGE_SIZE = 25
 COLORS = {"PER": "#f4a3a3", "ORG": "#9fc1f5", "LOC": "#9fe3a8", "MISC": "#f5d78e"}
@@ -287,7 +288,7 @@ def label_input(engine, item: dict[str, Any], action: Action) -> None:
     """The editor for an action that takes a new label: spans for NER; for classes one
     button per configured label, with number keys."""
     seen = (item["id"], item["decided_seq"])
-    if item["task"] == "ner":
+    if task_kind(item["task"]).spans:
         st.write(f"**{action.button}**: select words, then press their type's number")
         spans = span_editor(
             item["text"],
@@ -329,7 +330,7 @@ def item_view(engine, item: dict[str, Any], blind: bool = False) -> None:
     """One item with its actions; ``blind``: another reviewer's decision stays hidden
     (double annotation) until this reviewer decides."""
     st.html(f"<h3>Item {escaped(item['id'])} ({escaped(item['split'])})</h3>")
-    if item["task"] == "ner":
+    if task_kind(item["task"]).spans:
         st.html(highlighted(item["text"], item["weak_label"]))
     else:
         st.text(visible(item["text"]))
@@ -337,14 +338,14 @@ def item_view(engine, item: dict[str, Any], blind: bool = False) -> None:
     left.write("**Weak label** (label model)")
     left.text(visible(label_text(item["weak_label"], item["text"], item.get("probs"))))
     right.write("**Suggested label**")
-    if item["task"] == "ner":
+    if task_kind(item["task"]).spans:
         right.html(highlighted(item["text"], item["suggested_label"]))
     right.text(visible(label_text(item["suggested_label"], item["text"])))
     st.write("**Why flagged**")
     st.text(visible(item["why"] or ", ".join(item["issues"])))
     st.write("**Votes**")
     votes = {s: v for s, v in item["votes"].items() if v not in (None, [])}
-    if item["task"] == "ner":  # each source's spans drawn on the text
+    if task_kind(item["task"]).spans:  # each source's spans drawn on the text
         st.html(votes_drawn(item["text"], votes))
     else:
         st.dataframe(
@@ -417,7 +418,7 @@ def counted_keys(task: str) -> list[str]:
     """The decision keys whose every press is accounted for (saved, refused, or reported as
     not applied): the actions' keys, and for classes the number keys of the class buttons
     (in NER the number keys type spans inside the span editor)."""
-    numbers = [str(n) for n in range(1, 10)] if task != "ner" else []
+    numbers = [str(n) for n in range(1, 10)] if not task_kind(task).spans else []
     return [a.key for a in ACTIONS.values() if a.key] + numbers
 
 
