@@ -1,8 +1,8 @@
-"""The review page (thin: the logic lives in weakforge.review).
+"""The review app (thin: the logic lives in weakforge.review.pages).
 
 weakforge review RUN_DIR          # or: streamlit run app/review_app.py -- RUN_DIR
 """
 
-from weakforge.review.pages.queue import main
+from weakforge.review.pages.app import run_app
 
-main()
+run_app()

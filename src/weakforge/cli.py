@@ -272,7 +272,7 @@ def review(
     """Open the review page for a run's queue (Streamlit, on 127.0.0.1 by default)."""
     import os
 
-    import weakforge.review.pages.queue as page
+    import weakforge.review.pages.server as page
     from weakforge.review.store import as_database, display_name, queue_exists
 
     shown = str(run_dir)

@@ -83,7 +83,7 @@ def review_page_server(folder: Path, seconds: float = 90) -> Iterator[int]:
     import time
     import urllib.request
 
-    from weakforge.review.pages.queue import server_command
+    from weakforge.review.pages.server import server_command
 
     port = free_port()
     server = subprocess.Popen(

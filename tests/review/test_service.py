@@ -265,8 +265,9 @@ def test_claims_give_each_reviewer_their_own_next_item(tmp_path):
 def test_double_annotation_shows_the_second_reviewer_the_item_blind(tmp_path):
     from sklearn.metrics import cohen_kappa_score
 
+    from weakforge.review.agreement import agreement
     from weakforge.review.feedback import review_agreement
-    from weakforge.review.service import agreement, blind_items
+    from weakforge.review.service import blind_items
     from weakforge.review.store import is_double
 
     path = tmp_path / "review.sqlite"
@@ -297,7 +298,7 @@ def test_double_annotation_shows_the_second_reviewer_the_item_blind(tmp_path):
 
 
 def test_single_annotation_queues_stay_as_they_were(tmp_path):
-    from weakforge.review.service import agreement
+    from weakforge.review.agreement import agreement
 
     path = tmp_path / "review.sqlite"
     update_queue(path, [item(i) for i in range(1, 4)])
@@ -309,7 +310,7 @@ def test_single_annotation_queues_stay_as_they_were(tmp_path):
 
 
 def test_span_agreement_on_double_annotated_ner_items(tmp_path):
-    from weakforge.review.service import agreement
+    from weakforge.review.agreement import agreement
 
     path = tmp_path / "review.sqlite"
     ner = [
@@ -337,3 +338,70 @@ def test_span_agreement_on_double_annotated_ner_items(tmp_path):
         decide(engine, item_id, "bob", "relabel", bob, expected_seq=seq)
     found = agreement(engine)
     assert found.span_f1 == pytest.approx(2 * 3 / 8) and found.disagreements == ("n1",)
+
+
+def test_forty_pairs_claiming_one_free_item_at_once_give_it_to_one_and_never_fail(db):
+    """Two threads claim the same unclaimed item, 40 times: exactly one wins each time, the
+    other is told who holds it, and no database error escapes (PostgreSQL's unique key
+    used to fail the loser's insert)."""
+    from weakforge.review.service import claim
+
+    engine = open_database(db)
+    failures, winners = [], []
+    for pair in range(40):
+        item_id = f"x{pair + 1:03d}"
+        barrier = threading.Barrier(2)
+        answers = {}
+
+        def take(name, item_id=item_id, barrier=barrier, answers=answers):
+            barrier.wait()
+            try:
+                answers[name] = claim(engine, item_id, name)
+            except Exception as exc:  # noqa: BLE001 - any escape is the failure counted
+                failures.append(repr(exc))
+
+        threads = [threading.Thread(target=take, args=(n,)) for n in ("ana", "bo")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        free = [name for name, holder in answers.items() if holder is None]
+        assert len(free) == 1 and answers[({"ana", "bo"} - set(free)).pop()] == free[0]
+        winners.append(free[0])
+    assert failures == []
+
+
+def test_two_reviewers_choosing_their_next_items_at_once_never_share_one(db):
+    from weakforge.review.service import claim_next
+
+    engine = open_database(db)
+    taken: dict[str, list[str]] = {}
+    barrier = threading.Barrier(2)
+
+    def work(name):
+        barrier.wait()
+        calls = [claim_next(engine, name, count=2) for _ in range(10)]
+        assert all(len(call) <= 2 for call in calls)
+        taken[name] = [i for call in calls for i in call]
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in ("ana", "bo")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not set(taken["ana"]) & set(taken["bo"])  # never an item held by both
+    assert taken["ana"] and taken["bo"]
+    skipped = claim_next(engine, "ana", count=1, skip=taken["ana"])
+    assert skipped and skipped[0] not in taken["ana"] + taken["bo"]
+
+
+def test_reviewed_items_stay_in_view_after_a_rerun_no_longer_flags_them(db):
+    engine = open_database(db)
+    decide(engine, "x001", "ana", "accept_weak")
+    update_queue(db, [item(i) for i in range(2, 5)])  # the next audit: x001 not flagged
+    assert progress(engine) == (1, 4)
+    reviewed, total = query(engine, QueueFilter(status="reviewed"))
+    assert total == 1 and reviewed[0]["id"] == "x001"
+    from weakforge.review.service import progress_by_reviewer
+
+    assert progress_by_reviewer(engine) == {"ana": 1}

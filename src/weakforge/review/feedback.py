@@ -18,7 +18,7 @@ from weakforge.errors import WeakforgeError
 from weakforge.layout import REVIEW_QUEUE
 from weakforge.records import Example, label_from_json
 from weakforge.review.actions import ACTIONS
-from weakforge.review.service import agreement
+from weakforge.review.agreement import agreement
 from weakforge.review.store import (
     Database,
     as_database,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -24,6 +24,7 @@ from weakforge.errors import ReviewConflict, WeakforgeError
 from weakforge.records import label_from_json
 from weakforge.review.actions import ACTIONS, UNDO, Action
 from weakforge.review.store import (
+    DIALECTS,
     claims,
     decisions,
     is_label_action,
@@ -124,8 +125,14 @@ def blind_items(engine: Engine, item_ids: Sequence[str], reviewer: str) -> set[s
         )
 
 
+def in_view() -> sa.ColumnElement[bool]:
+    """The items the page shows: those the last audit flagged, and every item a reviewer
+    decided, so a rerun that no longer flags a reviewed item keeps it reviewable."""
+    return sa.or_(items.c.active == 1, items.c.decided_seq.is_not(None))
+
+
 def where_clause(filt: QueueFilter) -> sa.ColumnElement[bool]:
-    clauses = [items.c.active == 1]
+    clauses = [in_view()]
     for kind in filt.issue_types:  # every chosen issue type
         clauses.append(_tagged("issue", [kind]))
     if filt.labels:  # any chosen label
@@ -163,21 +170,74 @@ CLAIM_MINUTES = 15
 
 def claim(engine: Engine, item_id: str, reviewer: str, minutes: int = CLAIM_MINUTES) -> str | None:
     """Hold an item for this reviewer for ``minutes`` (renewed on each call). Returns None,
-    or the other reviewer whose unexpired claim holds it."""
-    until = (datetime.now(timezone.utc) + timedelta(minutes=minutes)).isoformat(timespec="seconds")
+    or the other reviewer whose unexpired claim holds it. One statement claims the item
+    (an insert, or a take-over of this reviewer's own or an expired claim), so two
+    reviewers claiming the same free item at once never both get it, and never an error."""
     with writing(engine) as connection:
-        held = connection.execute(
-            sa.select(claims.c.reviewer, claims.c.expires_at)
-            .where(claims.c.item_id == item_id)
-            .with_for_update()
+        return take_claim(connection, item_id, reviewer, claim_expiry(minutes))
+
+
+def claim_expiry(minutes: int) -> str:
+    return (datetime.now(timezone.utc) + timedelta(minutes=minutes)).isoformat(timespec="seconds")
+
+
+def take_claim(connection: Connection, item_id: str, reviewer: str, until: str) -> str | None:
+    """Claim in one upsert; the holder when another reviewer's live claim kept it."""
+    insert = DIALECTS[connection.dialect.name].insert(claims)
+    upsert = insert.values(item_id=item_id, reviewer=reviewer, expires_at=until)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[claims.c.item_id],
+        set_={"reviewer": upsert.excluded.reviewer, "expires_at": upsert.excluded.expires_at},
+        where=sa.or_(claims.c.reviewer == reviewer, claims.c.expires_at <= now()),
+    )
+    if connection.execute(upsert.returning(claims.c.item_id)).first() is not None:
+        return None
+    return connection.scalar(sa.select(claims.c.reviewer).where(claims.c.item_id == item_id))
+
+
+def claim_next(
+    engine: Engine,
+    reviewer: str,
+    filt: QueueFilter = QueueFilter(status="unreviewed"),
+    sort: str = "priority",
+    *,
+    count: int = 1,
+    skip: Sequence[str] = (),
+    minutes: int = CLAIM_MINUTES,
+) -> list[str]:
+    """Choose and claim this reviewer's next ``count`` items in one transaction: the first
+    by ``sort`` that ``filt`` shows, that nobody else holds, not in ``skip``. On PostgreSQL
+    the rows are taken ``FOR UPDATE SKIP LOCKED``, so a colleague choosing at the same
+    moment gets the items after these; on SQLite the transaction holds the write lock."""
+    if sort not in SORTS:
+        raise WeakforgeError(f"unknown sort '{sort}'; choose from {list(SORTS)}")
+    mine = replace(filt, not_claimed_by_others=reviewer, reviewer=reviewer)
+    where = where_clause(mine)
+    if skip:
+        where = sa.and_(where, items.c.id.not_in(list(skip)))
+    until = claim_expiry(minutes)
+    with writing(engine) as connection:
+        chosen = sa.select(items.c.id).where(where).order_by(*SORTS[sort]).limit(count)
+        if connection.dialect.name == "postgresql":
+            chosen = chosen.with_for_update(skip_locked=True, of=items)
+        ids = list(connection.scalars(chosen))
+        return [i for i in ids if take_claim(connection, i, reviewer, until) is None]
+
+
+def item_by_id(engine: Engine, item_id: str) -> dict[str, Any] | None:
+    """One queue item (as :func:`query` returns them), whatever the filter; None if absent."""
+    with engine.connect() as connection:
+        row = connection.execute(
+            sa.select(*[items.c[name] for name in ITEM_COLUMNS]).where(items.c.id == item_id)
         ).first()
-        if held is not None and held[0] != reviewer and held[1] > now():
-            return held[0]
-        connection.execute(claims.delete().where(claims.c.item_id == item_id))
-        connection.execute(
-            claims.insert().values(item_id=item_id, reviewer=reviewer, expires_at=until)
-        )
-    return None
+    return None if row is None else decoded(row)
+
+
+def decoded(row: sa.Row) -> dict[str, Any]:
+    item = dict(row._mapping)
+    for key in JSON_COLUMNS:
+        item[key] = json.loads(item[key]) if item[key] is not None else None
+    return item
 
 
 def query(
@@ -201,12 +261,7 @@ def query(
             .limit(page_size)
             .offset(page * page_size)
         ).all()
-    found = []
-    for row in rows:
-        item = dict(row._mapping)
-        for key in JSON_COLUMNS:
-            item[key] = json.loads(item[key]) if item[key] is not None else None
-        found.append(item)
+    found = [decoded(row) for row in rows]
     return found, int(total or 0)
 
 
@@ -239,8 +294,8 @@ def duplicate_set(engine: Engine, set_id: int, but: str) -> list[dict[str, str]]
 
 
 def progress(engine: Engine) -> tuple[int, int]:
-    """(reviewed, total) over active items."""
-    active = items.c.active == 1
+    """(reviewed, total) over the items in view (:func:`in_view`)."""
+    active = in_view()
     with engine.connect() as connection:
         total = connection.scalar(sa.select(sa.func.count()).select_from(items).where(active))
         done = connection.scalar(
@@ -252,12 +307,12 @@ def progress(engine: Engine) -> tuple[int, int]:
 
 
 def progress_by_reviewer(engine: Engine) -> dict[str, int]:
-    """Items whose current decision each reviewer made (active items)."""
+    """Items whose current decision each reviewer made (items in view)."""
     with engine.connect() as connection:
         rows = connection.execute(
             sa.select(decisions.c.reviewer, sa.func.count())
             .select_from(items.join(decisions, decisions.c.seq == items.c.decided_seq))
-            .where(items.c.active == 1)
+            .where(in_view())
             .group_by(decisions.c.reviewer)
             .order_by(sa.func.count().desc(), decisions.c.reviewer)
         ).all()
@@ -443,77 +498,3 @@ def decided_labels(engine: Engine, seqs: Sequence[int | None]) -> dict[int, Any]
             sa.select(decisions.c.seq, decisions.c.new_label).where(decisions.c.seq.in_(wanted))
         ).all()
     return {seq: json.loads(label) if label is not None else None for seq, label in rows}
-
-
-@dataclass(frozen=True)
-class Agreement:
-    """How two reviewers agree on the double-annotated items both decided: Cohen's kappa
-    (classes; a drop counts as one more class) or span F1 (NER: exact span and type)."""
-
-    items: int = 0
-    agreed: int = 0
-    kappa: float | None = None
-    span_f1: float | None = None
-    disagreements: tuple[str, ...] = ()
-
-    def summary(self) -> str:
-        if not self.items:
-            return "no double-annotated item has two decisions yet"
-        score = (
-            f"Cohen's kappa {self.kappa:.3f}"
-            if self.kappa is not None
-            else f"span F1 {self.span_f1:.3f}"
-            if self.span_f1 is not None
-            else "kappa undefined (one class only)"
-        )
-        return f"{score}; the same decision on {self.agreed} of {self.items} double-annotated items"
-
-
-def span_set(label: Any) -> set[tuple[int, int, str]]:
-    return {(int(x[0]), int(x[1]), str(x[2])) for x in label or []}
-
-
-def same_decision(task: str, first: str | None, second: str | None) -> bool:
-    """Two stored decisions (JSON) mean the same label (spans compared as sets)."""
-    a, b = json.loads(first or "null"), json.loads(second or "null")
-    if task_kind(task).spans and a is not None and b is not None:
-        return span_set(a) == span_set(b)
-    return a == b
-
-
-def agreement(engine: Engine) -> Agreement:
-    """Agreement between the first two reviewers of each double-annotated item (each one's
-    latest effective decision)."""
-    with engine.connect() as connection:
-        rows = connection.execute(
-            sa.select(items.c.id, items.c.task, decisions.c.reviewer, decisions.c.new_label)
-            .select_from(items.join(decisions, decisions.c.item_id == items.c.id))
-            .where(items.c.double == 1, decisions.c.undone == 0, is_label_action())
-            .order_by(decisions.c.seq)
-        ).all()
-    by_item: dict[str, dict[str, Any]] = {}
-    tasks: dict[str, str] = {}
-    for item_id, task, reviewer, new_label in rows:
-        tasks[item_id] = task
-        by_item.setdefault(item_id, {})[reviewer] = new_label  # a later one replaces
-    pairs = [(i, list(d.values())[:2]) for i, d in by_item.items() if len(d) >= 2]
-    if not pairs:
-        return Agreement()
-    disagreements = tuple(i for i, (a, b) in pairs if not same_decision(tasks[i], a, b))
-    agreed = len(pairs) - len(disagreements)
-    if any(task_kind(tasks[i]).spans for i, _ in pairs):
-        common = given = 0
-        for _, (a, b) in pairs:
-            first, second = span_set(json.loads(a or "null")), span_set(json.loads(b or "null"))
-            common += len(first & second)
-            given += len(first) + len(second)
-        f1 = 2 * common / given if given else 1.0
-        return Agreement(len(pairs), agreed, span_f1=round(f1, 4), disagreements=disagreements)
-    from sklearn.metrics import cohen_kappa_score
-
-    first = [a or "null" for _, (a, _b) in pairs]
-    second = [b or "null" for _, (_a, b) in pairs]
-    kappa = None
-    if len(set(first) | set(second)) > 1:
-        kappa = round(float(cohen_kappa_score(first, second)), 4)
-    return Agreement(len(pairs), agreed, kappa=kappa, disagreements=disagreements)

@@ -3,14 +3,14 @@
 import html
 import re
 import sqlite3
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from weakforge.review.store import QueueItem, update_queue
 
-APP = str(Path(__file__).resolve().parents[3] / "app" / "review_app.py")
+QUEUE_PAGE = "from weakforge.review.pages.queue import main\nmain()\n"
+RULES_PAGE = "from weakforge.review.pages.rules import main\nmain()\n"
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 
 
@@ -55,7 +55,7 @@ def page(tmp_path, monkeypatch):
     def start(task="classification"):
         queue(tmp_path / "review.sqlite", task)
         monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(tmp_path))
-        app = AppTest.from_file(APP, default_timeout=30)
+        app = AppTest.from_string(QUEUE_PAGE, default_timeout=30)
         app.run()
         assert not app.exception, app.exception
         return app
@@ -71,29 +71,62 @@ def decisions(tmp_path):
     )
 
 
+def matching(app) -> str:
+    """The queue tab's count line."""
+    return next(c.value for c in app.caption if "match" in c.value)
+
+
+def shown(app) -> str:
+    """The id of the item the page shows first (its heading)."""
+    for element in app.get("html"):
+        found = re.search(r"<h3[^>]*>Item (.*?) \(", element.proto.body)
+        if found:
+            return html.unescape(found.group(1))
+    return ""
+
+
+def html_text(app) -> str:
+    """Every HTML block's text, unescaped."""
+    return " ".join(html.unescape(re.sub("<[^>]+>", "", m.proto.body)) for m in app.get("html"))
+
+
+def open_item(app, item_id: str):
+    """Open an item as a click on its queue row does."""
+    app.session_state["pinned_item"] = item_id
+    return app.run()
+
+
+def start_as(app, name: str):
+    """Type the reviewer's name in the start box and press Enter."""
+    return app.sidebar.text_input(key="reviewer").input(name).run()
+
+
 def test_filter_open_relabel_and_undo(page, tmp_path):
     app = page()
-    assert "7 items match" in app.caption[0].value
+    assert "7 items match" in matching(app)
     app.sidebar.multiselect(key="f_issues").set_value(["leakage"]).run()
-    assert "3 items match" in app.caption[0].value
+    assert "3 items match" in matching(app)
     assert app.sidebar.multiselect(key="f_labels").options == ["HAM", "SPAM"]
     app.sidebar.multiselect(key="f_labels").set_value(["SPAM"]).run()
-    assert "3 items match" in app.caption[0].value  # the leakage items are SPAM
+    assert "3 items match" in matching(app)  # the leakage items are SPAM
     app.sidebar.multiselect(key="f_sources").set_value(["LF000"]).run()
-    assert "3 items match" in app.caption[0].value
+    assert "3 items match" in matching(app)
     app.sidebar.multiselect(key="f_labels").set_value(["HAM"]).run()
-    assert "0 items match" in app.caption[0].value
+    assert "0 items match" in matching(app)
     app.sidebar.multiselect(key="f_labels").set_value([]).run()
-    app.sidebar.text_input(key="reviewer").input("ana").run()
-    app.selectbox(key="open_item").set_value("x4").run()
-    assert "SPAM (p = 0.80)" in [t.value for t in app.text]  # the label model's probability
+    start_as(app, "ana")
+    open_item(app, "x4")
+    assert shown(app) == "x4"
+    assert "SPAM (p = 0.80)" in html_text(app)  # the label model's probability
     app.button(key="relabel:HAM@x4").click().run()  # class buttons, keys 1, 2, ...
     assert not app.exception, app.exception
     assert decisions(tmp_path) == [("x4", "ana", "relabel", '"HAM"', 0)]
-    assert "1 of 7 reviewed" in app.get("progress")[0].proto.text
+    assert "1 of 7 reviewed" in app.sidebar.get("progress")[0].proto.text
+    assert shown(app) != "x4"  # a decision moves on
     app.button(key="undo").click().run()
     assert decisions(tmp_path)[0][4] == 1 and decisions(tmp_path)[1][2] == "undo"
     assert any("on x4" in m for m in notices(app, "success"))  # undo names the item
+    assert shown(app) == "x4"  # and opens it again
 
 
 def test_no_decision_without_a_reviewer_name(page, tmp_path):
@@ -110,8 +143,8 @@ def test_html_in_texts_is_shown_as_text(page):
     assert "&lt;script&gt;" in bodies and "&lt;img src=x onerror=" in bodies
     assert "<mark" in bodies  # our own highlight markup is the only HTML
     classification = page()
-    texts = [t.value for t in classification.text]
-    assert any(XSS in t for t in texts)  # st.text shows it verbatim, never as markup
+    assert XSS in html_text(classification)  # shown verbatim, as escaped text
+    assert "<script>" not in " ".join(m.proto.body for m in classification.get("html"))
     assert all("<script>" not in m.value for m in classification.markdown)
 
 
@@ -119,8 +152,8 @@ def test_export_reviewed_set(page, tmp_path):
     import json
 
     app = page()
-    app.sidebar.text_input(key="reviewer").input("ana").run()
-    app.selectbox(key="open_item").set_value("x1").run()
+    start_as(app, "ana")
+    open_item(app, "x1")
     app.button(key="accept_suggestion@x1").click().run()
     app.selectbox(key="export_format").set_value("jsonl").run()
     app.button(key="export").click().run()
@@ -161,8 +194,7 @@ def test_rule_authors_page_lists_sources_and_conflicts(tmp_path, monkeypatch):
         json_module.dumps({"run": {"task": "classification"}})
     )
     monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(tmp_path))
-    page_file = str(Path(APP).parent / "pages" / "1_Labeling_functions.py")
-    app = AppTest.from_file(page_file, default_timeout=30).run()
+    app = AppTest.from_string(RULES_PAGE, default_timeout=30).run()
     assert not app.exception, app.exception
     table = app.dataframe[0].value
     assert list(table["source"]) == ["free", "song"]
@@ -174,9 +206,9 @@ def test_rule_authors_page_lists_sources_and_conflicts(tmp_path, monkeypatch):
 
 def test_ner_relabel_goes_through_the_span_editor(page, tmp_path):
     app = page("ner")
-    app.sidebar.text_input(key="reviewer").input("ana").run()
-    app.selectbox(key="open_item").set_value("x3").run()
-    assert "'Paris' LOC (p = 0.75)" in [t.value for t in app.text]
+    start_as(app, "ana")
+    open_item(app, "x3")
+    assert "'Paris' LOC (p = 0.75)" in html_text(app)
     app.button(key="relabel@x3").click().run()
     assert not app.exception, app.exception
     assert decisions(tmp_path) == [("x3", "ana", "relabel", '[[0, 5, "LOC"]]', 0)]
@@ -196,11 +228,11 @@ def test_a_team_queue_on_postgresql(postgres_url, tmp_path, monkeypatch):
         json.dumps({"run": {"labels": ["HAM", "SPAM"]}, "audit": {"database": postgres_url}})
     )
     monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(tmp_path))
-    app = AppTest.from_file(APP, default_timeout=30).run()
+    app = AppTest.from_string(QUEUE_PAGE, default_timeout=30).run()
     assert not app.exception, app.exception
-    assert "7 items match" in app.caption[0].value
-    app.sidebar.text_input(key="reviewer").input("ana").run()
-    app.selectbox(key="open_item").set_value("x2").run()
+    assert "7 items match" in matching(app)
+    start_as(app, "ana")
+    open_item(app, "x2")
     app.button(key="duplicate@x2").click().run()
     assert not app.exception, app.exception
     with open_database(postgres_url).connect() as connection:
@@ -214,9 +246,9 @@ def test_a_team_queue_on_postgresql(postgres_url, tmp_path, monkeypatch):
     elsewhere.mkdir()
     monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(elsewhere))
     monkeypatch.setenv("WEAKFORGE_REVIEW_DATABASE", postgres_url)
-    app = AppTest.from_file(APP, default_timeout=30).run()
+    app = AppTest.from_string(QUEUE_PAGE, default_timeout=30).run()
     assert not app.exception, app.exception
-    assert "1 of 7 reviewed" in app.get("progress")[0].proto.text
+    assert "1 of 7 reviewed" in app.sidebar.get("progress")[0].proto.text
     assert app.session_state["task_labels"] == ["HAM", "SPAM"]
 
 
@@ -227,13 +259,14 @@ def test_a_press_on_an_item_already_decided_is_refused_visibly(page, tmp_path):
     from weakforge.review.store import open_database
 
     app = page()
-    app.sidebar.text_input(key="reviewer").input("bo").run()
-    app.selectbox(key="open_item").set_value("x7").run()
+    start_as(app, "bo")
+    open_item(app, "x7")
     decide(open_database(tmp_path / "review.sqlite"), "x7", "ana", "accept_weak")
     app.button(key="duplicate@x7").click().run()  # bo's page still showed x7 undecided
     assert [d[:3] for d in decisions(tmp_path)] == [("x7", "ana", "accept_weak")]
     assert any("decided by ana" in e for e in notices(app, "error"))
-    assert app.selectbox(key="open_item").value != "x7"  # the page moved on, nothing saved
+    app.run()  # the next rerun (the key counter's, say) keeps the message on screen
+    assert any("decided by ana" in e for e in notices(app, "error"))
 
 
 def test_skip_moves_on_and_invalid_labels_are_refused(page, tmp_path):
@@ -242,10 +275,10 @@ def test_skip_moves_on_and_invalid_labels_are_refused(page, tmp_path):
     from weakforge.review.store import open_database
 
     app = page()
-    app.sidebar.text_input(key="reviewer").input("ana").run()
-    first = app.selectbox(key="open_item").value
+    start_as(app, "ana")
+    first = shown(app)
     app.button(key=f"skip@{first}").click().run()
-    assert app.selectbox(key="open_item").value != first
+    assert shown(app) not in ("", first)
     engine = open_database(tmp_path / "review.sqlite")
     queue(tmp_path / "review.sqlite", labels=["HAM", "SPAM"])  # the audit names the labels
     for bad in ("SPAMM", "", "ham", "<b>SPAM</b>"):
@@ -278,13 +311,13 @@ def test_untrusted_strings_never_render_as_markup(tmp_path, monkeypatch):
         ],
     )
     monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(tmp_path))
-    app = AppTest.from_file(APP, default_timeout=30)
+    app = AppTest.from_string(QUEUE_PAGE, default_timeout=30)
     app.run()
     bodies = " ".join(m.proto.body for m in app.get("html"))
-    assert "<h3>Item id ![x](" in bodies.replace("&lt;", "<")  # the id as text, in the heading
+    assert "Item id ![x](" in html_text(app)  # the id as text, in the heading
     assert "<img" not in bodies and "\u202e" not in bodies and "[U+202E]" in bodies
     assert "<br><br>" in bodies  # the blank line stays inside the HTML block
-    app.sidebar.text_input(key="reviewer").input(hostile).run()
+    start_as(app, hostile)
     app.button(key=f"accept_weak@id {hostile}").click().run()
     assert not app.exception, app.exception
     markdown = [m.value for m in app.markdown] + [m.value for m in app.success]
@@ -299,27 +332,27 @@ def test_two_reviewers_are_shown_different_items(tmp_path, monkeypatch):
     monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(tmp_path))
     pages = []
     for name in ("ana", "bo"):
-        app = AppTest.from_file(APP, default_timeout=30)
+        app = AppTest.from_string(QUEUE_PAGE, default_timeout=30)
         app.run()
-        app.sidebar.text_input(key="reviewer").input(name).run()
+        start_as(app, name)
         pages.append(app)
     pages[0].run()  # ana's page now holds her item
-    assert pages[0].selectbox(key="open_item").value == "x7"
+    assert shown(pages[0]) == "x7"
     pages[1].run()
-    assert pages[1].selectbox(key="open_item").value == "x6"  # bo is not sent to ana's item
+    assert shown(pages[1]) == "x6"  # bo is not sent to ana's item
 
 
 def test_next_and_previous_walk_the_page(page):
     app = page()
-    ids = [row for row in app.selectbox(key="open_item").options]
-    first = app.selectbox(key="open_item").value
+    ids = app.session_state["page_ids"]
+    first = shown(app)
     app.button(key="next").click().run()
-    second = app.selectbox(key="open_item").value
+    second = shown(app)
     assert second == ids[ids.index(first) + 1]
     app.button(key="previous").click().run()
-    assert app.selectbox(key="open_item").value == first
+    assert shown(app) == first
     app.button(key="previous").click().run()  # before the first item of the only page
-    assert app.selectbox(key="open_item").value == first and not app.exception
+    assert shown(app) == first and not app.exception
 
 
 def test_a_clicked_queue_row_opens_its_item(monkeypatch):
@@ -332,10 +365,11 @@ def test_a_clicked_queue_row_opens_its_item(monkeypatch):
     }
     monkeypatch.setattr(page_module.st, "session_state", state)
     page_module.open_clicked_row()
-    assert state["open_item"] == "c"
+    assert state["pinned_item"] == "c"
+    state.pop("pinned_item")
     state["queue_table"]["selection"]["rows"] = []  # a click that clears the selection
     page_module.open_clicked_row()
-    assert state["open_item"] == "c"
+    assert "pinned_item" not in state
 
 
 def test_double_annotation_is_blind_and_agreement_is_shown(tmp_path, monkeypatch):
@@ -346,16 +380,80 @@ def test_double_annotation_is_blind_and_agreement_is_shown(tmp_path, monkeypatch
     engine = open_database(tmp_path / "review.sqlite")
     decide(engine, "x7", "ana", "relabel", "HAM", expected_seq=None)
     monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(tmp_path))
-    app = AppTest.from_file(APP, default_timeout=30)
+    app = AppTest.from_string(QUEUE_PAGE, default_timeout=30)
     app.run()
-    app.sidebar.text_input(key="reviewer").input("bob").run()
-    assert "7 items match" in app.caption[0].value  # x7 still waits for bob
-    app.selectbox(key="open_item").set_value("x7").run()
+    start_as(app, "bob")
+    assert "7 items match" in matching(app)  # x7 still waits for bob
+    open_item(app, "x7")
     assert any("hidden until you decide" in m.value for m in app.info)
-    table = app.dataframe[0].value
+    table = next(d.value for d in app.dataframe if "priority" in d.value.columns)
     assert table.loc[table["id"] == "x7", "decision"].item() == ""  # ana's decision not shown
     app.button(key="relabel:SPAM@x7").click().run()
     assert not app.exception, app.exception
     assert decisions(tmp_path)[-1][:4] == ("x7", "bob", "relabel", '"SPAM"')
-    assert "6 items match" in app.caption[0].value
+    assert "6 items match" in matching(app)
     assert any("same decision on 0 of 1" in t.value for t in app.sidebar.text)
+
+
+def test_the_reviewer_name_is_set_once_and_then_read_only(page, tmp_path, monkeypatch):
+    """After Enter the name box is gone (a decision key can never type into it); the name
+    shows read-only until "Change reviewer"; ``?reviewer=`` sets it from the address."""
+    app = page()
+    start_as(app, "ana")
+    assert not [t for t in app.sidebar.text_input if t.key == "reviewer"]
+    assert "Reviewer: ana" in html_text(app)
+    app.button(key=f"accept_weak@{shown(app)}").click().run()
+    assert [d[1] for d in decisions(tmp_path)] == ["ana"]
+    app.button(key="change_reviewer").click().run()
+    assert [t for t in app.sidebar.text_input if t.key == "reviewer"]
+    addressed = AppTest.from_string(QUEUE_PAGE, default_timeout=30)
+    addressed.query_params["reviewer"] = "bo"
+    addressed.run()
+    assert "Reviewer: bo" in html_text(addressed) and not addressed.exception
+
+
+def test_a_note_stays_on_its_item_and_the_next_key_decides_the_same_item(page, tmp_path):
+    app = page()
+    start_as(app, "ana")
+    item = shown(app)
+    app.text_input(key=f"note_text@{item}").input("odd wording").run()
+    app.button(key=f"note@{item}").click().run()
+    assert shown(app) == item  # a note does not move on
+    app.button(key=f"accept_weak@{item}").click().run()
+    assert [(d[0], d[2]) for d in decisions(tmp_path)] == [(item, "note"), (item, "accept_weak")]
+
+
+def test_labels_on_buttons_and_cells_in_tables_are_text(tmp_path, monkeypatch):
+    """A label that is a Markdown image or link is escaped on its button; bidi controls in
+    the queue table and the duplicate-set table are shown as their code."""
+    image = "![x](http://127.0.0.1:9/a.png)"
+    link = "[lnk](javascript:alert(1))"
+    rows = []
+    for i, ident in enumerate(["id\u202eexe.txt", "plain"]):
+        rows.append(
+            QueueItem(
+                id=ident,
+                text=f"text {i} \u202eabc",
+                split="train",
+                task="classification",
+                weak_label=image,
+                suggested_label=link,
+                issues=("near_duplicate",),
+                scores={"near_duplicate": 0.5},
+                votes={},
+                why="twins",
+                duplicate_set=1,
+                priority=1 - i / 10,
+            )
+        )
+    update_queue(tmp_path / "review.sqlite", rows, labels=[image, link])
+    monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(tmp_path))
+    app = AppTest.from_string(QUEUE_PAGE, default_timeout=30).run()
+    assert not app.exception, app.exception
+    labels = [b.label for b in app.button if b.key and b.key.startswith("relabel:")]
+    assert labels == [
+        r"1\: \!\[x\]\(http\://127\.0\.0\.1\:9/a\.png\)",
+        r"2\: \[lnk\]\(javascript\:alert\(1\)\)",
+    ]
+    cells = " ".join(str(v) for d in app.dataframe for v in d.value.astype(str).to_numpy().ravel())
+    assert "\u202e" not in cells and "id[U+202E]exe.txt" in cells

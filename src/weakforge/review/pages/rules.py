@@ -13,7 +13,7 @@ from weakforge.corpus.tabular import load_records
 from weakforge.labeling.stats import lf_stats, source_hits, table_rows
 from weakforge.layout import LABELED_RECORDS
 from weakforge.records import label_to_json
-from weakforge.review.pages.queue import run_dir
+from weakforge.review.pages.server import run_dir
 
 
 def main() -> None:
