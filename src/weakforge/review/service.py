@@ -226,11 +226,22 @@ def claim_next(
 
 def item_by_id(engine: Engine, item_id: str) -> dict[str, Any] | None:
     """One queue item (as :func:`query` returns them), whatever the filter; None if absent."""
+    found = items_by_ids(engine, [item_id])
+    return found[0] if found else None
+
+
+def items_by_ids(engine: Engine, item_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Queue items by id in one query, in the order given (absent ones left out)."""
+    if not item_ids:
+        return []
     with engine.connect() as connection:
-        row = connection.execute(
-            sa.select(*[items.c[name] for name in ITEM_COLUMNS]).where(items.c.id == item_id)
-        ).first()
-    return None if row is None else decoded(row)
+        rows = connection.execute(
+            sa.select(*[items.c[name] for name in ITEM_COLUMNS]).where(
+                items.c.id.in_(list(item_ids))
+            )
+        ).all()
+    by_id = {row.id: decoded(row) for row in rows}
+    return [by_id[i] for i in item_ids if i in by_id]
 
 
 def decoded(row: sa.Row) -> dict[str, Any]:
@@ -270,6 +281,12 @@ def allowed_labels(engine: Engine) -> list[str]:
     when it named none)."""
     with engine.connect() as connection:
         return queue_labels(connection)
+
+
+def queue_task(engine: Engine) -> str:
+    """The task kind of the queue's items ("" for an empty queue)."""
+    with engine.connect() as connection:
+        return connection.scalar(sa.select(items.c.task).limit(1)) or ""
 
 
 def facet_values(engine: Engine, kind: str) -> list[str]:

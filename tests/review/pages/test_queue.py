@@ -96,6 +96,27 @@ def open_item(app, item_id: str):
     return app.run()
 
 
+def send(app, *wanted):
+    """What the class item view sends: these decisions, numbered after those answered."""
+    answered = app.session_state["acknowledged"] if "acknowledged" in app.session_state else 0
+    pending = [
+        {"n": answered + k + 1, "label": None, "seq": None, **decision}
+        for k, decision in enumerate(wanted)
+    ]
+    session = app.session_state["view_session"]
+    app.session_state["item_keys"] = {"session": session, "pending": pending}
+    return app.run()
+
+
+def answers(app) -> list[tuple[str, str]]:
+    return [(r["outcome"], r["message"]) for r in app.session_state["view_results"]]
+
+
+def batch(app) -> list[str]:
+    """The items the class item view holds, the one on screen first."""
+    return list(app.session_state["view_batch"])
+
+
 def start_as(app, name: str):
     """Type the reviewer's name in the start box and press Enter."""
     return app.sidebar.text_input(key="reviewer").input(name).run()
@@ -114,19 +135,25 @@ def test_filter_open_relabel_and_undo(page, tmp_path):
     app.sidebar.multiselect(key="f_labels").set_value(["HAM"]).run()
     assert "0 items match" in matching(app)
     app.sidebar.multiselect(key="f_labels").set_value([]).run()
+    app.sidebar.multiselect(key="f_issues").set_value([]).run()
     start_as(app, "ana")
-    open_item(app, "x4")
-    assert shown(app) == "x4"
-    assert "SPAM (p = 0.80)" in html_text(app)  # the label model's probability
-    app.button(key="relabel:HAM@x4").click().run()  # class buttons, keys 1, 2, ...
+    assert batch(app) == ["x7", "x6", "x5", "x4"]  # half the queue claimed for ana, best first
+    send(app, {"item": "x4", "action": "relabel", "label": "HAM"})  # a class key, 1, 2, ...
     assert not app.exception, app.exception
     assert decisions(tmp_path) == [("x4", "ana", "relabel", '"HAM"', 0)]
+    assert answers(app) == [("saved", "relabel recorded for x4")]
     assert "1 of 7 reviewed" in app.sidebar.get("progress")[0].proto.text
-    assert shown(app) != "x4"  # a decision moves on
-    app.button(key="undo").click().run()
+    assert "x4" not in batch(app)
+    send(app, {"action": "undo", "item": None})
     assert decisions(tmp_path)[0][4] == 1 and decisions(tmp_path)[1][2] == "undo"
-    assert any("on x4" in m for m in notices(app, "success"))  # undo names the item
-    assert shown(app) == "x4"  # and opens it again
+    assert "on x4" in answers(app)[-1][1]  # undo names the item
+    assert batch(app)[0] == "x4"  # and opens it again, first
+
+
+def test_the_classic_view_shows_the_label_models_probability(page):
+    app = page()
+    open_item(app, "x4")  # no reviewer yet: the classic view
+    assert shown(app) == "x4" and "SPAM (p = 0.80)" in html_text(app)
 
 
 def test_no_decision_without_a_reviewer_name(page, tmp_path):
@@ -153,8 +180,7 @@ def test_export_reviewed_set(page, tmp_path):
 
     app = page()
     start_as(app, "ana")
-    open_item(app, "x1")
-    app.button(key="accept_suggestion@x1").click().run()
+    send(app, {"item": "x1", "action": "accept_suggestion"})
     app.selectbox(key="export_format").set_value("jsonl").run()
     app.button(key="export").click().run()
     rows = [
@@ -232,8 +258,7 @@ def test_a_team_queue_on_postgresql(postgres_url, tmp_path, monkeypatch):
     assert not app.exception, app.exception
     assert "7 items match" in matching(app)
     start_as(app, "ana")
-    open_item(app, "x2")
-    app.button(key="duplicate@x2").click().run()
+    send(app, {"item": "x2", "action": "duplicate"})
     assert not app.exception, app.exception
     with open_database(postgres_url).connect() as connection:
         rows = connection.execute(
@@ -260,13 +285,14 @@ def test_a_press_on_an_item_already_decided_is_refused_visibly(page, tmp_path):
 
     app = page()
     start_as(app, "bo")
-    open_item(app, "x7")
+    assert batch(app)[0] == "x7"
     decide(open_database(tmp_path / "review.sqlite"), "x7", "ana", "accept_weak")
-    app.button(key="duplicate@x7").click().run()  # bo's page still showed x7 undecided
+    send(app, {"item": "x7", "action": "duplicate"})  # bo's view still showed x7 undecided
     assert [d[:3] for d in decisions(tmp_path)] == [("x7", "ana", "accept_weak")]
-    assert any("decided by ana" in e for e in notices(app, "error"))
-    app.run()  # the next rerun (the key counter's, say) keeps the message on screen
-    assert any("decided by ana" in e for e in notices(app, "error"))
+    outcome, message = answers(app)[-1]
+    assert outcome == "refused" and "decided by ana" in message  # the view shows why
+    app.run()  # a later rerun answers nothing twice
+    assert len(answers(app)) == 1
 
 
 def test_skip_moves_on_and_invalid_labels_are_refused(page, tmp_path):
@@ -276,9 +302,9 @@ def test_skip_moves_on_and_invalid_labels_are_refused(page, tmp_path):
 
     app = page()
     start_as(app, "ana")
-    first = shown(app)
-    app.button(key=f"skip@{first}").click().run()
-    assert shown(app) not in ("", first)
+    first = batch(app)[0]
+    send(app, {"item": first, "action": "skip"})
+    assert first not in batch(app) and batch(app)
     engine = open_database(tmp_path / "review.sqlite")
     queue(tmp_path / "review.sqlite", labels=["HAM", "SPAM"])  # the audit names the labels
     for bad in ("SPAMM", "", "ham", "<b>SPAM</b>"):
@@ -336,10 +362,11 @@ def test_two_reviewers_are_shown_different_items(tmp_path, monkeypatch):
         app.run()
         start_as(app, name)
         pages.append(app)
-    pages[0].run()  # ana's page now holds her item
-    assert shown(pages[0]) == "x7"
+    pages[0].run()  # ana's page holds her items
     pages[1].run()
-    assert shown(pages[1]) == "x6"  # bo is not sent to ana's item
+    assert not set(batch(pages[0])) & set(batch(pages[1]))  # bo gets none of ana's
+    assert batch(pages[0])[:3] == ["x7", "x6", "x5"]  # about half of the 7 items for ana
+    assert batch(pages[1]) == ["x3", "x2"]  # half of what she left for bo
 
 
 def test_next_and_previous_walk_the_page(page):
@@ -384,11 +411,16 @@ def test_double_annotation_is_blind_and_agreement_is_shown(tmp_path, monkeypatch
     app.run()
     start_as(app, "bob")
     assert "7 items match" in matching(app)  # x7 still waits for bob
-    open_item(app, "x7")
+    assert batch(app)[0] == "x7"
     assert any("hidden until you decide" in m.value for m in app.info)
     table = next(d.value for d in app.dataframe if "priority" in d.value.columns)
     assert table.loc[table["id"] == "x7", "decision"].item() == ""  # ana's decision not shown
-    app.button(key="relabel:SPAM@x7").click().run()
+    (seq,) = (
+        sqlite3.connect(tmp_path / "review.sqlite")
+        .execute("SELECT decided_seq FROM items WHERE id = 'x7'")
+        .fetchone()
+    )  # the view sends the state the item was shown in: ana's decision
+    send(app, {"item": "x7", "action": "relabel", "label": "SPAM", "seq": seq})
     assert not app.exception, app.exception
     assert decisions(tmp_path)[-1][:4] == ("x7", "bob", "relabel", '"SPAM"')
     assert "6 items match" in matching(app)
@@ -402,7 +434,7 @@ def test_the_reviewer_name_is_set_once_and_then_read_only(page, tmp_path, monkey
     start_as(app, "ana")
     assert not [t for t in app.sidebar.text_input if t.key == "reviewer"]
     assert "Reviewer: ana" in html_text(app)
-    app.button(key=f"accept_weak@{shown(app)}").click().run()
+    send(app, {"item": batch(app)[0], "action": "accept_weak"})
     assert [d[1] for d in decisions(tmp_path)] == ["ana"]
     app.button(key="change_reviewer").click().run()
     assert [t for t in app.sidebar.text_input if t.key == "reviewer"]
@@ -415,12 +447,23 @@ def test_the_reviewer_name_is_set_once_and_then_read_only(page, tmp_path, monkey
 def test_a_note_stays_on_its_item_and_the_next_key_decides_the_same_item(page, tmp_path):
     app = page()
     start_as(app, "ana")
-    item = shown(app)
-    app.text_input(key=f"note_text@{item}").input("odd wording").run()
-    app.button(key=f"note@{item}").click().run()
-    assert shown(app) == item  # a note does not move on
-    app.button(key=f"accept_weak@{item}").click().run()
+    item = batch(app)[0]
+    send(app, {"item": item, "action": "note", "note": "odd wording"})
+    assert batch(app)[0] == item  # a note does not move on
+    send(app, {"item": item, "action": "accept_weak"})
     assert [(d[0], d[2]) for d in decisions(tmp_path)] == [(item, "note"), (item, "accept_weak")]
+
+
+def test_keys_pressed_faster_than_the_page_reruns_are_applied_in_order(page, tmp_path):
+    """The view sends every decision made since the last answer in one value: all are
+    applied, in order, each on the item it was made on; a stale one is refused alone."""
+    app = page()
+    start_as(app, "ana")
+    shown_then = batch(app)[:4]
+    send(app, *({"item": i, "action": "accept_weak"} for i in shown_then))
+    assert [d[0] for d in decisions(tmp_path)] == shown_then
+    assert [o for o, _ in answers(app)] == ["saved"] * 4
+    assert not set(shown_then) & set(batch(app))
 
 
 def test_labels_on_buttons_and_cells_in_tables_are_text(tmp_path, monkeypatch):

@@ -88,35 +88,32 @@ def test_click_a_decision_in_headless_chromium(tmp_path):
         page.get_by_text("Reviewer: ana").first.wait_for(timeout=30_000)
         # no field is left to type decision keys into
         page.get_by_label("Reviewer").wait_for(state="detached", timeout=30_000)
-        heading = page.get_by_text("Item x1").first
+        heading = view(page).locator("#heading").filter(has_text="Item x1")
         heading.wait_for(timeout=30_000)
-        accept = page.get_by_role("button", name="Accept suggestion")
-        assert on_screen(page, heading) and on_screen(page, accept)  # the item comes first
+        accept = view(page).get_by_role("button", name="Accept suggestion")
+        text = view(page).locator("#text")
+        assert text.inner_text() == "check out my channel <b>now</b>"  # as text
+        assert on_screen(page, heading) and on_screen(page, text) and on_screen(page, accept)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "review_item.png"))
-        accept.click()
-        deadline = time.time() + 30
-        rows = []
-        while time.time() < deadline and not rows:
-            rows = (
-                sqlite3.connect(tmp_path / "review.sqlite")
-                .execute("SELECT item_id, reviewer, action, new_label FROM decisions")
-                .fetchall()
-            )
-            time.sleep(0.5)
-        page.get_by_text("accept_suggestion recorded").first.wait_for(timeout=30_000)
-        page.get_by_text("Item x2").first.wait_for(timeout=30_000)
-        page.get_by_text("Item x2").first.click()  # focus the page, not a field or a button
+        accept.click()  # the next item shows at once; the decision goes to the server
+        view(page).locator("#heading").filter(has_text="Item x2").wait_for(timeout=10_000)
+        view(page).locator("#text").click()  # the focus inside the view: its keys work too
         page.keyboard.press("D")  # the keyboard shortcut of "Duplicate: drop"
-        page.get_by_text("duplicate recorded for x2").first.wait_for(timeout=30_000)
+        view(page).locator("#last").filter(has_text="duplicate recorded for x2").wait_for(
+            timeout=30_000
+        )
+        assert settled(page, 2) == (2, 2, 0, 0)
         page.screenshot(path=str(ARTIFACTS / "review_page.png"), full_page=True)
-    assert rows[0] == ("x1", "ana", "accept_suggestion", '"HAM"')
     actions = (
         sqlite3.connect(tmp_path / "review.sqlite")
-        .execute("SELECT item_id, action FROM decisions ORDER BY seq")
+        .execute("SELECT item_id, reviewer, action, new_label FROM decisions ORDER BY seq")
         .fetchall()
     )
-    assert actions == [("x1", "accept_suggestion"), ("x2", "duplicate")]
+    assert actions == [
+        ("x1", "ana", "accept_suggestion", '"HAM"'),
+        ("x2", "ana", "duplicate", None),
+    ]
 
 
 def many_items(n: int) -> list[QueueItem]:
@@ -140,15 +137,37 @@ def many_items(n: int) -> list[QueueItem]:
 
 
 def open_page(browser, port: int, reviewer: str):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    """A reviewer's page on the class item view, the page (not a field) focused."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
     page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
     page.get_by_text("Review queue").first.wait_for(timeout=60_000)
     field = page.get_by_label("Reviewer")
     field.fill(reviewer)
     field.press("Enter")
-    page.get_by_text("Item x").first.wait_for(timeout=30_000)
+    view(page).locator("#heading").filter(has_text="Item ").wait_for(timeout=60_000)
     page.get_by_text("Review queue").first.click()  # focus the page, not a field or a button
     return page
+
+
+def view(page):
+    """The class item view (the component that owns the decision keys)."""
+    return page.frame_locator("iframe[title*='item_keys']").first
+
+
+def account(page) -> tuple[int, int, int, int]:
+    """The view's running account: (pressed, saved, refused, on their way)."""
+    text = view(page).locator("#account").inner_text()
+    return tuple(int(x) for x in re.findall(r"\d+", text))  # type: ignore[return-value]
+
+
+def settled(page, pressed: int, timeout: float = 120) -> tuple[int, int, int, int]:
+    """Wait until every one of ``pressed`` presses has its answer; the account then."""
+    deadline = time.time() + timeout
+    found = account(page)
+    while time.time() < deadline and not (found[0] == pressed and found[3] == 0):
+        page.wait_for_timeout(500)
+        found = account(page)
+    return found
 
 
 def idle(page) -> None:
@@ -166,79 +185,44 @@ def decided(db: Path) -> list[tuple[str, str, str]]:
 
 
 def test_rapid_keys_and_two_reviewers_never_decide_an_unseen_item(tmp_path):
-    """100 presses of A, 50 ms apart: each decision is on an item that was on screen when
-    its key was pressed (the queue's order, no gaps, none twice), and every press is
-    accounted for on the page (saved, refused, or reported as not applied). Then two reviewers get
-    different next items (claims), and when one opens the other's item anyway and both
-    click "Duplicate" at once: exactly one decision."""
+    """The class item view owns the keys: 100 presses of A 100 ms apart give 100 decisions
+    on the 100 items shown, in order; at 20 presses a second every press ends saved or
+    refused with its reason; two reviewers pressing 50 times each at once decide 100
+    different items, none lost, none twice, none held by both."""
     db = tmp_path / "review.sqlite"
-    update_queue(db, many_items(150), labels=["HAM", "SPAM"])
+    update_queue(db, many_items(400), labels=["HAM", "SPAM"])
     with page_server(tmp_path) as (browser, port):
         page = open_page(browser, port, "ana")
         for _ in range(100):
             page.keyboard.press("A")
+            page.wait_for_timeout(100)
+        found = settled(page, 100)
+        print(f"100 presses 100 ms apart: {found}")
+        ids = [r[0] for r in decided(db)]
+        assert found == (100, 100, 0, 0)
+        assert ids == [f"x{i:03d}" for i in range(100)], "a decision skipped or repeated one"
+        for _ in range(50):  # 20 a second
+            page.keyboard.press("K")
             page.wait_for_timeout(50)
-        deadline = time.time() + 60  # a loaded machine may take a while to rerun the backlog
-        accounts = ""
-        while time.time() < deadline and "page: 100 (" not in accounts:
-            page.wait_for_timeout(2000)
-            found = page.get_by_text("Key presses since you opened the page")
-            accounts = found.first.inner_text() if found.count() else ""
-        idle(page)
-        rows = decided(db)
-        ids = [r[0] for r in rows]
-        assert len(ids) == len(set(ids)), "an item was decided twice"
-        assert ids == [f"x{i:03d}" for i in range(len(ids))], "a decision skipped an item"
-        # every press accounted for: saved, refused with a message, or reported unapplied
-        accounts = page.get_by_text("Key presses since you opened the page").first.inner_text()
-        pressed, saved, refused, unapplied = map(int, re.findall(r"\d+", accounts))
-        print(f"100 presses 50 ms apart: {accounts}")
-        assert saved == len(ids) >= 1
-        # Known limit of buttons with shortcuts (issue 35): a press can reach a stale copy of
-        # a button as well during a rerun (counted refused twice), and the count can miss a
-        # press or two; a press is never saved on an unseen item (checked above).
-        assert pressed >= 95 and saved + refused + unapplied >= pressed
-        if unapplied:
-            page.get_by_text("were not applied").first.wait_for()
+        found = settled(page, 150)
+        print(f"then 50 skips 50 ms apart: {found}")
+        assert found[0] == 150 and found[1] + found[2] == 150 and found[3] == 0
         page.close()
 
         first = open_page(browser, port, "bo")
         second = open_page(browser, port, "cy")
-        contested = first.locator("h3").filter(has_text="Item x").first.inner_text()
-        item = contested.split()[1]
-        # claims: cy's next item is not the one bo holds
-        heading = second.locator("h3").filter(has_text="Item x").first
-        deadline = time.time() + 30  # (the rerun after cy typed her name may still run)
-        while heading.inner_text() == contested and time.time() < deadline:
-            time.sleep(0.3)
-        assert heading.inner_text() != contested
-        # cy opens bo's item on purpose (all items, searched by its text)
-        second.get_by_text("all", exact=True).click()
-        search = second.get_by_label("Search text")
-        search.fill(f"comment number {int(item[1:])}")
-        search.press("Enter")
-        second.get_by_text(f"bo is working on {item}").first.wait_for(timeout=30_000)
-        # the rerun has drawn the contested item's buttons (until then a click could hit
-        # the button still on screen for cy's own earlier item, a decision cy did see)
-        deadline = time.time() + 30
-        while heading.inner_text() != contested and time.time() < deadline:
-            time.sleep(0.3)
-        assert heading.inner_text() == contested
-        idle(first)
-        idle(second)
-        buttons = [t.get_by_role("button", name="Duplicate: drop") for t in (first, second)]
-        for button in buttons:  # at once: the second click within milliseconds
-            button.click()
-        deadline = time.time() + 30
-        while time.time() < deadline and not [r for r in decided(db) if r[0] == item]:
-            time.sleep(0.2)
-        time.sleep(3)  # both clicks processed (or coalesced by a rerun: see README)
-        on_item = [r for r in decided(db) if r[0] == item]
-        assert len(on_item) == 1, decided(db)  # exactly one decision on the contested item
-        loser = second if on_item[0][1] == "bo" else first
-        winner = on_item[0][1]
-        # the other reviewer sees the conflict: who decided, and that nothing was saved
-        loser.get_by_text(f"decided by {winner}", exact=False).first.wait_for(timeout=30_000)
+        before = len(decided(db))
+        for _ in range(50):
+            first.keyboard.press("A")
+            second.keyboard.press("A")
+            first.wait_for_timeout(100)
+        assert settled(first, 50)[:2] == (50, 50) and settled(second, 50)[:2] == (50, 50)
+        rows = decided(db)[before:]
+        by = {name: [r[0] for r in rows if r[1] == name] for name in ("bo", "cy")}
+        print(f"two reviewers: {len(by['bo'])} + {len(by['cy'])} decisions")
+        assert len(by["bo"]) == len(by["cy"]) == 50
+        assert not set(by["bo"]) & set(by["cy"]), "an item was served to both"
+        assert len({r[0] for r in rows}) == 100, "an item was decided twice"
 
 
 def queue_one_ner_item(db: Path, text: str) -> None:

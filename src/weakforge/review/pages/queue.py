@@ -14,6 +14,7 @@ on screen until the next one. Untrusted strings go through :mod:`.escaping`.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from weakforge.review.pages.escaping import (
     visible,
     votes_drawn,
 )
+from weakforge.review.pages.item_keys import item_keys, sent_decisions
 from weakforge.review.pages.key_counter import keys_pressed
 from weakforge.review.pages.server import DATABASE_VARIABLE, database, run_dir
 from weakforge.review.pages.span_editor import span_editor
@@ -56,9 +58,11 @@ from weakforge.review.service import (
     facet_values,
     history,
     item_by_id,
+    items_by_ids,
     progress,
     progress_by_reviewer,
     query,
+    queue_task,
     undo,
 )
 from weakforge.review.store import Database, display_name, open_database, queue_exists
@@ -66,6 +70,7 @@ from weakforge.tasks import task_kind
 
 __all__ = ["DATABASE_VARIABLE", "main"]
 PAGE_SIZE = 25
+BATCH = 50  # at most, the items the class view holds for a reviewer (5 s at 10 keys a second)
 
 
 # --- the reviewer ----------------------------------------------------------------------------
@@ -364,6 +369,108 @@ def current_item(
     return item, holder
 
 
+# --- the class view: keys owned by the item component ---------------------------------------
+
+
+def applied(engine, reviewer: str, sent: dict[str, Any]) -> dict[str, Any]:
+    """Apply one decision the item view sent (as it was shown: its item and state); the
+    answer it gets back, saved or refused with the reason."""
+    number = int(sent["n"])
+    if sent.get("action") == "undo":
+        undone = undo(engine, reviewer)
+        if not undone:
+            return {"n": number, "outcome": "refused", "message": "nothing to undo"}
+        item_id = decision_item(engine, undone)
+        st.session_state["reopen_first"] = item_id
+        return {
+            "n": number,
+            "outcome": "saved",
+            "message": f"undid decision #{undone} on {item_id}: it is open again",
+            "reopen": item_id,
+        }
+    item_id, action = str(sent.get("item")), str(sent.get("action"))
+    try:
+        decide(
+            engine,
+            item_id,
+            reviewer,
+            action,
+            sent.get("label"),
+            str(sent.get("note") or ""),
+            expected_seq=sent.get("seq"),
+        )
+    except WeakforgeError as exc:  # someone else decided it, a bad label, a busy database
+        return {"n": number, "outcome": "refused", "message": f"{item_id}: {exc}"}
+    if action == "skip":
+        st.session_state.setdefault("skipped", set()).add(item_id)
+    return {"n": number, "outcome": "saved", "message": f"{action} recorded for {item_id}"}
+
+
+def view_item(item: dict[str, Any]) -> dict[str, Any]:
+    """What the item view shows of an item (strings; the view sets them as text)."""
+    return {
+        "id": item["id"],
+        "seq": item["decided_seq"],
+        "split": item["split"],
+        "text": item["text"],
+        "weak": label_text(item["weak_label"], item["text"], item.get("probs")),
+        "suggested": label_text(item["suggested_label"], item["text"]),
+        "why": item["why"] or ", ".join(item["issues"]),
+    }
+
+
+def class_view(engine, reviewer: str, filt: QueueFilter, sort: str, labels: list[str]) -> None:
+    """Class decisions at the speed of the keys: first the decisions the view sent since
+    the last run are applied in order, then the reviewer's next items are claimed (one
+    transaction) and handed to the view with the answers."""
+    state = st.session_state
+    session = state.setdefault("view_session", uuid.uuid4().hex)
+    results = state.setdefault("view_results", [])
+    for sent in sent_decisions(state, session, state.get("acknowledged", 0)):
+        results.append(applied(engine, reviewer, sent))
+        state["acknowledged"] = int(sent["n"])
+    del results[:-100]  # the view counts each answer once; the last ones are enough
+    skipped = sorted(state.get("skipped", set()))
+    available = query(engine, filt, sort, 0, 0)[1]  # not held by anyone else
+    count = min(BATCH, max(1, -(-available // 2)))  # half, so a colleague gets items too
+    ids = claim_next(engine, reviewer, filt, sort, count=count, skip=skipped)
+    first = state.pop("reopen_first", None)
+    if first and claim(engine, first, reviewer) is None:  # an undone item opens first
+        ids = [first, *[i for i in ids if i != first]]
+    batch = items_by_ids(engine, ids)
+    state["view_batch"] = [item["id"] for item in batch]
+    one_click = [a for a in ACTIONS.values() if not a.needs]
+    actions = [{"name": a.name, "button": a.button, "key": a.key} for a in one_click]
+    actions.append({"name": "undo", "button": "Undo", "key": UNDO_KEY})
+    item_keys(
+        [view_item(item) for item in batch],
+        actions,
+        labels,
+        session=session,
+        acknowledged=state.get("acknowledged", 0),
+        results=results,
+    )
+    if batch:
+        with st.expander("Votes, duplicates and history of the first item"):
+            details(engine, batch[0], reviewer)
+
+
+def details(engine, item: dict[str, Any], reviewer: str) -> None:
+    """An item's votes, duplicate set and history (blind for a second opinion)."""
+    votes = {s: v for s, v in item["votes"].items() if v not in (None, [])}
+    st.dataframe(text_rows({"source": s, "vote": v} for s, v in votes.items()))
+    if item["duplicate_set"] is not None:
+        st.write("**Duplicate set**")
+        st.dataframe(
+            text_rows(duplicate_set(engine, item["duplicate_set"], item["id"])), hide_index=True
+        )
+    st.write("**History**")
+    if item["id"] in blind_items(engine, [item["id"]], reviewer):
+        st.info("Double annotation: another reviewer's decision is hidden until you decide.")
+    else:
+        st.dataframe(text_rows(history(engine, item["id"])), hide_index=True)
+
+
 # --- the sidebar and the tabs ----------------------------------------------------------------
 
 
@@ -508,6 +615,16 @@ def main() -> None:
         st.session_state["task_labels"] = declared or facet_values(engine, "label")
     reviewer = reviewer_box()
     filt, sort = sidebar_filter(engine)
+    task = config.run.task if config else queue_task(engine)
+    if reviewer and filt.status == "unreviewed" and task and not task_kind(task).spans:
+        class_view(engine, reviewer, filt, sort, list(st.session_state["task_labels"]))
+        sidebar_statistics(engine)
+        queue_tab, export_tab = st.tabs(["Queue", "Export"])
+        with queue_tab:
+            queue_table(engine, filt, sort, reviewer)
+        with export_tab:
+            export_panel(folder, target)
+        return
     sidebar_statistics(engine)
     accounts = st.container()  # first in the page, so the key counter never moves
     try:

@@ -41,6 +41,8 @@ def server_command(folder: Path, address: str = "127.0.0.1", port: int = 8501) -
         "true",
         "--server.enableCORS",
         "true",
+        "--runner.fastReruns",  # a rerun waits for the running one: decisions the page
+        "false",  # applies are never cut off between the database and the session
         "--",
         str(folder),
     ]
