@@ -189,3 +189,36 @@ def test_a_second_run_on_the_same_folder_stops_and_names_the_first(setup):
         first.join(30)
     assert first.exitcode == 0 and (run_dir / "a.txt").read_text() == "slow"
     assert run_stages(make_stages([]), config, run_dir).ran == ["first", "second"]
+
+
+def test_a_folder_of_the_users_own_is_refused_and_nothing_in_it_changes(setup, tmp_path):
+    """`weakforge run CONFIG --out .` in a folder with the user's own votes/ used to delete
+    votes/annotator_A.csv: a non-empty folder that is not a run folder is refused."""
+    from weakforge.errors import WeakforgeError
+
+    config, _ = setup
+    mine = tmp_path / "mine"
+    (mine / "b").mkdir(parents=True)
+    (mine / "b" / "annotator_A.csv").write_text("id,label\n1,SPAM\n")
+    before = {p: p.read_bytes() for p in mine.rglob("*") if p.is_file()}
+    with pytest.raises(WeakforgeError, match="not a weakforge run folder.*--out"):
+        run_stages(make_stages([]), config, mine)
+    assert {p: p.read_bytes() for p in mine.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in mine.iterdir()) == ["b"]
+    run_stages(make_stages([]), config, tmp_path / "empty")  # new and empty folders are fine
+
+
+def test_a_path_in_the_way_that_no_stage_wrote_is_set_aside_never_deleted(setup):
+    config, run_dir = setup
+    run_stages(make_stages([]), config, run_dir)
+    (run_dir / "b" / "notes.txt").write_text("mine")  # beside an output: untouched
+    manifest = json.loads((run_dir / MANIFEST).read_text())
+    del manifest["stages"]["second"]  # as if the run was killed before recording it
+    (run_dir / MANIFEST).write_text(json.dumps(manifest))
+    (run_dir / "b" / "b.txt").write_text("the user's own")
+    run_stages(make_stages([]), config, run_dir)
+    kept = {p.name.split(".")[0]: p for p in (run_dir / ".set-aside").iterdir()}
+    assert sorted(kept) == ["b", "second"]  # the unrecorded output and its metrics
+    assert kept["b"].read_text() == "the user's own"
+    assert (run_dir / "b" / "notes.txt").read_text() == "mine"
+    assert (run_dir / "b" / "b.txt").read_text() == "txetOLLEH"

@@ -11,6 +11,7 @@ from __future__ import annotations
 MANIFEST = "manifest.json"  # per stage: its content hash, output digests, timing
 RESOLVED_CONFIG = "config.resolved.json"  # the config as the run used it
 STAGING = ".staging"  # a running stage's outputs, moved into place on success
+SET_ASIDE = ".set-aside"  # anything in the way of an output that this run did not write
 LOG = "weakforge.log"  # every run's log, with tracebacks of unexpected errors
 LOCK = ".weakforge.lock"  # held while a run writes into the folder
 LOCK_HOLDER = ".weakforge.lock.holder"  # who holds it (pid, since when), for the message

@@ -38,6 +38,7 @@ from weakforge.layout import (
     LOG,
     MANIFEST,
     RESOLVED_CONFIG,
+    SET_ASIDE,
     STAGING,
     stage_metrics,
 )
@@ -157,6 +158,7 @@ class Manifest:
     def __init__(self, run_dir: Path):
         self.path = run_dir / MANIFEST
         self.entries: dict[str, dict[str, Any]] = {}
+        self.forgotten: set[str] = set()  # outputs of stages forgotten for a rerun
         if self.path.exists():
             try:
                 self.entries = json.loads(self.path.read_text(encoding="utf-8"))["stages"]
@@ -193,8 +195,15 @@ class Manifest:
         self.save()
 
     def forget(self, name: str) -> None:
-        if self.entries.pop(name, None) is not None:
+        entry = self.entries.pop(name, None)
+        if entry is not None:
+            self.forgotten.update(entry.get("outputs", {}))
             self.save()
+
+    def written(self) -> set[str]:
+        """Every output a stage of this run folder wrote (now or before it was forgotten
+        for a rerun): the only paths a run may replace."""
+        return self.forgotten | {n for e in self.entries.values() for n in e.get("outputs", {})}
 
     def save(self) -> None:
         with atomic_file(self.path) as handle:
@@ -218,6 +227,7 @@ def run_stages(
     names = [s.name for s in stages]
     if force_from is not None and force_from not in names:
         raise WeakforgeError(f"--from {force_from}: no such stage in this run; stages: {names}")
+    refuse_foreign_folder(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     with run_lock(run_dir), run_log(run_dir / LOG):
         with atomic_file(run_dir / RESOLVED_CONFIG) as handle:
@@ -237,6 +247,42 @@ def run_stages(
             metrics_path = run_dir / stage.metrics_name
             result.metrics[stage.name] = json.loads(metrics_path.read_text(encoding="utf-8"))
     return result
+
+
+RUN_FOLDER_MARKS = (MANIFEST, RESOLVED_CONFIG, LOCK)
+"""Files only a weakforge run leaves in its folder: what tells a run folder from the user's."""
+
+
+def refuse_foreign_folder(run_dir: Path) -> None:
+    """A run replaces what it writes in its folder (``votes/``, ``model/``, ...), so the
+    folder must be new, empty, or an earlier run's: a folder of the user's own is refused,
+    never written into."""
+    if not run_dir.exists():
+        return
+    if not run_dir.is_dir():
+        raise WeakforgeError(f"--out {run_dir} is a file; name a folder for the run")
+    entries = list(run_dir.iterdir())
+    if entries and not any((run_dir / mark).exists() for mark in RUN_FOLDER_MARKS):
+        shown = ", ".join(sorted(e.name for e in entries)[:5])
+        raise WeakforgeError(
+            f"{run_dir} holds files ({shown}) and is not a weakforge run folder (no "
+            f"{MANIFEST}); a run replaces what it writes there, so give it a new or empty "
+            "folder with --out"
+        )
+
+
+def set_aside(target: Path, run_dir: Path) -> Path:
+    """Move a file or folder no stage of this run wrote out of the way (never delete it):
+    into ``.set-aside/`` of the run folder, under a name with the time."""
+    aside = run_dir / SET_ASIDE / f"{target.name}.{time.strftime('%Y%m%d-%H%M%S')}"
+    aside.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(target, aside)
+    log.warning(
+        "%s was not written by this run (the manifest does not list it): moved to %s",
+        target,
+        aside,
+    )
+    return aside
 
 
 @contextmanager
@@ -310,10 +356,13 @@ def run_one(stage: Stage, config: RunConfig, run_dir: Path, key: str, manifest: 
     missing = [name for name in stage.outputs if not (staging / name).exists()]
     if missing:
         raise StageError(f"stage '{stage.name}' did not write {missing}")
+    ours = manifest.written()
     for name in (*stage.outputs, stage.metrics_name):
         target = run_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        if target.is_dir():
+        if target.exists() and name not in ours:  # not this run's: set aside, never lost
+            set_aside(target, run_dir)
+        elif target.is_dir():
             shutil.rmtree(target)
         os.replace(staging / name, target)
     shutil.rmtree(staging, ignore_errors=True)

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from weakforge.corpus import WriteOptions, write_corpus
 
 
@@ -45,6 +47,24 @@ def test_hf_datasets_folder(tmp_path, ner_examples, clf_examples):
     tags = [names[t] for t in row["ner_tags"]]
     assert row["tokens"][:2] == ["Angela", "Merkel"] and tags[:3] == ["B-PER", "I-PER", "O"]
     assert row["spans"][0] == {"start": 0, "end": 13, "label": "PER"}
+
+
+def test_an_hf_dataset_never_replaces_a_folder_of_the_users_own(tmp_path, clf_examples):
+    """`convert in.jsonl mydatasets --to hf` used to delete mydatasets/other_project/: a
+    non-empty folder that is not an earlier dataset is refused and left as it was; an
+    earlier dataset folder is replaced."""
+    from weakforge.errors import CorpusError
+
+    mine = tmp_path / "mydatasets"
+    (mine / "other_project").mkdir(parents=True)
+    (mine / "other_project" / "notes.txt").write_text("keep me")
+    options = WriteOptions(labels=("HAM", "SPAM"))
+    with pytest.raises(CorpusError, match="not a Hugging Face dataset folder.*other_project"):
+        write_corpus(clf_examples, mine, "hf", options)
+    assert (mine / "other_project" / "notes.txt").read_text() == "keep me"
+    write_corpus(clf_examples, tmp_path / "ds", "hf", options)
+    write_corpus(clf_examples[:2], tmp_path / "ds", "hf", options)  # an earlier output
+    assert (tmp_path / "ds" / "dataset_dict.json").exists()
 
 
 def test_chat_jsonl(tmp_path, ner_examples, clf_examples):

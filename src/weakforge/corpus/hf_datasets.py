@@ -13,9 +13,31 @@ from pathlib import Path
 from weakforge.atomic import atomic_dir
 from weakforge.corpus.options import WriteOptions
 from weakforge.corpus.tabular import chosen_label
+from weakforge.errors import CorpusError
 from weakforge.labels import bio_tags, encode_tags
 from weakforge.records import Example, labels_in
 from weakforge.tokenize import example_bounds, token_spans
+
+HF_MARKERS = ("dataset_dict.json", "dataset_info.json", "state.json")
+"""Files ``save_to_disk`` writes at a dataset folder's top: what an earlier output shows."""
+
+
+def refuse_foreign_folder(path: Path) -> None:
+    """The folder is replaced whole, so it must be new, empty, or an earlier Hugging Face
+    dataset: anything else is the user's and is refused, never deleted."""
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise CorpusError(path, None, "exists and is not a folder", "name a new folder")
+    entries = list(path.iterdir())
+    if entries and not any((path / marker).exists() for marker in HF_MARKERS):
+        shown = ", ".join(sorted(e.name for e in entries)[:5])
+        raise CorpusError(
+            path,
+            None,
+            f"is not empty and is not a Hugging Face dataset folder (it holds {shown})",
+            "writing replaces the folder whole: name a new or empty folder",
+        )
 
 
 def write_hf_datasets(examples: Sequence[Example], path: Path, options: WriteOptions) -> None:
@@ -76,5 +98,6 @@ def write_hf_datasets(examples: Sequence[Example], path: Path, options: WriteOpt
             for split, columns in by_split.items()
         }
     )
+    refuse_foreign_folder(path)
     with atomic_dir(path) as tmp:
         dataset.save_to_disk(str(tmp))
