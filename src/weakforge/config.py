@@ -29,6 +29,11 @@ from weakforge.records import SPLIT_SYNONYMS, Example, labels_used
 from weakforge.tasks import TASKS
 
 
+def ranged(default: Any, low: float | None, high: float | None) -> Any:
+    """A field with its allowed range, checked when a config loads (None: no bound)."""
+    return field(default=default, metadata={"range": (low, high)})
+
+
 @dataclass(frozen=True)
 class RunSection:
     """``[run]``: what the task is and which stages run."""
@@ -39,7 +44,7 @@ class RunSection:
     """``classification`` (one label per text) or ``ner`` (labeled character spans)."""
     labels: tuple[str, ...] = ()
     """The task's labels; empty = every label the data and votes use."""
-    seed: int = 0
+    seed: int = ranged(0, 0, None)
     """Seed for every random choice (fitting samples, folds, augmentation, training)."""
     stages: tuple[str, ...] = ()
     """Stages to run, in run order; empty = every stage."""
@@ -102,14 +107,14 @@ class LabelSection:
     """Rules to leave out, by name."""
     engine: Literal["local", "dask"] = "local"
     """``local`` processes, or a ``dask`` cluster for corpora past one machine."""
-    workers: int = 1
+    workers: int = ranged(1, 1, None)
     """Processes that apply rules (local), or of a local Dask cluster."""
-    shard_size: int = 1000
+    shard_size: int = ranged(1000, 1, None)
     """Records per shard of votes (the unit of work and of files in ``votes/``)."""
     fault_tolerant: bool = False
     """A rule that raises abstains on that record (counted in the report) instead of
     stopping the run."""
-    rule_timeout: float = 10.0
+    rule_timeout: float = ranged(10.0, 0, None)
     """Seconds a rule may take on one text before it counts as failed (a hung rule stops the
     run, or abstains there with ``fault_tolerant``); 0 = no limit. Enforced in local and
     worker processes, not on Dask workers."""
@@ -128,12 +133,12 @@ class AggregateSection:
     """A method of ``weakforge.aggregate.METHODS`` (hmm, naive_bayes, majority); ``auto`` =
     the best of majority, weighted majority and the skweak model on dev gold (20 items or
     more), else hmm for NER and naive_bayes for classification."""
-    fit_sample: int = 20000
+    fit_sample: int = ranged(20000, 1, None)
     """Documents (NER) or items the generative model is fitted on; the rest is only
     predicted, which bounds memory and time."""
-    n_iter: int = 4
+    n_iter: int = ranged(4, 1, None)
     """EM / Baum-Welch iterations of the generative models."""
-    redundancy_factor: float = 0.1
+    redundancy_factor: float = ranged(0.1, 0, 1)
     """skweak's discount for sources that mostly repeat each other (0 = none)."""
     weights_from_gold: bool = True
     """Set the class prior and each source's initial weight from its accuracy on dev and
@@ -158,17 +163,16 @@ class AggregateSection:
     weights: dict[str, float] = field(default_factory=dict)
     """Initial source weights (1 = normal, 0 = ignore), e.g. trust in a precise rule;
     gold-based weights override them."""
-    rounds: int | None = None
+    rounds: int | None = ranged(None, 0, 10)
     """Model-source rounds: a model taught by the weak labels votes as one more source
     (cross-fitted), then the votes are aggregated again. Classification: logistic regression
-    on the run's sentence embeddings; NER: the ``span_model``. Unset = 2 for classification,
-    0 for NER: a round fine-tunes a model per fold (10 minutes for CoNLL's 17,000 sentences
-    on 2 CPU cores) and, with the shipped news rules, cost 0.3 F1 on held-out CoNLL train
-    and 0.6 on dev; set 1 to use it."""
+    on the run's sentence embeddings; NER: the ``span_model``. Unset = the task's default
+    (2 for classification, 0 for NER, where a round fine-tunes a model per fold and did not
+    gain with the shipped news rules; bench/RESULTS.md, aggregate_conll); set 1 to use it."""
     span_model: str = "encoder"
     """NER model source: ``encoder`` (the offline MiniLM fine-tuned as a token classifier
     on the weak spans, one epoch per fold), ``encoder:FOLDER`` (another encoder), or
-    ``spacy`` (spaCy's CNN NER from scratch: faster, weaker on CoNLL)."""
+    ``spacy`` (spaCy's CNN NER from scratch: faster, weaker)."""
 
 
 @dataclass(frozen=True)
@@ -182,17 +186,15 @@ class AuditSection:
     all-MiniLM-L6-v2; ``static`` (or ``static:FOLDER``) = model2vec's static distillation
     of it (or of that model), distilled once, about 100x faster on a CPU, for corpora of
     100,000 texts and more; NER word vectors keep the transformer."""
-    folds: int = 5
+    folds: int = ranged(5, 2, None)
     """Cross-validation folds for the out-of-sample predictions cleanlab judges labels by."""
     label_model: str = "tagger+vectors+case"
     """NER: the out-of-sample token model cleanlab judges labels by. The default is the mean
     of two: spaCy's cased CNN tagger taught per fold from en_core_web_sm's word layer
     (``tagger``, cached per fold) and a logistic regression on the encoder's word vectors
-    plus each word's cased surface features (``vectors+case``). On CoNLL against verified
-    corrections it queues half as many sentences as the probe alone, more precisely, at
-    several times its cost (CoNLL train + dev, 17,291 sentences: 9 minutes against 2 on 2
-    CPU cores, the folds trained in parallel; ``vectors+case``, the probe alone, is the fast
-    option). Also: the probe
+    plus each word's cased surface features (``vectors+case``): a shorter, more precise
+    queue than the probe alone, at several times its cost (``vectors+case`` is the fast
+    option; measurements in bench/RESULTS.md, audit_real_errors). Also: the probe
     without case features (``vectors``), the tagger alone (``tagger``), a
     transformer token classifier fine-tuned per fold with the train stage's trainer
     (``finetuned``, tens of minutes on a CPU), or its mean with the probe
@@ -203,57 +205,51 @@ class AuditSection:
     train stage's text classifier fine-tuned per fold (``fold_epochs`` each; minutes per
     fold on a CPU); ``auto``: ``finetuned`` when a CUDA GPU is present, else ``probe``. The
     report names the one used."""
-    fold_epochs: float = 2.0
+    fold_epochs: float = ranged(2.0, 0.1, None)
     """Epochs of each fold's fine-tune (``label_model = "finetuned..."``, ``class_model =
     "finetuned"``)."""
-    fold_learning_rate: float = 1e-3
-    """Learning rate of each fold's fine-tune. With 1 epoch at the train stage's 5e-4 the
-    folds underfit: on youtube's majority-vote labels the classifier leaned to the larger
-    class and its queue's top 50 held 1 wrong label (2 epochs at 1e-3: 49)."""
+    fold_learning_rate: float = ranged(1e-3, 1e-07, 1.0)
+    """Learning rate of each fold's fine-tune (higher than the train stage's: the folds
+    train briefly; bench/RESULTS.md, audit_noise)."""
     tagger_epochs: int = 5
     """Epochs of each fold's tagger (``label_model = "tagger..."``)."""
-    budget: int = 0
+    budget: int = ranged(0, 0, None)
     """Most items flagged as label issues (the worst first; 0 = as many as the check
     flags). Every item keeps its scores in the audited records."""
-    entity_flag_below: float = 0.001
+    entity_flag_below: float = ranged(0.001, 0, 1)
     """NER, labels people gave (gold): of the entities cleanlab finds unlikely, only those
     whose label the out-of-sample model gives less than this probability are queued (a
     name the rest of its document labels otherwise is queued whatever the model says);
     the rest keep their scores and rank in the audited records, and the report gives
     cleanlab's estimate of how many are wrong. 1 = queue every entity cleanlab finds.
-    Weak labels are queued as cleanlab finds them. Default model, CoNLL-2003 gold against
-    verified corrections: 1 queued 11% of dev sentences at precision 0.22 and 8% of train
-    at 0.18; 0.001 queues 3.0% at 0.45 and 2.2% at 0.41. On CoNLL dev's weak labels
-    (35% of sentences wrong) the cut lost more than it gained (16% at 0.83 -> 5% at
-    0.77), hence gold only."""
-    rules_weight: float = 0.75
+    Weak labels are queued as cleanlab finds them (the cut lost more than it gained there;
+    bench/RESULTS.md, audit_real_errors)."""
+    rules_weight: float = ranged(0.75, 0, 0.95)
     """NER, labels people gave on dev and test records, where the rules ran too (the label
     and aggregate stages over a corpus with gold): the weight of the rules' aggregated tag
     in the out-of-sample probabilities of the words a given entity and an aggregated entity
     share (0 = the model alone). A model taught the given labels repeats their habits;
-    rules know what the labels do not. CoNLL-2003 gold with the shipped news rules, against
-    verified corrections (bench/audit_real_errors.py --rules): train, which no rule was
-    written against, P@100 0.48 -> 0.66; dev P@40 0.50 -> 0.725, P@100 0.43 either way.
-    Chosen on dev (at 1 the model is overruled and the queue floods). Above 0 the rules
-    also settle document conflicts: a mention its document labels otherwise is not queued
-    as a conflict where the rules give it the type people gave (train: queue 322 -> 189
-    sentences, precision 0.41 -> 0.67; dev 99 -> 57, 0.44 -> 0.72)."""
-    knn: int = 10
+    rules know what the labels do not (chosen on CoNLL dev against verified corrections;
+    at 1 the model is overruled and the queue floods). Above 0 the rules also settle
+    document conflicts: a mention its document labels otherwise is not queued as a
+    conflict where the rules give it the type people gave. Measurements: bench/RESULTS.md,
+    audit_real_errors --rules."""
+    knn: int = ranged(10, 1, None)
     """Neighbours per item in the kNN graph (outliers, paraphrase duplicates)."""
-    near_duplicate_threshold: float = 0.95
+    near_duplicate_threshold: float = ranged(0.95, 0, None)
     """Cosine similarity from which two items are paraphrase duplicates (above 1: off)."""
-    minhash_threshold: float = 0.8
+    minhash_threshold: float = ranged(0.8, 0, None)
     """Estimated character-shingle Jaccard from which two texts are near copies (audit, and
     the augment stage's guard against copies of dev/test texts)."""
-    outlier_fraction: float = 0.02
+    outlier_fraction: float = ranged(0.02, 0, 0.5)
     """Share of least typical items flagged as outliers (0 = none)."""
-    imbalance_ratio: float = 5.0
+    imbalance_ratio: float = ranged(5.0, 1, None)
     """Largest / smallest class count above which the corpus is reported imbalanced."""
     database: str = ""
     """The review queue: empty = ``review.sqlite`` in the run folder; a SQLite file path; or
     a server URL a team shares (``postgresql://reviewer@host/dbname``; keep the password
     out of the file: the driver reads PGPASSWORD or ~/.pgpass)."""
-    double_annotate: float = 0.0
+    double_annotate: float = ranged(0.0, 0, 1)
     """Share of queued items (chosen by a hash of the id, stable across refills) that two
     reviewers label independently: the second is shown the item blind, without the first
     decision; their agreement (Cohen's kappa, span F1 for NER) is on the page and in the
@@ -267,11 +263,11 @@ class AugmentSection:
     augmenters: tuple[str, ...] = ("synonym", "swap", "delete", "keyboard")
     """Augmenters to draw from: synonym (WordNet), swap, delete, keyboard, ocr; mention
     (NER: swap an entity for another of its type)."""
-    copies: int = 1
+    copies: int = ranged(1, 0, None)
     """Copies made of each eligible training item."""
-    sequence: int = 1
+    sequence: int = ranged(1, 1, None)
     """Augmenters applied one after another to make one copy."""
-    p: float = 0.15
+    p: float = ranged(0.15, 0, 1)
     """Share of words (or characters) an augmenter changes."""
     skip_flags: tuple[str, ...] = (
         "label_issue",
@@ -301,11 +297,11 @@ class TrainSection:
     """A model folder or hub name; empty = the offline all-MiniLM-L6-v2."""
     lora: bool = True
     """LoRA adapters (the classifier head trained fully); false = fine-tune everything."""
-    lora_r: int = 8
+    lora_r: int = ranged(8, 1, None)
     """LoRA rank."""
-    lora_alpha: int = 16
+    lora_alpha: int = ranged(16, 1, None)
     """LoRA scaling."""
-    lora_dropout: float = 0.1
+    lora_dropout: float = ranged(0.1, 0, 1)
     """Dropout on the LoRA layers."""
     target_modules: tuple[str, ...] = ()
     """Modules that get LoRA adapters; empty = found per architecture (an encoder's query
@@ -319,12 +315,9 @@ class TrainSection:
     alike, though case tells names in NER and shouting in spam. ``auto``: on for NER when
     the tokenizer is uncased and the model has token type embeddings (said in the log), off
     otherwise; ``on``: always (an error where the model has no token type slot). For
-    classification the case rows learn at a tenth of the learning rate (at the full rate
-    one WRENCH trec training seed in three collapsed to a single class). ``auto`` leaves
-    them off for classification: on WRENCH test (mean of three seeds) they gained while the
-    weak labels leaned to one class (sms spam F1 92.0 -> 93.7, trec 71.3 -> 76.9), but once
-    the model sources weighed classes they did not (youtube 96.27 -> 96.13, sms 94.33 ->
-    94.43, trec 84.27 -> 82.80)."""
+    classification the case rows learn at a tenth of the learning rate, and ``auto`` leaves
+    them off (the task's defaults in :mod:`weakforge.tasks`; measurements in
+    bench/RESULTS.md, train_wrench)."""
     soft_labels: bool = True
     """Train on the label model's probabilities instead of its argmax."""
     uncovered: Literal["drop", "prior"] = "drop"
@@ -332,7 +325,7 @@ class TrainSection:
     prior, or a model source's guess from the rules' own labels) are left out (``drop``,
     WRENCH's protocol) or trained on (``prior``). NER keeps every sentence: an empty vote
     there means "no entity", not "no opinion"."""
-    min_confidence: float = 0.0
+    min_confidence: float = ranged(0.0, 0, 1)
     """Leave out weakly labeled items whose label confidence is below this."""
     confidence_weighting: bool = False
     """Weight each weakly labeled item's loss by its label confidence."""
@@ -341,40 +334,38 @@ class TrainSection:
     score, from 30 dev items with gold: one per class for dev macro-F1, one per entity type
     for dev span F1; stored with the model and applied whenever it predicts. Weak labels
     carry their rules' balance between classes; this moves the decision back to dev's.
-    ``auto`` fits them for classification only (on WRENCH test: sms spam F1 +7, trec
-    accuracy +14; for NER, offsets fit on half of CoNLL dev's documents lost 1.1 span F1 on
-    the other half), ``dev`` for NER too, ``none`` never. The report gives the offsets and
+    ``auto`` fits them for classification only (they gained on WRENCH and lost on held-out
+    CoNLL: bench/RESULTS.md), ``dev`` for NER too, ``none`` never. The report gives the offsets and
     the dev score before and after (after is optimistic: it was fit there)."""
-    epochs: float = 3.0
+    epochs: float = ranged(3.0, 0.01, None)
     """Training epochs."""
-    batch_size: int = 16
+    batch_size: int = ranged(16, 1, None)
     """Batch size on the CPU."""
-    gpu_batch_size: int = 64
+    gpu_batch_size: int = ranged(64, 1, None)
     """Batch size on a CUDA GPU."""
-    learning_rate: float = 5e-4
+    learning_rate: float = ranged(5e-4, 1e-09, 1)
     """Peak learning rate."""
-    warmup_ratio: float = 0.06
+    warmup_ratio: float = ranged(0.06, 0, 1)
     """Share of steps with a rising learning rate."""
-    weight_decay: float = 0.01
+    weight_decay: float = ranged(0.01, 0, 1)
     """AdamW weight decay."""
-    max_length: int = 128
+    max_length: int = ranged(128, 8, None)
     """Longest input in tokens; longer texts are cut."""
-    patience: int = 2
+    patience: int = ranged(2, 0, None)
     """Stop after this many epochs without a better dev score (needs dev gold)."""
-    self_training: int = 0
+    self_training: int = ranged(0, 0, None)
     """Rounds of self-training: the trained end model relabels the weakly labeled training
     items with its own predictions and a fresh model trains on them (gold and reviewed labels
     stay). With dev gold, a round that lowers the dev score is undone and the rounds stop.
-    Each round costs one more training. Off by default: on WRENCH test (one round, mean of
-    seeds 0-2) youtube 96.27 -> 96.67, but sms spam F1 94.33 -> 94.05 and trec 84.27 ->
-    82.93; the three-dataset mean fell. NER was not measured."""
+    Each round costs one more training. Off by default: on WRENCH the three-dataset mean
+    fell (bench/RESULTS.md, train_wrench); NER was not measured."""
     max_steps: int = -1
     """Cap on optimiser steps (> 0), e.g. for a quick try."""
     tensorboard: bool = False
     """Write TensorBoard logs into the model folder."""
     instruction: str = ""
     """Causal: the system instruction; empty = one naming the task and the label set."""
-    max_new_tokens: int = 128
+    max_new_tokens: int = ranged(128, 1, None)
     """Causal: the longest answer generated for NER (classification scores the labels)."""
     quantize: Literal["none", "4bit"] = "none"
     """Causal: ``4bit`` = QLoRA (bitsandbytes) when a CUDA GPU is present; on a CPU the
@@ -524,44 +515,12 @@ def coerce(value: Any, hint: Any, where: str) -> Any:
 # allowed ranges (inclusive; None = unbounded), checked when the config loads, before any
 # stage runs: a bad value fails here with its key, not later in a library
 RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
-    ("run", "seed"): (0, None),
-    ("label", "workers"): (1, None),
-    ("label", "shard_size"): (1, None),
-    ("label", "rule_timeout"): (0, None),
-    ("aggregate", "fit_sample"): (1, None),
-    ("aggregate", "n_iter"): (1, None),
-    ("aggregate", "redundancy_factor"): (0, 1),
-    ("aggregate", "rounds"): (0, 10),
-    ("audit", "folds"): (2, None),
-    ("audit", "budget"): (0, None),
-    ("audit", "entity_flag_below"): (0, 1),
-    ("audit", "rules_weight"): (0, 0.95),
-    ("audit", "fold_epochs"): (0.1, None),
-    ("audit", "fold_learning_rate"): (1e-7, 1.0),
-    ("audit", "knn"): (1, None),
-    ("audit", "near_duplicate_threshold"): (0, None),  # above 1: never (turns it off)
-    ("audit", "minhash_threshold"): (0, None),
-    ("audit", "outlier_fraction"): (0, 0.5),
-    ("audit", "double_annotate"): (0, 1),
-    ("audit", "imbalance_ratio"): (1, None),
-    ("augment", "copies"): (0, None),
-    ("augment", "sequence"): (1, None),
-    ("augment", "p"): (0, 1),
-    ("train", "lora_r"): (1, None),
-    ("train", "lora_alpha"): (1, None),
-    ("train", "lora_dropout"): (0, 1),
-    ("train", "min_confidence"): (0, 1),
-    ("train", "epochs"): (0.01, None),
-    ("train", "batch_size"): (1, None),
-    ("train", "gpu_batch_size"): (1, None),
-    ("train", "learning_rate"): (1e-9, 1),
-    ("train", "warmup_ratio"): (0, 1),
-    ("train", "weight_decay"): (0, 1),
-    ("train", "max_length"): (8, None),
-    ("train", "patience"): (0, None),
-    ("train", "self_training"): (0, None),
-    ("train", "max_new_tokens"): (1, None),
+    (table, f.name): f.metadata["range"]
+    for table, section in SECTIONS.items()
+    for f in fields(section)
+    if "range" in f.metadata
 }
+"""Each ranged key's (low, high), as its field states it (None: no bound)."""
 
 
 def check_ranges(config: RunConfig, source: str) -> None:
@@ -604,12 +563,16 @@ def reference() -> str:
     lines = []
     for name, section in SECTIONS.items():
         lines += [f"### [{name}]", "", (section.__doc__ or "").strip(), ""]
-        lines += ["| key | default | meaning |", "|---|---|---|"]
+        lines += ["| key | default | range | meaning |", "|---|---|---|---|"]
         docs = key_docs(section)
         defaults = dataclasses.asdict(section())
         for f in fields(section):
             default = json.dumps(defaults[f.name])
-            lines.append(f"| `{f.name}` | `{default}` | {docs.get(f.name, '')} |")
+            low, high = f.metadata.get("range", (None, None))
+            bounds = (
+                "" if low is None and high is None else f"{low} to {'' if high is None else high}"
+            )
+            lines.append(f"| `{f.name}` | `{default}` | {bounds} | {docs.get(f.name, '')} |")
         lines.append("")
     return "\n".join(lines)
 
