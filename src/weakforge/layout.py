@@ -24,6 +24,7 @@ REJECTS = "rejects.jsonl"
 INGEST_PLOT = "plots/ingest_labels.png"
 # label
 VOTES = "votes"  # one Parquet shard per chunk of records, one column per source
+VOTES_MADE_FROM = "made_from.sha256"  # inside votes/: the digest of the records voted on
 DOCS_CACHE = "cache/docs"  # spaCy's parse of the records, for the rule workbench
 # aggregate
 AGGREGATED = "aggregated.parquet"

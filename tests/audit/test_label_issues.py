@@ -203,3 +203,20 @@ def test_a_document_conflict_the_rules_back_is_not_queued(monkeypatch):
     )
     assert queued(backed, 0.0)[0] == [3]
     assert queued(corpus((smith,)), 0.75)[0] == [3]  # the rules silent on Paris
+
+
+def test_one_class_only_skips_the_check_and_says_why():
+    """Issue 37, case 25: cleanlab's "Labels must contain at least 2 classes" surfaced as an
+    unexpected error; one class means there is nothing to judge a label against."""
+    import numpy as np
+
+    from weakforge.audit import AuditData
+    from weakforge.config import AuditSection
+    from weakforge.records import Example
+
+    examples = [Example(id=f"s{i}", text=f"buy {i}", label="SPAM") for i in range(20)]
+    data = AuditData(examples, ["HAM", "SPAM"], "classification", AuditSection(folds=2), None, None)
+    data.embeddings = np.random.default_rng(0).normal(size=(20, 4)).astype("float32")
+    result = LabelIssues().run(data)
+    assert result.summary["skipped"] == "every audited label is 'SPAM'"
+    assert "two classes" in LabelIssues().describe(result.summary)[0]

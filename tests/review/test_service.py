@@ -405,3 +405,21 @@ def test_reviewed_items_stay_in_view_after_a_rerun_no_longer_flags_them(db):
     from weakforge.review.service import progress_by_reviewer
 
     assert progress_by_reviewer(engine) == {"ana": 1}
+
+
+def test_a_decision_on_a_text_that_changed_since_is_set_aside(db):
+    """Issue 37, case 3: the same id with another text must not inherit the old decision
+    (its spans or class were given to a text nobody reviewed)."""
+    from weakforge.review.feedback import decided_texts
+
+    engine = open_database(db)
+    decide(engine, "x001", "ana", "relabel", "SPAM")
+    decide(engine, "x002", "ana", "accept_weak")
+    records = [
+        Example(id="x001", text="a new text under the old id", split="train"),
+        Example(id="x002", text="text number 2", split="train"),  # unchanged
+    ]
+    out, counts = apply_decisions(records, effective_decisions(db), decided_texts(db))
+    assert counts["stale"] == 1 and counts["stale_items"] == ["x001"]
+    assert out[0].gold is None and out[1].gold is not None  # only the unchanged one applied
+    assert counts["gold"] == 1

@@ -103,3 +103,32 @@ def test_a_rule_voting_an_undeclared_label_is_named_in_both_tasks(tmp_path):
         }
         with pytest.raises(AggregationError, match=message):
             run(config_from_dict(raw, base_dir=tmp_path), tmp_path / task)
+
+
+def test_votes_made_from_other_records_are_refused(tmp_path):
+    """Issue 37, case 4: after the corpus changed, a run without the label stage used to
+    merge the folder's old votes by id (new records got none)."""
+    import pytest
+
+    from weakforge.errors import StageError
+
+    (tmp_path / "c.jsonl").write_text(
+        "".join(json.dumps({"id": f"t{i}", "text": f"buy now {i}"}) + "\n" for i in range(12))
+    )
+    (tmp_path / "rules.py").write_text(
+        "from weakforge import keyword_rule\nbuy = keyword_rule('buy', ['buy'], 'SPAM')\n"
+    )
+    raw = {
+        "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "label", "aggregate"]},
+        "data": {"path": "c.jsonl"},
+        "label": {"rules": ["rules.py"]},
+        "aggregate": {"method": "majority", "rounds": 0},
+    }
+    run(config_from_dict(raw, base_dir=tmp_path), tmp_path / "run")
+    (tmp_path / "c.jsonl").write_text(
+        "".join(json.dumps({"id": f"n{i}", "text": f"hello {i}"}) + "\n" for i in range(12))
+    )
+    stale = {**raw, "run": {**raw["run"], "stages": ["ingest", "aggregate"]}}
+    with pytest.raises(StageError, match="other records.*'label'"):
+        run(config_from_dict(stale, base_dir=tmp_path), tmp_path / "run")
+    run(config_from_dict(raw, base_dir=tmp_path), tmp_path / "run")  # with label: fine

@@ -129,6 +129,13 @@ class LabelIssues:
         labels = data.labels
         index = {x: k for k, x in enumerate(labels)}
         y = np.array([index[data.given[i]] for i in audited])
+        if len(set(y.tolist())) < 2:  # cleanlab needs two classes to judge a label by
+            log.warning(
+                "every audited label is %r: no label check (it needs two classes or more)",
+                labels[int(y[0])],
+            )
+            result.summary["skipped"] = f"every audited label is {labels[int(y[0])]!r}"
+            return
         chosen = class_model_name(data.options)
         probs = CLASS_MODELS[chosen](data, audited, y)
         result.summary["class_model"] = chosen
@@ -172,6 +179,8 @@ class LabelIssues:
                 )
 
     def describe(self, summary: dict[str, Any]) -> list[Block]:
+        if "skipped" in summary:
+            return [f"No label check: {summary['skipped']} (cleanlab needs two classes)."]
         if "class_model" in summary:
             name = summary["class_model"]
             what = (CLASS_MODELS[name].__doc__ or "").strip().rstrip(".")

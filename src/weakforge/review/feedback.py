@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -28,7 +29,10 @@ from weakforge.review.store import (
     items,
     open_database,
     queue_exists,
+    text_sha,
 )
+
+log = logging.getLogger(__name__)
 
 
 def review_database(config: RunConfig, run_dir: Path) -> Database:
@@ -77,6 +81,29 @@ def effective_decisions(target: Database) -> dict[str, tuple[str, Any]]:
     return found
 
 
+def decided_texts(target: Database) -> dict[str, str]:
+    """Item id -> the SHA-256 of the text its effective decision was made on (decisions
+    from before weakforge kept it are left out)."""
+    if not queue_exists(target):
+        return {}
+    later = decisions.alias("later")
+    with open_database(target).connect() as connection:
+        rows = connection.execute(
+            sa.select(decisions.c.item_id, decisions.c.text_sha).where(
+                decisions.c.undone == 0,
+                is_label_action(),
+                decisions.c.text_sha.is_not(None),
+                ~sa.exists().where(
+                    later.c.item_id == decisions.c.item_id,
+                    later.c.seq > decisions.c.seq,
+                    later.c.undone == 0,
+                    is_label_action(later),
+                ),
+            )
+        ).all()
+    return {item: sha for item, sha in rows}
+
+
 def decisions_fingerprint(config: RunConfig, run_dir: Path) -> str:
     """Changes exactly when the effective decisions change (not when the queue does)."""
     decided = effective_decisions(review_database(config, run_dir))
@@ -84,12 +111,23 @@ def decisions_fingerprint(config: RunConfig, run_dir: Path) -> str:
 
 
 def apply_decisions(
-    examples: Sequence[Example], decided: dict[str, tuple[str, Any]]
-) -> tuple[list[Example], dict[str, int]]:
-    """Reviewed labels become gold; items marked as duplicates are dropped."""
+    examples: Sequence[Example],
+    decided: dict[str, tuple[str, Any]],
+    texts: dict[str, str] | None = None,
+) -> tuple[list[Example], dict[str, Any]]:
+    """Reviewed labels become gold; items marked as duplicates are dropped. A decision made
+    on a text that has changed since under the same id (``texts``: the text each was made
+    on) is set aside: its spans or class would be applied to a text nobody reviewed; the
+    counts name those items (``stale``)."""
     out, counts = [], {"gold": 0, "dropped": 0}
+    stale: list[str] = []
     for example in examples:
         action, label = decided.get(example.id, (None, None))
+        seen = (texts or {}).get(example.id)
+        if action is not None and seen is not None and seen != text_sha(example.text):
+            stale.append(example.id)
+            out.append(example)
+            continue
         effect = ACTIONS[action].effect if action in ACTIONS else "none"
         if effect == "drop":
             counts["dropped"] += 1
@@ -100,6 +138,15 @@ def apply_decisions(
             )
             counts["gold"] += 1
         out.append(example)
+    if stale:
+        log.warning(
+            "%d review decision(s) were made on a text that has changed since (same id, "
+            "other text) and are set aside, not applied: %s; review those items again",
+            len(stale),
+            ", ".join(stale[:10]) + (" ..." if len(stale) > 10 else ""),
+        )
+        counts["stale"] = len(stale)
+        counts["stale_items"] = stale[:20]
     return out, counts
 
 

@@ -33,6 +33,7 @@ from weakforge.review.store import (
     now,
     queue_labels,
     refresh_decided,
+    text_sha,
     writing,
 )
 from weakforge.tasks import task_kind
@@ -399,6 +400,9 @@ def decide(
                 note=note,
                 created_at=now(),
                 undone=0,
+                text_sha=text_sha(
+                    connection.scalar(sa.select(items.c.text).where(items.c.id == item_id))
+                ),
             )
         )
         seq = int(result.inserted_primary_key[0])

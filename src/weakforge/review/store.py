@@ -87,6 +87,7 @@ decisions = sa.Table(
     sa.Column("note", sa.Text),
     sa.Column("created_at", sa.Text, nullable=False),
     sa.Column("undone", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("text_sha", sa.Text),  # the item's text as the reviewer saw it (SHA-256)
     sa.Index("decisions_item", "item_id", "seq"),
     sqlite_autoincrement=True,  # a sequence number is never reused
 )
@@ -223,6 +224,8 @@ def _schema_current(connection: Connection) -> bool:
     inspector = sa.inspect(connection)
     if not all(inspector.has_table(name) for name in metadata.tables):
         return False
+    if not set(ADDED_DECISION_COLUMNS) <= {c["name"] for c in inspector.get_columns("decisions")}:
+        return False
     return set(ADDED_COLUMNS) <= {c["name"] for c in inspector.get_columns("items")}
 
 
@@ -275,10 +278,22 @@ ADDED_COLUMNS = {  # since v1
 }
 
 
+ADDED_DECISION_COLUMNS = {"text_sha": "TEXT"}  # since v2; NULL for older decisions
+
+
+def text_sha(text: str) -> str:
+    """What binds a decision to the text it was made on."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _upgrade(connection: Connection) -> None:
     """Bring a queue written by an older weakforge up to date (columns added since, filled
     where the stored data allows; ``item_tags`` filled), so filters see every item;
-    decisions are never touched."""
+    decisions are never touched (a decision from before ``text_sha`` keeps it empty)."""
+    known = {c["name"] for c in sa.inspect(connection).get_columns("decisions")}
+    for name, kind in ADDED_DECISION_COLUMNS.items():
+        if name not in known:
+            connection.exec_driver_sql(f"ALTER TABLE decisions ADD COLUMN {name} {kind}")
     columns = {c["name"] for c in sa.inspect(connection).get_columns("items")}
     missing = [name for name in ADDED_COLUMNS if name not in columns]
     for name in missing:

@@ -11,6 +11,8 @@ from weakforge.aggregate.documents import document_sources
 from weakforge.aggregate.model_sources import rounds_for
 from weakforge.aggregate.selection import aggregate_and_choose
 from weakforge.corpus.tabular import load_records, save_records
+from weakforge.digests import digest_path
+from weakforge.errors import StageError
 from weakforge.evaluation import evaluate
 from weakforge.labeling.applier import read_votes
 from weakforge.labeling.stats import lf_stats, table_rows
@@ -21,6 +23,7 @@ from weakforge.layout import (
     MODEL_SOURCE_CACHE,
     RECORDS,
     VOTES,
+    VOTES_MADE_FROM,
 )
 from weakforge.learners.embeddings import embed
 from weakforge.pipeline import Stage, StageContext
@@ -29,6 +32,7 @@ from weakforge.records import Example, label_counts_by_split
 from weakforge.report import Image, Section, Table
 from weakforge.review.feedback import (
     apply_decisions,
+    decided_texts,
     effective_decisions,
     review_agreement,
     review_database,
@@ -42,11 +46,28 @@ def with_votes(examples: list[Example], votes: dict[str, dict[str, Any]]) -> lis
     return [replace(e, votes={**e.votes, **votes[e.id]}) if e.id in votes else e for e in examples]
 
 
+def check_votes_current(ctx: StageContext) -> None:
+    """Votes are only merged with the records they were made from: after the corpus changed
+    and the label stage did not run, they would go to the old ids (new records none)."""
+    stamp = ctx.input(VOTES) / VOTES_MADE_FROM
+    if stamp.exists() and stamp.read_text(encoding="utf-8").strip() != digest_path(
+        ctx.input(RECORDS)
+    ):
+        raise StageError(
+            f"{ctx.input(VOTES)} holds votes on other records than {ctx.input(RECORDS)} (the "
+            "corpus changed since the label stage ran); add 'label' to [run] stages, or run "
+            "`weakforge label` first"
+        )
+
+
 def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     config = ctx.config
+    check_votes_current(ctx)
     examples = with_votes(load_records(ctx.input(RECORDS)), read_votes(ctx.input(VOTES)))
     database = review_database(config, ctx.run_dir)
-    examples, reviewed = apply_decisions(examples, effective_decisions(database))
+    examples, reviewed = apply_decisions(
+        examples, effective_decisions(database), decided_texts(database)
+    )
     labels = config.labels_for(examples)
     task = config.run.task
     features = None
@@ -99,6 +120,12 @@ def describe_aggregate(metrics: dict[str, Any]) -> Section:
         if reviewed.get("gold") or reviewed.get("dropped")
         else ""
     )
+    if reviewed.get("stale"):
+        used += (
+            f" {reviewed['stale']} decision(s) were made on a text that has changed since "
+            f"(same id, other text: {', '.join(reviewed['stale_items'])}) and were set "
+            "aside, not applied: review those items again."
+        )
     agreement = metrics.get("review_agreement") or {}
     if agreement:
         used += (

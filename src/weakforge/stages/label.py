@@ -17,7 +17,7 @@ from weakforge.corpus.tabular import load_records
 from weakforge.digests import digest_path
 from weakforge.labeling.applier import RuleSpec, apply_rules
 from weakforge.labeling.parsed import docs_folder, drop_other_parses
-from weakforge.layout import RECORDS, VOTES
+from weakforge.layout import RECORDS, VOTES, VOTES_MADE_FROM
 from weakforge.pipeline import Stage, StageContext
 from weakforge.report import Section, Table
 
@@ -46,6 +46,7 @@ def label_inputs(config: RunConfig) -> list[Path]:
 def run_label(ctx: StageContext) -> dict[str, Any]:
     out = ctx.output(VOTES)
     out.mkdir(parents=True, exist_ok=True)
+    (out / VOTES_MADE_FROM).write_text(digest_path(ctx.input(RECORDS)), encoding="utf-8")
     section = ctx.config.label
     if not section.rules:
         log.info("no [label] rules configured: using the votes the records carry")
