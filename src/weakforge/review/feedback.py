@@ -50,14 +50,15 @@ def review_agreement(target: Database) -> dict[str, Any]:
     return {**asdict(found), "summary": found.summary()} if found.items else {}
 
 
-def effective_decisions(target: Database) -> dict[str, tuple[str, Any]]:
-    """Item id -> (action, label) of its latest effective decision (empty if no queue)."""
+def latest_decisions(target: Database, *columns: sa.Column) -> list[sa.Row]:
+    """``item_id`` and ``columns`` of each item's latest effective label decision (none if
+    there is no queue)."""
     if not queue_exists(target):
-        return {}
+        return []
     later = decisions.alias("later")
     with open_database(target).connect() as connection:
-        rows = connection.execute(
-            sa.select(decisions.c.item_id, decisions.c.action, decisions.c.new_label).where(
+        return connection.execute(
+            sa.select(decisions.c.item_id, *columns).where(
                 decisions.c.undone == 0,
                 is_label_action(),
                 ~sa.exists().where(
@@ -68,8 +69,12 @@ def effective_decisions(target: Database) -> dict[str, tuple[str, Any]]:
                 ),
             )
         ).all()
+
+
+def effective_decisions(target: Database) -> dict[str, tuple[str, Any]]:
+    """Item id -> (action, label) of its latest effective decision (empty if no queue)."""
     found = {}
-    for item, action, label in rows:
+    for item, action, label in latest_decisions(target, decisions.c.action, decisions.c.new_label):
         try:
             found[item] = (action, json.loads(label) if label is not None else None)
         except json.JSONDecodeError:
@@ -84,24 +89,8 @@ def effective_decisions(target: Database) -> dict[str, tuple[str, Any]]:
 def decided_texts(target: Database) -> dict[str, str]:
     """Item id -> the SHA-256 of the text its effective decision was made on (decisions
     from before weakforge kept it are left out)."""
-    if not queue_exists(target):
-        return {}
-    later = decisions.alias("later")
-    with open_database(target).connect() as connection:
-        rows = connection.execute(
-            sa.select(decisions.c.item_id, decisions.c.text_sha).where(
-                decisions.c.undone == 0,
-                is_label_action(),
-                decisions.c.text_sha.is_not(None),
-                ~sa.exists().where(
-                    later.c.item_id == decisions.c.item_id,
-                    later.c.seq > decisions.c.seq,
-                    later.c.undone == 0,
-                    is_label_action(later),
-                ),
-            )
-        ).all()
-    return {item: sha for item, sha in rows}
+    rows = latest_decisions(target, decisions.c.text_sha)
+    return {item: sha for item, sha in rows if sha is not None}
 
 
 def decisions_fingerprint(config: RunConfig, run_dir: Path) -> str:
