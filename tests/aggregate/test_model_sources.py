@@ -101,3 +101,17 @@ def test_an_unknown_span_model_is_refused(names_corpus):
     options = AggregateSection(method="majority", rounds=1, span_model="crf")
     with pytest.raises(AggregationError, match="span_model = 'crf'"):
         aggregate_and_choose(names_corpus, "ner", ["PER"], options=options)
+
+
+@pytest.mark.parametrize("entry", ['["SPAM"]', "[1, 2", '{"votes": []}'])
+def test_a_short_torn_or_foreign_cache_entry_is_rebuilt_not_trusted(tmp_path, entry):
+    """Issue 37, case 5: a cache entry of valid JSON but too short dropped records."""
+    from weakforge.aggregate.model_sources import cached_model_votes, content_key
+
+    examples, features = corpus()
+    labels = ["HAM", "SPAM"]
+    fresh = cached_model_votes("classification", examples, labels, features, 0, tmp_path)
+    key = content_key("classification", examples, labels, 0, "encoder")
+    (tmp_path / f"{key}.json").write_text(entry)
+    again = cached_model_votes("classification", examples, labels, features, 0, tmp_path)
+    assert again == fresh and len(again) == len(examples)

@@ -89,3 +89,20 @@ def test_a_text_that_is_not_a_string_says_so(tmp_path):
     path.write_text('{"id": "a", "text": 7}\n')
     with pytest.raises(CorpusError, match="line 1: the text field 'text' holds int '7'"):
         read_corpus(path, "jsonl")
+
+
+def test_only_strings_and_whole_numbers_are_ids(tmp_path):
+    """Issue 37, case 11: Parquet float ids became "1.0", a NaN id the text "nan", objects,
+    lists and true their Python reprs."""
+    from weakforge.errors import CorpusError
+
+    table = pa.table({"id": [1.0, 2.0, 3.0], "text": ["a", "b", "c"]})
+    pq.write_table(table, tmp_path / "floats.parquet")
+    assert [e.id for e in read_corpus(tmp_path / "floats.parquet").examples] == ["1", "2", "3"]
+    for bad in ('{"k": 1}', "[1]", "true", "NaN", "1.5"):
+        path = tmp_path / "bad.jsonl"
+        path.write_text(f'{{"id": {bad}, "text": "x"}}\n')
+        with pytest.raises(CorpusError, match="line 1: the id field 'id' holds"):
+            read_corpus(path, "jsonl")
+    (tmp_path / "ok.jsonl").write_text('{"id": 7, "text": "x"}\n{"id": "a-1", "text": "y"}\n')
+    assert [e.id for e in read_corpus(tmp_path / "ok.jsonl").examples] == ["7", "a-1"]

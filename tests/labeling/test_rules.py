@@ -81,6 +81,8 @@ def test_unless_keeps_a_rule_quiet_where_a_veto_votes():
         ([(0, 9)], "outside the document"),
         (["Berlin"], "yield spaCy Spans or"),
         ([(0, 1, "CITY")], "does not declare"),
+        ([(0.5, 1)], r"\(0\.5, 1\) \(float, int\); offsets are whole numbers"),
+        ([("0", 1)], "offsets are whole numbers"),
     ],
 )
 def test_bad_span_output_is_explained(output, message):
@@ -108,3 +110,27 @@ def test_span_without_label_is_an_error():
 
     with pytest.raises(RuleOutputError, match="without a label"):
         unlabeled.vote(nlp("Berlin"))
+
+
+def test_integral_offsets_of_any_number_type_are_taken():
+    """Issue 37, case 32: (0.0, 1.0) and numpy integers were refused as out of range."""
+    import numpy as np
+
+    @span_rule(label="LOC")
+    def numbers(doc):
+        yield 1.0, 2.0
+        yield np.int64(0), np.int64(1)
+
+    assert numbers.vote(nlp("in Berlin")) == (Span(0, 2, "LOC"), Span(3, 9, "LOC"))
+
+
+def test_a_span_of_another_doc_is_refused_by_name():
+    """Issue 37, case 8: doc[1:].as_doc() spans voted on the wrong tokens."""
+
+    @span_rule(label="PER")
+    def elsewhere(doc):
+        other = doc[1:].as_doc()
+        yield other[1:2]
+
+    with pytest.raises(RuleOutputError, match="another Doc.*doc\\[start:end\\]"):
+        elsewhere.vote(nlp("Mr Smith left"))

@@ -192,13 +192,28 @@ def cached_model_votes(
     key = content_key(task, examples, labels, seed, span_model)
     path = cache / f"{key}.json" if cache else None
     if path is not None and path.exists():
-        log.info("model source votes from the cache (%s)", path.name)
-        return [label_from_json(v) for v in json.loads(path.read_text())]
+        cached = read_cached_votes(path, len(examples))
+        if cached is not None:
+            log.info("model source votes from the cache (%s)", path.name)
+            return cached
     votes = MODEL_SOURCES[task](examples, labels, features, seed, span_model)
     if path is not None:
         with atomic_file(path) as handle:
             json.dump([label_to_json(v) for v in votes], handle)
     return votes
+
+
+def read_cached_votes(path: Path, count: int) -> list[Label] | None:
+    """A cache entry's votes, or None (it is then rebuilt) unless it is a list of exactly
+    ``count`` readable votes: a short, torn or foreign entry must never cost records."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, list) or len(raw) != count:
+            raise ValueError(f"{len(raw) if isinstance(raw, list) else 'no'} votes for {count}")
+        return [label_from_json(v) for v in raw]
+    except (OSError, ValueError, TypeError, KeyError) as exc:  # JSONDecodeError is a ValueError
+        log.warning("model-source cache %s is unusable (%s): computing the votes again", path, exc)
+        return None
 
 
 def as_sources(name: str, vote: Label, task: str, labels: Sequence[str]) -> dict[str, Label]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+import numbers
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -83,7 +85,15 @@ def example_from_row(
             "fix the text's escapes, or drop the record",
         )
     raw_id = row.get(cols.id)
-    example_id = fallback_id if raw_id is None or raw_id == "" else str(raw_id)
+    example_id = record_id(raw_id, fallback_id)
+    if example_id is None:
+        return CorpusError(
+            path,
+            where,
+            f"the id field {cols.id!r} holds {type(raw_id).__name__} {str(raw_id)[:40]!r}: an "
+            "id is a string or a whole number",
+            "give every record a string or integer id (or none: one is made from the line)",
+        )
     raw_label = row.get(cols.label)
     try:
         gold = parse_label_cell(raw_label)
@@ -98,6 +108,23 @@ def example_from_row(
     mapped = {cols.text, cols.id, cols.label, cols.split}
     meta = {k: v for k, v in row.items() if k not in mapped and v is not None}
     return Example(id=example_id, text=text, gold=gold, split=str(split), meta=meta)
+
+
+def record_id(raw: Any, fallback: str) -> str | None:
+    """A record's id as text: a string, or a whole number (a Parquet or pandas float such
+    as 1.0 is the integer it holds); none given -> ``fallback``. Anything else (NaN, a
+    fraction, a bool, an object, a list) is no id: None."""
+    if raw is None or raw == "":
+        return fallback
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, numbers.Integral):
+        return str(int(raw))
+    if isinstance(raw, numbers.Real) and math.isfinite(raw) and float(raw).is_integer():
+        return str(int(raw))
+    return None
 
 
 def parse_label_cell(value: Any) -> Any:

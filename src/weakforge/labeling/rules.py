@@ -14,6 +14,7 @@ Rules are found by scanning a folder for :class:`LabelingFunction` objects (see
 from __future__ import annotations
 
 import inspect
+import numbers
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -25,6 +26,18 @@ from weakforge.errors import RuleOutputError
 from weakforge.records import Label, Span
 
 RuleKind = Literal["span", "doc"]
+
+
+def whole_number(value: Any) -> int | None:
+    """A token offset as an int: ints, numpy integers and integral floats (2.0) are
+    accepted; anything else (2.5, "2", True) is None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real) and float(value).is_integer():
+        return int(value)
+    return None
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,10 +72,16 @@ class LabelingFunction:
         default = self.labels[0] if len(self.labels) == 1 else None
         for item in output:
             if isinstance(item, SpacySpan):
+                if item.doc is not doc:
+                    raise RuleOutputError(
+                        f"yielded the span {item.text!r} of another Doc (such as one made by "
+                        "as_doc() or a new nlp() call): its token offsets would mark other "
+                        "words; yield spans of the document the rule was given, doc[start:end]"
+                    )
                 label = item.label_ or default
                 start, end = item.start, item.end
             elif isinstance(item, tuple) and len(item) in (2, 3):
-                start, end = item[0], item[1]
+                start, end = whole_number(item[0]), whole_number(item[1])
                 label = item[2] if len(item) == 3 else default
             else:
                 raise RuleOutputError(
@@ -73,9 +92,12 @@ class LabelingFunction:
                     f"yielded {item!r} without a label; give the rule "
                     "label=... or yield labeled spans"
                 )
-            if not (
-                isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(doc)
-            ):
+            if start is None or end is None:
+                kinds = f"{type(item[0]).__name__}, {type(item[1]).__name__}"
+                raise RuleOutputError(
+                    f"yielded token offsets {item[:2]!r} ({kinds}); offsets are whole numbers"
+                )
+            if not 0 <= start < end <= len(doc):
                 raise RuleOutputError(
                     f"yielded token offsets ({start}, {end}) outside the "
                     f"document's {len(doc)} tokens"
