@@ -114,3 +114,13 @@ def test_errors_do_not_echo_the_file_s_lines(tmp_path):
     ) as info:
         read_corpus(secret, "conll")
     assert "supersecret" not in str(info.value)
+
+
+def test_a_no_break_space_stays_inside_its_token(tmp_path):
+    """Issue 37, case 7: "10\u00a0000" lost its second half (str.split splits on NBSP)."""
+    from weakforge.corpus import read_corpus
+
+    path = tmp_path / "nbsp.conll"
+    path.write_text("Paid B-MISC\n10\u00a0000 O\neuros O\n\n", encoding="utf-8")
+    (example,) = read_corpus(path, "conll").examples
+    assert example.text == "Paid 10\u00a0000 euros"

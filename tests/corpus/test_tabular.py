@@ -106,3 +106,13 @@ def test_only_strings_and_whole_numbers_are_ids(tmp_path):
             read_corpus(path, "jsonl")
     (tmp_path / "ok.jsonl").write_text('{"id": 7, "text": "x"}\n{"id": "a-1", "text": "y"}\n')
     assert [e.id for e in read_corpus(tmp_path / "ok.jsonl").examples] == ["7", "a-1"]
+
+
+def test_a_csv_cut_off_inside_a_quote_is_an_error_not_a_short_text(tmp_path):
+    """Issue 37, case 6: the last record kept its text cut short."""
+    from weakforge.errors import CorpusError
+
+    path = tmp_path / "cut.csv"
+    path.write_text('id,text\na,"first"\nb,"second text that goes on and')
+    with pytest.raises(CorpusError, match="line 3: the file ends inside a quoted cell"):
+        read_corpus(path, "csv")

@@ -8,6 +8,7 @@ back is the file read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -23,6 +24,10 @@ from weakforge.tokenize import example_bounds, token_spans
 DOCSTART = "-DOCSTART-"
 TAG_FIX = "use tags O, B-TYPE or I-TYPE in the last column"
 
+
+COLUMN_SEPARATOR = re.compile(r"[ \t]+")
+"""What separates CoNLL columns: spaces and tabs only (a no-break space inside a token, as
+in "10\u00a0000", is part of it)."""
 
 def read_conll(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | CorpusError]]:
     tokens: list[str] = []
@@ -56,7 +61,8 @@ def read_conll(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example 
                 first_line = number
             problem = problem or line
             continue
-        fields = line.split()
+        fields = COLUMN_SEPARATOR.split(line.strip(" \t\r\n"))  # NBSP stays in its token
+        fields = [] if fields == [""] else fields
         if not fields:
             done = finish()
             if done is not None:

@@ -198,7 +198,7 @@ def read_csv(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | 
 
     text = read_with_bad_bytes(path)  # a bad byte rejects its row, not the file
     csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # long texts are texts too
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     if reader.fieldnames is not None and any(bad_byte(f) is not None for f in reader.fieldnames):
         raise CorpusError(path, "line 1", "non-UTF-8 byte in the header", BAD_BYTES_FIX)
     if reader.fieldnames is None:
@@ -216,7 +216,7 @@ def read_csv(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | 
             "set [data] text_field in the config to the column holding the text",
         )
     line = 1
-    for index, row in enumerate(reader, start=1):
+    for index, row in enumerate(csv_rows(reader, path), start=1):
         where = f"line {line + 1}"
         first, line = line + 1, reader.line_num
         swallowed = swallowed_rows(row, len(reader.fieldnames)) if line > first else 0
@@ -251,6 +251,29 @@ def read_csv(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | 
             )
             continue
         yield where, example_from_row(row, options, path, where, numbered_id(path, index))
+
+
+def csv_rows(reader: csv.DictReader, path: Path) -> Iterator[dict[str, Any]]:
+    """The reader's rows; a quoting error (a file cut off inside a quoted cell, a stray
+    character after a closing quote) is an error naming the line the row began on, never a
+    record with its text cut short."""
+    ended = 1  # the line the last complete row ended on (the header's at first)
+    try:
+        for row in reader:
+            yield row
+            ended = reader.line_num
+    except csv.Error as exc:
+        problem = (
+            "the file ends inside a quoted cell (cut off, or a quote never closed)"
+            if "end of data" in str(exc)
+            else f"the row is not valid CSV ({exc})"
+        )
+        raise CorpusError(
+            path,
+            f"line {ended + 1}",
+            problem,
+            'close the quote, or double a quote inside a quoted cell ("")',
+        ) from None
 
 
 def swallowed_rows(row: Mapping[str, Any], columns: int) -> int:
