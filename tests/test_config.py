@@ -26,7 +26,7 @@ def test_unknown_key_lists_allowed_keys():
 def test_unknown_table_lists_tables():
     with pytest.raises(ConfigError) as info:
         config_from_dict({"datta": {}})
-    assert "['aggregate', 'audit', 'augment', 'data', 'label', 'report', 'run', 'train']" in str(
+    assert "['aggregate', 'audit', 'augment', 'data', 'label', 'report', 'review', 'run', 'train']" in str(
         info.value
     )
 

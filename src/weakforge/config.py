@@ -387,6 +387,18 @@ class ReportSection:
 
 
 @dataclass(frozen=True)
+class ReviewSection:
+    """``[review]``: what reviewers read beside the queue."""
+
+    guidelines: str = ""
+    """Annotation guidelines: a Markdown file (relative to the config) shown on the review
+    page, sanitised (no HTML, no images, links to http, https and mailto only)."""
+    label_descriptions: dict[str, str] = field(default_factory=dict)
+    """One line per label, shown beside its button (e.g. ``SPAM = "ads, links, asks to
+    subscribe"``)."""
+
+
+@dataclass(frozen=True)
 class RunConfig:
     """The whole resolved config; ``base_dir`` is the folder relative paths start from."""
 
@@ -398,6 +410,7 @@ class RunConfig:
     augment: AugmentSection = field(default_factory=AugmentSection)
     train: TrainSection = field(default_factory=TrainSection)
     report: ReportSection = field(default_factory=ReportSection)
+    review: ReviewSection = field(default_factory=ReviewSection)
     base_dir: str = "."
 
     def resolve(self, relative: str) -> Path:

@@ -500,3 +500,35 @@ def test_labels_on_buttons_and_cells_in_tables_are_text(tmp_path, monkeypatch):
     ]
     cells = " ".join(str(v) for d in app.dataframe for v in d.value.astype(str).to_numpy().ravel())
     assert "\u202e" not in cells and "id[U+202E]exe.txt" in cells
+
+
+def test_guidelines_and_label_descriptions_are_shown_sanitised(tmp_path, monkeypatch):
+    """Issue 35, item 7: `[review] guidelines` (Markdown, rendered without HTML, images or
+    script links) and a line per label beside its button."""
+    import json
+
+    queue(tmp_path / "review.sqlite", labels=["HAM", "SPAM"])
+    (tmp_path / "guide.md").write_text(
+        "# Spam or ham\n\n**SPAM**: ads. ![x](http://127.0.0.1:9/a.png) "
+        "[bad](javascript:alert(1)) <script>alert(1)</script>\n"
+    )
+    (tmp_path / "config.resolved.json").write_text(
+        json.dumps(
+            {
+                "run": {"labels": ["HAM", "SPAM"]},
+                "review": {
+                    "guidelines": "guide.md",
+                    "label_descriptions": {"SPAM": "ads, links, **subscribe**"},
+                },
+                "base_dir": str(tmp_path),
+            }
+        )
+    )
+    monkeypatch.setenv("WEAKFORGE_RUN_DIR", str(tmp_path))
+    app = AppTest.from_string(QUEUE_PAGE, default_timeout=30).run()
+    assert not app.exception, app.exception
+    guide = " ".join(m.proto.body for m in app.sidebar.get("html"))
+    assert "<h1>Spam or ham</h1>" in guide and "<strong>SPAM</strong>" in guide
+    assert "<img" not in guide and "<script" not in guide and 'href="javascript' not in guide
+    captions = [c.value for c in app.caption]
+    assert r"ads, links, \*\*subscribe\*\*" in captions  # as text, under the SPAM button

@@ -114,3 +114,17 @@ def text_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         {k: v if isinstance(v, int | float) or v is None else visible(str(v)) for k, v in r.items()}
         for r in rows
     ]
+
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def guidelines_html(markdown: str) -> str:
+    """Annotation guidelines as HTML, sanitised: Markdown rendered by markdown-it with raw
+    HTML off and images off (nothing is fetched), links kept only to http, https and
+    mailto (others are shown as text), bidi controls made visible."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": False}).disable("image")
+    parser.validateLink = lambda url: url.strip().lower().startswith(SAFE_SCHEMES)
+    return parser.render(visible(markdown))

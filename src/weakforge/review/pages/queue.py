@@ -32,6 +32,7 @@ from weakforge.review.agreement import agreement
 from weakforge.review.feedback import reviewed_examples
 from weakforge.review.pages.escaping import (
     escaped,
+    guidelines_html,
     highlighted,
     label_text,
     notice,
@@ -112,6 +113,23 @@ def reviewer_box() -> str:
     st.sidebar.html(f"<p>Reviewer: <b>{escaped(name)}</b></p>")
     st.sidebar.button("Change reviewer", key="change_reviewer", on_click=change_reviewer)
     return name
+
+
+def show_guidelines(config) -> None:
+    """The run's annotation guidelines (``[review] guidelines``), sanitised, folded in the
+    sidebar; a missing file is said, not fatal."""
+    if config is None or not config.review.guidelines:
+        return
+    path = config.resolve(config.review.guidelines)
+    with st.sidebar.expander("Annotation guidelines"):
+        try:
+            st.html(guidelines_html(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            notice("warning", f"[review] guidelines: cannot read {path} ({exc})")
+
+
+def label_descriptions() -> dict[str, str]:
+    return dict(st.session_state.get("label_descriptions") or {})
 
 
 # --- messages --------------------------------------------------------------------------------
@@ -224,6 +242,7 @@ def label_input(engine, item: dict[str, Any], action: Action) -> None:
         return
     st.caption(f"{action.button} as")
     columns = st.columns(max(len(labels), 1))
+    described = label_descriptions()
     for number, (column, label) in enumerate(zip(columns, labels), 1):
         column.button(
             plain_label(f"{number}: {label}"),
@@ -232,6 +251,8 @@ def label_input(engine, item: dict[str, Any], action: Action) -> None:
             on_click=act,
             args=(engine, *seen, action.name, label),
         )
+        if described.get(label):
+            column.caption(plain_label(described[label]))
 
 
 def decision_buttons(engine, item: dict[str, Any]) -> None:
@@ -446,6 +467,7 @@ def class_view(engine, reviewer: str, filt: QueueFilter, sort: str, labels: list
         [view_item(item) for item in batch],
         actions,
         labels,
+        descriptions=label_descriptions(),
         session=session,
         acknowledged=state.get("acknowledged", 0),
         results=results,
@@ -609,11 +631,14 @@ def main() -> None:
     except WeakforgeError as exc:
         notice("error", exc)
         st.stop()
+    if config is not None:
+        st.session_state["label_descriptions"] = dict(config.review.label_descriptions)
     if "task_labels" not in st.session_state:  # the run's labels, else the queue's
         configured = list(config.run.labels) if config is not None else []
         declared = configured or allowed_labels(engine)  # else every label the queue shows
         st.session_state["task_labels"] = declared or facet_values(engine, "label")
     reviewer = reviewer_box()
+    show_guidelines(config)
     filt, sort = sidebar_filter(engine)
     task = config.run.task if config else queue_task(engine)
     if reviewer and filt.status == "unreviewed" and task and not task_kind(task).spans:

@@ -36,15 +36,18 @@ def item_keys(
     session: str,
     acknowledged: int,
     results: Sequence[dict[str, Any]],
+    descriptions: dict[str, str] | None = None,
 ) -> None:
     """Draw the view: ``items`` (the current one first, then the next claimed ones, each
     ``id, seq, split, text, weak, suggested, why``), the one-click ``actions`` (``name``,
-    ``button``, ``key``), a relabel button per label (keys 1-9), the highest decision number
+    ``button``, ``key``), a relabel button per label (keys 1-9; ``descriptions``: a line
+    per label shown beside it), the highest decision number
     the server has answered and the answers (``n``, ``outcome``, ``message``, ``reopen``)."""
     _view(
         items=list(items),
         actions=list(actions),
         labels=list(labels),
+        descriptions=dict(descriptions or {}),
         session=session,
         acknowledged=acknowledged,
         results=list(results),
