@@ -26,9 +26,8 @@ def test_unknown_key_lists_allowed_keys():
 def test_unknown_table_lists_tables():
     with pytest.raises(ConfigError) as info:
         config_from_dict({"datta": {}})
-    assert "['aggregate', 'audit', 'augment', 'data', 'label', 'report', 'review', 'run', 'train']" in str(
-        info.value
-    )
+    names = ["aggregate", "audit", "augment", "data", "label", "report", "review", "run", "train"]
+    assert str(names) in str(info.value)
 
 
 def test_types_and_choices_are_checked():
