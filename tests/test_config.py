@@ -91,3 +91,19 @@ def test_values_out_of_range_fail_at_load_naming_the_key():
     ):
         with pytest.raises(ConfigError, match=message):
             config_from_dict(raw)
+
+
+def test_nan_huge_seeds_and_infinite_timeouts_are_refused_and_a_bom_is_read(tmp_path):
+    """Issue 37, cases 13, 26, 33, 35."""
+    from weakforge.config import load_config
+
+    for raw, message in (
+        ({"label": {"rule_timeout": float("nan")}}, r"rule_timeout = nan is not a number"),
+        ({"run": {"seed": 4294967296}}, r"seed = 4294967296 is out of range"),
+        ({"label": {"rule_timeout": float("inf")}}, r"rule_timeout = inf is out of range"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            config_from_dict(raw)
+    path = tmp_path / "bom.toml"
+    path.write_bytes("\ufeff[run]\nname = 'x'\n".encode())
+    assert load_config(path).run.name == "x"

@@ -222,3 +222,14 @@ def test_a_path_in_the_way_that_no_stage_wrote_is_set_aside_never_deleted(setup)
     assert kept["b"].read_text() == "the user's own"
     assert (run_dir / "b" / "notes.txt").read_text() == "mine"
     assert (run_dir / "b" / "b.txt").read_text() == "txetOLLEH"
+
+
+def test_an_out_that_names_a_file_is_refused(setup, tmp_path):
+    """Issue 37, case 27."""
+    from weakforge.errors import WeakforgeError
+
+    config, _ = setup
+    (tmp_path / "a_file").write_text("mine")
+    with pytest.raises(WeakforgeError, match="is a file; name a folder"):
+        run_stages(make_stages([]), config, tmp_path / "a_file")
+    assert (tmp_path / "a_file").read_text() == "mine"

@@ -44,7 +44,7 @@ class RunSection:
     """``classification`` (one label per text) or ``ner`` (labeled character spans)."""
     labels: tuple[str, ...] = ()
     """The task's labels; empty = every label the data and votes use."""
-    seed: int = ranged(0, 0, None)
+    seed: int = ranged(0, 0, 2**32 - 1)
     """Seed for every random choice (fitting samples, folds, augmentation, training)."""
     stages: tuple[str, ...] = ()
     """Stages to run, in run order; empty = every stage."""
@@ -114,7 +114,7 @@ class LabelSection:
     fault_tolerant: bool = False
     """A rule that raises abstains on that record (counted in the report) instead of
     stopping the run."""
-    rule_timeout: float = ranged(10.0, 0, None)
+    rule_timeout: float = ranged(10.0, 0, 86_400)
     """Seconds a rule may take on one text before it counts as failed (a hung rule stops the
     run, or abstains there with ``fault_tolerant``); 0 = no limit. Enforced in local and
     worker processes, not on Dask workers."""
@@ -444,7 +444,7 @@ def load_config(path: str | Path) -> RunConfig:
     """Read and check a TOML run config."""
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is no error
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file") from None
     except OSError as exc:  # no permission, a folder, ...
@@ -541,6 +541,8 @@ def check_ranges(config: RunConfig, source: str) -> None:
         value = getattr(config.section(table), key)
         if value is None:
             continue
+        if isinstance(value, float) and value != value:  # NaN compares false with any bound
+            raise ConfigError(f"{source} [{table}] {key} = nan is not a number; give a value")
         if (low is not None and value < low) or (high is not None and value > high):
             allowed = f"from {low}" + (f" to {high}" if high is not None else " up")
             raise ConfigError(
@@ -582,9 +584,7 @@ def reference() -> str:
         for f in fields(section):
             default = json.dumps(defaults[f.name])
             low, high = f.metadata.get("range", (None, None))
-            bounds = (
-                "" if low is None and high is None else f"{low} to {'' if high is None else high}"
-            )
+            bounds = "" if low is None else f"≥ {low}" if high is None else f"{low} to {high}"
             lines.append(f"| `{f.name}` | `{default}` | {bounds} | {docs.get(f.name, '')} |")
         lines.append("")
     return "\n".join(lines)
