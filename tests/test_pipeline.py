@@ -233,3 +233,39 @@ def test_an_out_that_names_a_file_is_refused(setup, tmp_path):
     with pytest.raises(WeakforgeError, match="is a file; name a folder"):
         run_stages(make_stages([]), config, tmp_path / "a_file")
     assert (tmp_path / "a_file").read_text() == "mine"
+
+
+def test_a_pipe_or_an_unreadable_corpus_is_refused_by_name(setup, tmp_path, monkeypatch):
+    """Issue 37, cases 15 and 18: a named pipe blocked the run for ever while hashing; an
+    unreadable file gave a traceback."""
+    from weakforge.errors import WeakforgeError
+
+    config, run_dir = setup
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    piped = config_from_dict({"data": {"path": "pipe.txt"}}, base_dir=tmp_path)
+    with pytest.raises(WeakforgeError, match="pipe.txt is not a regular file"):
+        run_stages(make_stages([]), piped, run_dir)
+    from weakforge import pipeline
+
+    def denied(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    locked = tmp_path / "locked.txt"
+    locked.write_text("x")  # as root every file is readable: the refusal is simulated
+    closed = config_from_dict({"data": {"path": "locked.txt"}}, base_dir=tmp_path)
+    monkeypatch.setattr(pipeline, "digest_path", denied)
+    with pytest.raises(WeakforgeError, match="locked.txt cannot be read \\(Permission denied"):
+        run_stages(make_stages([]), closed, run_dir)
+
+
+@pytest.mark.parametrize(
+    "content", ["[]", '{"stages": []}', '{"stages": {"first": {"key": 1, "outputs": null}}}']
+)
+def test_a_manifest_of_another_shape_means_every_stage_runs_again(setup, content):
+    """Issue 37, case 21: valid JSON of the wrong shape gave a traceback."""
+    config, run_dir = setup
+    run_stages(make_stages([]), config, run_dir)
+    (run_dir / MANIFEST).write_text(content)
+    again = run_stages(make_stages([]), config, run_dir)
+    assert again.ran == ["first", "second"]

@@ -120,6 +120,28 @@ class Stage:
         return stage_metrics(self.name)
 
 
+def external_digest(stage: Stage, path: Path) -> str:
+    """The digest of a file the config names (a corpus, a rules file), or an error naming it:
+    missing, not a regular file or folder (a named pipe would block the run for ever), or
+    unreadable."""
+    if not path.exists():
+        raise WeakforgeError(
+            f"stage '{stage.name}': {path} does not exist; check the path in the config"
+        )
+    if not (path.is_file() or path.is_dir()):
+        raise WeakforgeError(
+            f"stage '{stage.name}': {path} is not a regular file or folder (a pipe, socket or "
+            "device); save the data to a file and name that"
+        )
+    try:
+        return digest_path(path)
+    except OSError as exc:  # no permission, a file that vanished while read, ...
+        raise WeakforgeError(
+            f"stage '{stage.name}': {exc.filename or path} cannot be read ({exc.strerror}); "
+            "check its permissions"
+        ) from None
+
+
 def stage_key(stage: Stage, config: RunConfig, run_dir: Path) -> str:
     """The content hash that decides whether ``stage`` must run again."""
     parts: dict[str, Any] = {
@@ -143,13 +165,22 @@ def stage_key(stage: Stage, config: RunConfig, run_dir: Path) -> str:
             )
         parts["inputs"][name] = digest_path(path)
     for path in stage.external(config):
-        if not path.exists():
-            raise WeakforgeError(
-                f"stage '{stage.name}': {path} does not exist; check the path in the config"
-            )
-        parts["external"][str(path)] = digest_path(path)
+        parts["external"][str(path)] = external_digest(stage, path)
     blob = json.dumps(parts, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()
+
+
+def well_formed(data: Any) -> dict[str, dict[str, Any]]:
+    """A manifest's stage entries, or ValueError where its shape is not the one written."""
+    stages = data.get("stages") if isinstance(data, dict) else None
+    if not isinstance(stages, dict):
+        raise ValueError("no stages table")
+    for entry in stages.values():
+        if not isinstance(entry, dict) or not isinstance(entry.get("outputs", {}), dict):
+            raise ValueError("a stage entry of another shape")
+        if not isinstance(entry.get("stores", {}), dict):
+            raise ValueError("a stage entry of another shape")
+    return stages
 
 
 class Manifest:
@@ -161,8 +192,8 @@ class Manifest:
         self.forgotten: set[str] = set()  # outputs of stages forgotten for a rerun
         if self.path.exists():
             try:
-                self.entries = json.loads(self.path.read_text(encoding="utf-8"))["stages"]
-            except (json.JSONDecodeError, KeyError):
+                self.entries = well_formed(json.loads(self.path.read_text(encoding="utf-8")))
+            except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
                 log.warning("%s is unreadable; every stage will run again", self.path)
 
     def is_current(self, stage: Stage, key: str, config: RunConfig, run_dir: Path) -> bool:

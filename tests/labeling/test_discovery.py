@@ -47,6 +47,11 @@ def test_include_and_exclude(rules_dir):
     assert discover([rules_dir], "ner", include=["places"]).names == ["places"]
     with pytest.raises(RuleError, match="unknown rules \\['nope'\\]"):
         discover([rules_dir], "ner", include=["nope"])
+    # issue 37, case 34: a rule in both lists, or lists that leave nothing, are errors
+    with pytest.raises(RuleError, match="include and exclude both name \\['places'\\]"):
+        discover([rules_dir], "ner", include=["places"], exclude=["places"])
+    with pytest.raises(RuleError, match="leave no span rule"):
+        discover([rules_dir], "ner", exclude=["places", "title_pair"])
 
 
 def test_duplicate_names_name_both_files(rules_dir):
@@ -92,3 +97,14 @@ def test_sys_exit_in_a_rules_file_or_a_rule_is_an_error_not_a_silent_exit(tmp_pa
         spec, [Example(id="x", text="hello")], tmp_path / "votes2", fault_tolerant=True
     )
     assert report.failures == {"bye": 1}
+
+
+def test_a_rules_file_that_changes_directory_does_not_move_the_run(tmp_path, monkeypatch):
+    """Issue 37, case 31: os.chdir in a rules file sent the outputs elsewhere."""
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "moving.py").write_text("import os\nos.chdir('elsewhere')\n" + DOC_RULES)
+    assert discover([tmp_path / "moving.py"], "classification").names == ["free", "shouty"]
+    assert os.getcwd() == str(tmp_path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -69,6 +70,7 @@ def import_rules_module(path: Path) -> ModuleType:
         raise RuleError(f"{path}: cannot be imported as Python")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module  # dataclasses and pickling look modules up here
+    working_dir = os.getcwd()
     try:
         spec.loader.exec_module(module)
     except WeakforgeError as exc:
@@ -79,6 +81,10 @@ def import_rules_module(path: Path) -> ModuleType:
             f"{path}: importing the rules failed at line {where.lineno}: "
             f"{type(exc).__name__}: {exc}"
         ) from None
+    finally:
+        if os.getcwd() != working_dir:  # a rules file's os.chdir must not move the run
+            log.warning("%s changed the working directory; it is set back", path)
+            os.chdir(working_dir)
     return module
 
 
@@ -104,6 +110,12 @@ def discover(
                     f" and in {rule.file or file}; rename one"
                 )
             by_name[rule.name] = rule
+    both = sorted(set(include) & set(exclude))
+    if both:
+        raise RuleError(
+            f"[label] include and exclude both name {both}; a rule is either taken or left "
+            "out: remove it from one of them"
+        )
     unknown = [n for n in (*include, *exclude) if n not in by_name]
     if unknown:
         raise RuleError(
@@ -123,6 +135,11 @@ def discover(
         raise RuleError(
             f"rules need different spaCy pipelines {sorted(models)}; documents are "
             "parsed once, so use one pipeline for all model voters"
+        )
+    if not chosen and (include or exclude):
+        raise RuleError(
+            f"[label] include/exclude leave no {kind} rule of {sorted(by_name)}; "
+            "name at least one rule to keep"
         )
     if not chosen:
         log.warning("no %s rules found in %s", kind, [str(p) for p in paths])
