@@ -145,3 +145,29 @@ def test_workers_end_when_the_run_is_killed(tmp_path):
     run.join()
     gone, alive = psutil.wait_procs(workers, timeout=10)
     assert not alive
+
+
+def test_an_interrupt_in_a_rule_stops_naming_it_and_other_base_exceptions_count():
+    """Issue 37, case 28: a rule raising KeyboardInterrupt exited 130 with no message; a
+    BaseException subclass gave a traceback even under fault_tolerant."""
+    from weakforge import doc_rule
+    from weakforge.errors import RuleError
+    from weakforge.labeling.applier import safe_vote
+    from weakforge.tokenize import blank_pipeline
+
+    class Odd(BaseException):
+        pass
+
+    @doc_rule
+    def interrupts(doc):
+        raise KeyboardInterrupt
+
+    @doc_rule
+    def odd(doc):
+        raise Odd("strange")
+
+    doc = blank_pipeline()("some text")
+    with pytest.raises(RuleError, match="interrupted in rule 'interrupts'.*document 'd1'"):
+        safe_vote(interrupts, doc, "d1", fault_tolerant=True)
+    vote, problem = safe_vote(odd, doc, "d1", fault_tolerant=True)
+    assert vote is None and "Odd: strange" in problem

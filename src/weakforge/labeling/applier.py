@@ -178,7 +178,12 @@ def safe_vote(
             return rule.vote(doc), ""
         finally:
             timer.disarm()
-    except (Exception, SystemExit) as exc:  # sys.exit() in a rule must not end the run
+    except KeyboardInterrupt:  # Ctrl-C, or a rule raising it: stop, naming where
+        raise RuleError(
+            f"interrupted in rule '{rule.name}' ({rule.file}) on document '{doc_id}'; the "
+            "run stopped there (its finished stages are kept: run it again to resume)"
+        ) from None
+    except BaseException as exc:  # any other failure, sys.exit() in a rule included
         message = (
             f"rule '{rule.name}' ({rule.file}) failed on document '{doc_id}': "
             f"{type(exc).__name__}: {exc}"
