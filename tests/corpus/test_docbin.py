@@ -30,3 +30,17 @@ def test_foreign_docbin_is_read_from_ents_and_cats(tmp_path):
     DocBin(docs=[doc, other]).to_disk(tmp_path / "f.spacy")
     examples = read_corpus(tmp_path / "f.spacy").examples
     assert examples[0].gold == (Span(0, 4, "LOC"),) and examples[1].gold == "POS"
+
+
+def test_two_classes_at_the_top_score_are_an_error_not_a_dict_order_pick(tmp_path):
+    """Issue 37, case 12: a doc with SPAM and HAM both 1.0 became gold SPAM by dict order."""
+    import pytest
+
+    from weakforge.errors import CorpusError
+
+    nlp = blank_pipeline()
+    doc = Doc(nlp.vocab, words=["win", "now"])
+    doc.cats = {"SPAM": 1.0, "HAM": 1.0}
+    DocBin(docs=[doc]).to_disk(tmp_path / "multi.spacy")
+    with pytest.raises(CorpusError, match=r"doc 1: its classes \['HAM', 'SPAM'\] all score 1.0"):
+        read_corpus(tmp_path / "multi.spacy")

@@ -38,6 +38,19 @@ def read_docbin(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example
             "write it with spacy.tokens.DocBin(...).to_disk(path)",
         ) from None
     for index, doc in enumerate(docs, start=1):
+        tied = tied_classes(doc)
+        if tied:
+            yield (
+                f"doc {index}",
+                CorpusError(
+                    path,
+                    f"doc {index}",
+                    f"its classes {tied} all score {doc.cats[tied[0]]} (a multi-label doc); "
+                    "weakforge labels one class per text",
+                    "keep one class at the top score per doc (or split the task per class)",
+                ),
+            )
+            continue
         label = doc_label(doc)
         stored = doc.user_data.get(USER_DATA_KEY)
         if isinstance(stored, str):  # JSON text: msgpack would turn lists into tuples
@@ -47,6 +60,16 @@ def read_docbin(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example
             f"doc {index}",
             Example(id=numbered_id(path, index), text=doc.text, gold=label, split=options.split),
         )
+
+
+def tied_classes(doc: Doc) -> list[str]:
+    """The classes that share the doc's top score above 0, where more than one does: a
+    single-label reading would pick one of them by the order of a dict."""
+    if doc.ents or not doc.cats:
+        return []
+    top = max(doc.cats.values())
+    best = sorted(name for name, score in doc.cats.items() if score == top)
+    return best if top > 0 and len(best) > 1 else []
 
 
 def doc_label(doc: Doc) -> str | tuple[Span, ...] | None:
