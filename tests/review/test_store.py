@@ -126,3 +126,14 @@ def test_a_lost_server_saves_nothing_and_says_so(postgres_server, postgres_url):
     with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as connection:
         connection.execute(f"CREATE DATABASE {name}")
     assert effective_decisions(postgres_url) == {}  # a new, empty database
+
+
+def test_a_damaged_review_database_is_named_with_what_to_do(tmp_path):
+    """Issue 37, case 22: an overwritten or truncated review.sqlite gave SQLAlchemy's
+    DatabaseError without naming the file."""
+    from weakforge.errors import WeakforgeError
+
+    path = tmp_path / "review.sqlite"
+    path.write_bytes(b"this is not a database, just some bytes" * 200)
+    with pytest.raises(WeakforgeError, match="review.sqlite is damaged.*restore it"):
+        open_database(path)

@@ -191,6 +191,12 @@ def _opening(target: Database) -> Iterator[URL]:
             f"{str(exc.orig).strip()}; check [audit] database in the run's config "
             "(a SQLite file path, or a postgresql:// URL of a server you can reach)"
         ) from None
+    except sa.exc.DatabaseError as exc:  # a file overwritten or cut short: not a database
+        raise WeakforgeError(
+            f"the review database {display_name(target)} is damaged ({str(exc.orig).strip()}); "
+            "restore it from a copy, or move it away and rerun the audit to start a new "
+            "queue (the decisions in it cannot be read)"
+        ) from None
 
 
 def _engine(url: URL) -> Engine:
