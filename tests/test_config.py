@@ -107,3 +107,12 @@ def test_nan_huge_seeds_and_infinite_timeouts_are_refused_and_a_bom_is_read(tmp_
     path = tmp_path / "bom.toml"
     path.write_bytes("\ufeff[run]\nname = 'x'\n".encode())
     assert load_config(path).run.name == "x"
+
+
+def test_a_damaged_saved_config_names_the_file_and_the_fix(tmp_path):
+    """Issue 37, case 24: lf-stats and lf-show on a corrupt config.resolved.json."""
+    from weakforge.config import saved_config
+
+    (tmp_path / "config.resolved.json").write_text('{"run": {"name": ')
+    with pytest.raises(ConfigError, match="config.resolved.json is damaged.*weakforge run"):
+        saved_config(tmp_path)

@@ -269,3 +269,41 @@ def test_a_manifest_of_another_shape_means_every_stage_runs_again(setup, content
     (run_dir / MANIFEST).write_text(content)
     again = run_stages(make_stages([]), config, run_dir)
     assert again.ran == ["first", "second"]
+
+
+def test_a_folder_that_cannot_be_written_and_a_full_disk_are_one_line_errors(
+    setup, monkeypatch
+):
+    """Issue 37, cases 19 and 20: EROFS on the lock file and ENOSPC on the metrics write
+    were tracebacks; the stages before keep their results."""
+    import errno
+
+    import filelock
+
+    from weakforge.errors import WeakforgeError
+
+    config, run_dir = setup
+    run_stages(make_stages([]), config, run_dir)
+
+    def read_only(self, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(filelock.FileLock, "acquire", read_only)
+        with pytest.raises(WeakforgeError, match="cannot write in the run folder.*Read-only"):
+            run_stages(make_stages([]), config, run_dir)
+    from weakforge import pipeline
+
+    real_atomic_file = pipeline.atomic_file
+
+    def full(path, *args, **kwargs):
+        if str(path).endswith("second.json"):  # the disk fills up at the metrics write
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_atomic_file(path, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "atomic_file", full)
+        with pytest.raises(StageError, match="cannot be written.*No space left"):
+            run_stages(make_stages([]), config, run_dir, force_from="second")
+    again = run_stages(make_stages([]), config, run_dir)
+    assert again.skipped == ["first"] and again.ran == ["second"]

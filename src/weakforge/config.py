@@ -595,6 +595,14 @@ def saved_config(run_dir: Path) -> RunConfig | None:
     path = Path(run_dir) / RESOLVED_CONFIG
     if not path.exists():
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a table of config tables")
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+        raise ConfigError(
+            f"{path} is damaged ({exc}); run `weakforge run CONFIG --out {run_dir}` again to "
+            "rewrite it"
+        ) from None
     base_dir = data.pop("base_dir", ".")
     return config_from_dict(data, base_dir, str(path))

@@ -259,6 +259,19 @@ def run_stages(
     if force_from is not None and force_from not in names:
         raise WeakforgeError(f"--from {force_from}: no such stage in this run; stages: {names}")
     refuse_foreign_folder(run_dir)
+    try:
+        return run_in(stages, config, run_dir, force_from)
+    except OSError as exc:  # the pipeline's own writes: a full disk, a read-only folder
+        raise WeakforgeError(
+            f"cannot write in the run folder {run_dir} ({exc.strerror or exc}); free space "
+            "(or write access) there and run again: finished stages are kept"
+        ) from None
+
+
+def run_in(
+    stages: Sequence[Stage], config: RunConfig, run_dir: Path, force_from: str | None
+) -> RunResult:
+    """:func:`run_stages` once the folder is known to be a run folder."""
     run_dir.mkdir(parents=True, exist_ok=True)
     with run_lock(run_dir), run_log(run_dir / LOG):
         with atomic_file(run_dir / RESOLVED_CONFIG) as handle:
@@ -326,11 +339,16 @@ def run_lock(run_dir: Path) -> Iterator[None]:
     lock = FileLock(str(run_dir / LOCK), timeout=0)
     try:
         lock.acquire()
-    except Timeout:
+    except Timeout:  # (a TimeoutError, so an OSError: caught first)
         who = holder.read_text(encoding="utf-8").strip() if holder.exists() else "another process"
         raise WeakforgeError(
             f"{run_dir} is in use by another weakforge run ({who}); wait for it to finish, "
             "or give this run another folder (--out)"
+        ) from None
+    except OSError as exc:  # a read-only folder or disk (EROFS, EACCES), a full disk
+        raise WeakforgeError(
+            f"cannot write in the run folder {run_dir} ({exc.strerror or exc}); give the run "
+            "a folder you can write in (--out), or free space on its disk"
         ) from None
     try:
         holder.write_text(
@@ -382,8 +400,15 @@ def run_one(stage: Stage, config: RunConfig, run_dir: Path, key: str, manifest: 
             f"stage '{stage.name}' failed: {type(exc).__name__}: {exc} (unexpected; the "
             f"traceback is in {run_dir / LOG}, or rerun with -v to see it here)"
         ) from exc
-    with atomic_file(staging / stage.metrics_name) as handle:
-        json.dump(metrics, handle, indent=2, sort_keys=True, default=str)
+    try:
+        with atomic_file(staging / stage.metrics_name) as handle:
+            json.dump(metrics, handle, indent=2, sort_keys=True, default=str)
+    except OSError as exc:  # a full disk (ENOSPC), a folder made read-only mid-run
+        raise StageError(
+            f"stage '{stage.name}' finished but its results cannot be written in {run_dir} "
+            f"({exc.strerror or exc}); free space (or write access) there and run again: "
+            "the stages before it are kept"
+        ) from None
     missing = [name for name in stage.outputs if not (staging / name).exists()]
     if missing:
         raise StageError(f"stage '{stage.name}' did not write {missing}")
