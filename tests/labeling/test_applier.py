@@ -171,3 +171,25 @@ def test_an_interrupt_in_a_rule_stops_naming_it_and_other_base_exceptions_count(
         safe_vote(interrupts, doc, "d1", fault_tolerant=True)
     vote, problem = safe_vote(odd, doc, "d1", fault_tolerant=True)
     assert vote is None and "Odd: strange" in problem
+
+
+def test_a_rule_that_changes_the_document_is_named_and_undone():
+    """Issue 37, case 10: one rule setting doc.ents changed what a later rule saw."""
+    from spacy.tokens import Span as SpacySpan
+
+    from weakforge import span_rule
+    from weakforge.errors import RuleError
+    from weakforge.labeling.applier import safe_vote
+    from weakforge.tokenize import blank_pipeline
+
+    @span_rule(label="PER")
+    def meddles(doc):
+        doc.ents = [SpacySpan(doc, 0, 1, label="PER")]
+        return [(0, 1)]
+
+    doc = blank_pipeline()("Anna left")
+    with pytest.raises(RuleError, match="rule 'meddles'.*changed the document"):
+        safe_vote(meddles, doc, "d1")
+    assert doc.ents == ()  # undone: the next rule sees the document as it was
+    vote, problem = safe_vote(meddles, doc, "d1", fault_tolerant=True)
+    assert vote is None and "changed the document" in problem and doc.ents == ()

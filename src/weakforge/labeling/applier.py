@@ -31,7 +31,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from weakforge.atomic import atomic_path
-from weakforge.errors import RuleTimeout
+from weakforge.errors import RuleOutputError, RuleTimeout
 from weakforge.labeling.discovery import RuleError, RuleSet, discover
 from weakforge.labeling.parsed import docs_to_bytes, parse, write_part
 from weakforge.labeling.rules import LabelingFunction
@@ -162,6 +162,25 @@ class VoteTimer:
 NO_LIMIT = VoteTimer(0)
 
 
+DocState = tuple[tuple[tuple[int, int, str], ...], tuple[tuple[str, float], ...]]
+
+
+def doc_state(doc: Doc) -> DocState:
+    """What a rule could change that later rules read: the entities and the categories."""
+    return (
+        tuple((e.start, e.end, e.label_) for e in doc.ents),
+        tuple(sorted(doc.cats.items())),
+    )
+
+
+def restore(doc: Doc, state: DocState) -> None:
+    from spacy.tokens import Span as SpacySpan
+
+    entities, cats = state
+    doc.ents = [SpacySpan(doc, start, end, label=label) for start, end, label in entities]
+    doc.cats = dict(cats)
+
+
 def safe_vote(
     rule: LabelingFunction,
     doc: Doc,
@@ -172,12 +191,20 @@ def safe_vote(
     """The rule's vote on ``doc`` and "", or (fault-tolerant) an abstention and what went
     wrong; otherwise a failure (an exception, a ``sys.exit()``, running past the timer's
     limit) is an error naming the rule, its file and line, and the document."""
+    before = doc_state(doc)
     try:
         timer.arm()
         try:
-            return rule.vote(doc), ""
+            vote = rule.vote(doc)
         finally:
             timer.disarm()
+        if doc_state(doc) != before:
+            restore(doc, before)
+            raise RuleOutputError(
+                "it changed the document (doc.ents or doc.cats), which every later rule "
+                "would see; read the document, never set it (the change was undone)"
+            )
+        return vote, ""
     except KeyboardInterrupt:  # Ctrl-C, or a rule raising it: stop, naming where
         raise RuleError(
             f"interrupted in rule '{rule.name}' ({rule.file}) on document '{doc_id}'; the "
