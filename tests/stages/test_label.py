@@ -43,3 +43,33 @@ def test_no_rules_means_precomputed_votes(tmp_path):
     )
     assert run(config, tmp_path / "r").metrics["label"]["sources"] == []
     assert (tmp_path / "r" / "votes").is_dir()
+
+
+def test_editing_a_helper_module_the_rules_import_reruns_the_label_stage(tmp_path, monkeypatch):
+    """Issue 37, case 9: the label stage stayed "up to date" after a helper changed."""
+    import json
+
+    from weakforge.config import config_from_dict
+    from weakforge.stages import run
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "spam_words.py").write_text("WORDS = ['free']\n")
+    (tmp_path / "rules.py").write_text(
+        "from spam_words import WORDS\nfrom weakforge import keyword_rule\n"
+        "spammy = keyword_rule('spammy', WORDS, 'SPAM')\n"
+    )
+    (tmp_path / "c.jsonl").write_text(
+        "".join(json.dumps({"id": f"t{i}", "text": f"free cash {i}"}) + "\n" for i in range(4))
+    )
+    config = config_from_dict(
+        {
+            "run": {"labels": ["HAM", "SPAM"], "stages": ["ingest", "label"]},
+            "data": {"path": "c.jsonl"},
+            "label": {"rules": ["rules.py"]},
+        },
+        base_dir=tmp_path,
+    )
+    assert "label" in run(config, tmp_path / "run").ran
+    assert run(config, tmp_path / "run").ran == []
+    (tmp_path / "spam_words.py").write_text("WORDS = ['cash']\n")
+    assert "label" in run(config, tmp_path / "run").ran

@@ -8,7 +8,10 @@ in the records and reach the aggregate stage unchanged.
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +42,50 @@ def rule_spec(config: RunConfig) -> RuleSpec:
 
 
 def label_inputs(config: RunConfig) -> list[Path]:
-    """Rules files and the data they read: their contents decide whether to rerun."""
-    return [config.resolve(p) for p in (*config.label.rules, *config.label.data_paths)]
+    """Rules files, the local modules they import, and the data they read: their contents
+    decide whether to rerun (editing a helper module the rules import reruns the stage)."""
+    rules = [config.resolve(p) for p in config.label.rules]
+    helpers = sorted({m for path in rules for m in local_imports(path)} - set(rules))
+    if helpers:
+        log.info("the label stage's hash also covers %s", ", ".join(map(str, helpers)))
+    return [*rules, *helpers, *(config.resolve(p) for p in config.label.data_paths)]
+
+
+def local_imports(path: Path) -> list[Path]:
+    """The modules a rules file (or the files of a rules folder) imports that are the
+    user's own: found where Python would import them from, outside the installed
+    packages and the standard library (weakforge itself included)."""
+    files = sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.is_file() else []
+    installed = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix)}
+    found: list[Path] = []
+    for file in files:
+        try:
+            tree = ast.parse(file.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError, OSError):
+            continue  # the rules' import reports it, naming the line
+        for name in imported_names(tree):
+            try:
+                spec = importlib.util.find_spec(name)
+            except (ImportError, ValueError):
+                continue
+            origin = Path(spec.origin).resolve() if spec and spec.origin else None
+            if origin is None or not origin.is_file() or name.startswith("weakforge"):
+                continue
+            if any(root in origin.parents for root in installed):
+                continue
+            found.append(origin.parent if origin.name == "__init__.py" else origin)
+    return found
+
+
+def imported_names(tree: ast.AST) -> list[str]:
+    """Top-level module names of a file's ``import`` and ``from ... import`` statements."""
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name.split(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module.split(".")[0])
+    return names
 
 
 def run_label(ctx: StageContext) -> dict[str, Any]:
