@@ -94,3 +94,20 @@ def test_a_pretrained_pipeline_that_does_not_load_is_said_and_replaced(caplog):
         )
     assert len(probs) == len(examples)
     assert "no_such_spacy_pipeline does not load" in caplog.text
+
+
+def test_a_damaged_tagger_cache_entry_is_trained_again_not_an_error(tmp_path):
+    """Issue 37, case 23: a torn .npz (BadZipFile) failed every run until deleted."""
+    import numpy as np
+
+    from weakforge.audit.fold_tagger import cached_fold
+
+    good = tmp_path / "good.npz"
+    with open(good, "wb") as handle:
+        np.savez(handle, probs=np.ones((5, 3)), lengths=np.array([2, 3]))
+    assert [p.shape for p in cached_fold(good, 2, 3)] == [(2, 3), (3, 3)]
+    assert cached_fold(good, 3, 3) is None  # another fold's shape: not trusted
+    torn = tmp_path / "torn.npz"
+    torn.write_bytes(good.read_bytes()[:40])
+    assert cached_fold(torn, 2, 3) is None
+    assert cached_fold(tmp_path / "missing.npz", 2, 3) is None

@@ -13,6 +13,7 @@ import json
 import logging
 import multiprocessing
 import os
+import zipfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -193,10 +194,10 @@ def fold_tagger_probs(
         held_of[fold] = held = [i for i in range(len(examples)) if fold_of[i] == fold]
         key = fold_key(shown, [examples[i] for i in held], labels, [base, epochs, seed + fold])
         paths[fold] = path = cache_dir / f"{key}.npz" if cache_dir else None
-        if path is not None and path.exists():
+        cached = cached_fold(path, len(held), len(tags)) if path is not None else None
+        if cached is not None:
             log.info("audit tagger fold %d/%d from the cache", fold + 1, folds)
-            stored = np.load(path)
-            for i, p in zip(held, np.split(stored["probs"], np.cumsum(stored["lengths"])[:-1])):
+            for i, p in zip(held, cached):
                 out[i] = p
             continue
         jobs[fold] = (
@@ -220,6 +221,23 @@ def fold_tagger_probs(
                     lengths=np.array([len(p) for p in probs]),
                 )
     return out
+
+
+def cached_fold(path: Path, count: int, n_tags: int) -> list[np.ndarray] | None:
+    """A fold's cached probabilities (one array per held-out item), or None when there are
+    none or the entry is damaged (a torn write, another shape): then the fold is trained
+    again, never trusted, and never an error that lasts until the cache is deleted."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path) as stored:
+            lengths, probs = stored["lengths"], stored["probs"]
+        if len(lengths) != count or probs.shape != (int(lengths.sum()), n_tags):
+            raise ValueError(f"{len(lengths)} items of {count}, probabilities {probs.shape}")
+        return np.split(probs, np.cumsum(lengths)[:-1])
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        log.warning("audit tagger cache %s is unusable (%s): training the fold again", path, exc)
+        return None
 
 
 def run_folds(jobs: dict[int, tuple], workers: int):
