@@ -116,3 +116,22 @@ def test_a_csv_cut_off_inside_a_quote_is_an_error_not_a_short_text(tmp_path):
     path.write_text('id,text\na,"first"\nb,"second text that goes on and')
     with pytest.raises(CorpusError, match="line 3: the file ends inside a quoted cell"):
         read_corpus(path, "csv")
+
+
+def test_utf16_and_a_file_cut_inside_a_character_are_named_for_what_they_are(tmp_path):
+    """Issue 37, cases 36 and 37: UTF-16 read as "malformed JSON ... column 2"; a UTF-8 file
+    cut mid-character was offered `iconv -f latin1`."""
+    from weakforge.errors import CorpusError
+
+    utf16 = tmp_path / "u16.jsonl"
+    utf16.write_bytes('{"id": "a", "text": "hi"}\n'.encode("utf-16-le"))
+    with pytest.raises(CorpusError, match="looks like UTF-16.*iconv -f utf-16"):
+        read_corpus(utf16, "jsonl")
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes('{"id": "a", "text": "café"}\n{"id": "b", "text": "caf'.encode() + b"\xc3")
+    with pytest.raises(CorpusError, match="line 2: the file ends in the middle of a UTF-8"):
+        read_corpus(cut, "jsonl")
+    csv_cut = tmp_path / "cut.csv"
+    csv_cut.write_bytes("id,text\na,café\n".encode() + b"b,caf\xc3")
+    with pytest.raises(CorpusError, match="middle of a UTF-8 character"):
+        read_corpus(csv_cut, "csv")
