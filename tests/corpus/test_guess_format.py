@@ -43,3 +43,24 @@ def test_a_path_the_file_system_refuses_is_a_clear_error(tmp_path):
     (tmp_path / "run.toml").mkdir()
     with pytest.raises(ConfigError, match="run.toml: cannot be read"):
         load_config(tmp_path / "run.toml")
+
+
+def test_plain_text_and_json_arrays_are_not_guessed_as_conll_or_csv(tmp_path):
+    """Issue 37, case 38: a plain .txt was read as CoNLL ("bad tag '.'"); a Label Studio
+    JSON export was sniffed as CSV."""
+    import pytest
+
+    from weakforge.corpus import guess_format
+    from weakforge.errors import CorpusError
+
+    plain = tmp_path / "notes.txt"
+    plain.write_text("This is a sentence .\nAnd another one here .\nA third .\n")
+    with pytest.raises(CorpusError, match="not CoNLL 'token TAG' lines"):
+        guess_format(plain)
+    conll = tmp_path / "tagged.txt"
+    conll.write_text("Paris B-LOC\nis O\nnice O\n\n")
+    assert guess_format(conll) == "conll"
+    export = tmp_path / "tasks"
+    export.write_text('[{"id": 1, "data": {"text": "hi, there"}, "annotations": []}]\n')
+    with pytest.raises(CorpusError, match="one JSON array.*Label Studio"):
+        guess_format(export)

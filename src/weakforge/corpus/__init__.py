@@ -93,6 +93,16 @@ def guess_format(path: Path) -> str:
     if path.is_dir() or path.name == "label.json":
         if (path / "label.json").exists() or path.name == "label.json":
             return "wrench"
+    if path.suffix.lower() == ".txt" and path.is_file():  # CoNLL often, plain text too
+        if sniff_format(path) != "conll":
+            raise CorpusError(
+                path,
+                None,
+                "a .txt file whose lines are not CoNLL 'token TAG' lines (plain text?)",
+                "give one record per line as JSONL ({\"text\": ...}) or a CSV with a text "
+                "column, or set [data] format = \"conll\" if it is CoNLL",
+            )
+        return "conll"
     if path.suffix.lower() in SUFFIXES:
         return SUFFIXES[path.suffix.lower()]
     sniffed = sniff_format(path) if path.is_file() else None
@@ -120,6 +130,14 @@ def sniff_format(path: Path) -> str | None:
     if head.startswith(b"\x00\x00") or b"\x00" in head[:64]:
         return None
     text = head.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    if text.lstrip().startswith("["):  # one JSON array, e.g. a Label Studio export
+        raise CorpusError(
+            path,
+            None,
+            "one JSON array (such as a Label Studio export), not a corpus format weakforge "
+            "reads",
+            "write one record per line as JSONL ({\"id\", \"text\", \"label\"})",
+        )
     lines = [line.strip() for line in text.splitlines()[:50] if line.strip()]
     lines = lines[:-1] if len(lines) > 1 else lines  # the last may be cut mid-line
     if not lines:
