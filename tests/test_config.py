@@ -116,3 +116,14 @@ def test_a_damaged_saved_config_names_the_file_and_the_fix(tmp_path):
     (tmp_path / "config.resolved.json").write_text('{"run": {"name": ')
     with pytest.raises(ConfigError, match="config.resolved.json is damaged.*weakforge run"):
         saved_config(tmp_path)
+
+
+def test_a_coarse_label_named_like_a_label_and_odd_run_names_are_refused():
+    """Issue 37, case 13."""
+    with pytest.raises(ConfigError, match=r"label_groups: \['PER'\] are labels"):
+        config_from_dict(
+            {"run": {"labels": ["PER", "ORG"]}, "aggregate": {"label_groups": {"PER": ["ORG"]}}}
+        )
+    for name in ("", "/tmp/elsewhere", "../up"):
+        with pytest.raises(ConfigError, match="give a plain name"):
+            config_from_dict({"run": {"name": name}})

@@ -558,6 +558,18 @@ def check_config(config: RunConfig, source: str) -> None:
         raise ConfigError(f"{source} [run] task: choose one of {list(TASKS)}")
     if len(set(config.run.labels)) != len(config.run.labels):
         raise ConfigError(f"{source} [run] labels: a label is listed twice")
+    clash = sorted(set(config.aggregate.label_groups) & set(config.run.labels))
+    if clash:
+        raise ConfigError(
+            f"{source} [aggregate] label_groups: {clash} are labels of [run] labels too; a "
+            "coarse label needs a name of its own (e.g. ENT)"
+        )
+    name = config.run.name
+    if not name.strip() or Path(name).is_absolute() or ".." in Path(name).parts:
+        raise ConfigError(
+            f"{source} [run] name = {name!r}: the run folder is runs/<name>, so give a plain "
+            "name (use --out for a folder elsewhere)"
+        )
     check_ranges(config, source)
 
 

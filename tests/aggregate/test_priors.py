@@ -32,3 +32,18 @@ def test_span_weights_score_group_labels_by_boundaries_and_ignore_test_gold():
         span_gold_weights([dev(i, gold, examples[0].votes, "test") for i in range(10)], ["names"])
         == {}
     )
+
+
+def test_a_configured_weight_that_names_no_source_is_an_error():
+    """Issue 37, case 13: `[aggregate] weights` naming no source was ignored."""
+    import pytest
+
+    from weakforge.aggregate.priors import initial_weights
+    from weakforge.config import AggregateSection
+    from weakforge.errors import AggregationError
+    from weakforge.records import Example
+
+    examples = [Example(id="a", text="x", votes={"kw": "SPAM"})]
+    options = AggregateSection(weights={"kw_typo": 2.0}, weights_from_gold=False)
+    with pytest.raises(AggregationError, match=r"names \['kw_typo'\].*sources: \['kw'\]"):
+        initial_weights(examples, "classification", options)

@@ -135,3 +135,13 @@ def test_utf16_and_a_file_cut_inside_a_character_are_named_for_what_they_are(tmp
     csv_cut.write_bytes("id,text\na,café\n".encode() + b"b,caf\xc3")
     with pytest.raises(CorpusError, match="middle of a UTF-8 character"):
         read_corpus(csv_cut, "csv")
+
+
+def test_a_header_that_names_a_column_twice_is_refused(tmp_path):
+    """Issue 37, case 13: `id,text,text` silently read the second text column."""
+    from weakforge.errors import CorpusError
+
+    path = tmp_path / "twice.csv"
+    path.write_text("id,text,text\na,first,second\n")
+    with pytest.raises(CorpusError, match=r"line 1: the header names a column twice: \['text'\]"):
+        read_corpus(path, "csv")

@@ -63,3 +63,20 @@ def test_fields_of_the_wrong_type_name_the_record_and_skip(tmp_path):
     assert "label must be an integer" in messages[1]
     assert "every weak label must be an integer" in messages[2]
     assert "data.text must be a string" in messages[3]
+
+
+def test_a_label_map_that_gives_two_classes_one_name_is_refused(tmp_path):
+    """Issue 37, case 13: two indices with one name merged the classes."""
+    import json
+
+    import pytest
+
+    from weakforge.corpus import read_corpus
+    from weakforge.errors import CorpusError
+
+    folder = tmp_path / "wr"
+    folder.mkdir()
+    (folder / "label.json").write_text(json.dumps({"0": "HAM", "1": "SPAM", "2": "HAM"}))
+    (folder / "train.json").write_text(json.dumps({"0": {"label": 0, "weak_labels": [0]}}))
+    with pytest.raises(CorpusError, match=r"one name to several classes \{'HAM': \[0, 2\]\}"):
+        read_corpus(folder, "wrench")

@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 
 from weakforge.config import AggregateSection
+from weakforge.errors import AggregationError
 from weakforge.records import Example, tuning_gold
 from weakforge.tasks import task_kind
 
@@ -88,10 +89,17 @@ def span_gold_weights(
 def initial_weights(
     examples: Sequence[Example], task: str, options: AggregateSection
 ) -> dict[str, float]:
-    """Configured weights, overridden by gold-based ones (``weights_from_gold``)."""
+    """Configured weights, overridden by gold-based ones (``weights_from_gold``). A
+    configured weight naming no source is an error (a typo would be ignored)."""
+    sources = sources_of(examples)
+    stray = sorted(set(options.weights) - set(sources))
+    if stray:
+        raise AggregationError(
+            f"[aggregate] weights names {stray}, which no source is called; sources: "
+            f"{sorted(sources)}"
+        )
     if not options.weights_from_gold:
         return dict(options.weights)
-    sources = sources_of(examples)
     found = (
         span_gold_weights(examples, sources, label_groups=options.label_groups)
         if task_kind(task).spans

@@ -208,6 +208,14 @@ def read_csv(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | 
             "the file has no header row",
             "add a header naming the columns (at least the text column)",
         )
+    repeated = sorted({f for f in reader.fieldnames if reader.fieldnames.count(f) > 1})
+    if repeated:
+        raise CorpusError(
+            path,
+            "line 1",
+            f"the header names a column twice: {repeated} (only the last would be read)",
+            "give every column its own name",
+        )
     if options.columns.text not in reader.fieldnames:
         raise CorpusError(
             path,

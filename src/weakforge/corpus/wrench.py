@@ -37,7 +37,7 @@ def load_label_map(folder: Path) -> dict[int, str]:
         )
     try:
         raw = json.loads(read_utf8(path))
-        return {int(k): str(v) for k, v in raw.items()}
+        names = {int(k): str(v) for k, v in raw.items()}
     except (json.JSONDecodeError, ValueError, AttributeError) as exc:
         raise CorpusError(
             path,
@@ -45,6 +45,16 @@ def load_label_map(folder: Path) -> dict[int, str]:
             f"label.json is not an index -> name object ({exc})",
             'write it as {"0": "NAME0", "1": "NAME1", ...}',
         ) from None
+    shared = sorted({n for n in names.values() if list(names.values()).count(n) > 1})
+    if shared:
+        indices = {n: sorted(i for i, m in names.items() if m == n) for n in shared}
+        raise CorpusError(
+            path,
+            None,
+            f"label.json gives one name to several classes {indices}, which would merge them",
+            "give each class index its own name",
+        )
+    return names
 
 
 def read_wrench(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | CorpusError]]:
