@@ -134,3 +134,15 @@ def test_a_span_of_another_doc_is_refused_by_name():
 
     with pytest.raises(RuleOutputError, match="another Doc.*doc\\[start:end\\]"):
         elsewhere.vote(nlp("Mr Smith left"))
+
+
+def test_an_endless_span_generator_is_stopped_and_named():
+    """Issue 37, case 29: with rule_timeout = 0 it ran out of memory after 75 s."""
+    import itertools
+
+    @span_rule(label="LOC")
+    def endless(doc):
+        yield from itertools.repeat((0, 1))
+
+    with pytest.raises(RuleOutputError, match="more than 1000 spans.*endless generator"):
+        endless.vote(nlp("in Berlin"))

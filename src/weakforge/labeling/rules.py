@@ -70,7 +70,13 @@ class LabelingFunction:
             return ()
         found: list[tuple[int, int, str]] = []
         default = self.labels[0] if len(self.labels) == 1 else None
-        for item in output:
+        most = max(1000, len(doc) * (len(doc) + 1) // 2)  # every distinct span of the doc
+        for count, item in enumerate(output, start=1):
+            if count > most:
+                raise RuleOutputError(
+                    f"yielded more than {most} spans for a document of {len(doc)} tokens "
+                    "(an endless generator?); yield each span once"
+                )
             if isinstance(item, SpacySpan):
                 if item.doc is not doc:
                     raise RuleOutputError(
