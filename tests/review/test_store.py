@@ -137,3 +137,20 @@ def test_a_damaged_review_database_is_named_with_what_to_do(tmp_path):
     path.write_bytes(b"this is not a database, just some bytes" * 200)
     with pytest.raises(WeakforgeError, match="review.sqlite is damaged.*restore it"):
         open_database(path)
+
+
+def test_a_full_disk_under_the_review_database_is_not_called_a_bad_path(tmp_path, monkeypatch):
+    """Issue 37, case 30: "disk I/O error; check [audit] database" sent users to the config."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    from weakforge.errors import WeakforgeError
+    from weakforge.review import store
+
+    def full(engine):
+        raise sa.exc.OperationalError("INSERT", {}, sqlite3.OperationalError("disk I/O error"))
+
+    monkeypatch.setattr(store, "_prepare", full)
+    with pytest.raises(WeakforgeError, match="cannot be written \\(disk I/O error\\).*free space"):
+        open_database(tmp_path / "review.sqlite")

@@ -186,9 +186,15 @@ def _opening(target: Database) -> Iterator[URL]:
             f"({exc.name} is missing): pip install 'weakforge[postgres]'"
         ) from None
     except sa.exc.OperationalError as exc:
+        reason = str(exc.orig).strip()
+        if any(sign in reason.lower() for sign in ("disk i/o", "disk is full", "no space")):
+            raise WeakforgeError(  # the path is right: the disk under it is not
+                f"the review database {display_name(target)} cannot be written ({reason}): "
+                "its disk is full or failing; free space there and try again"
+            ) from None
         raise WeakforgeError(
             f"cannot open the review database {display_name(target)}: "
-            f"{str(exc.orig).strip()}; check [audit] database in the run's config "
+            f"{reason}; check [audit] database in the run's config "
             "(a SQLite file path, or a postgresql:// URL of a server you can reach)"
         ) from None
     except sa.exc.DatabaseError as exc:  # a file overwritten or cut short: not a database
