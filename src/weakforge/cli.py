@@ -305,7 +305,7 @@ def serve(command: list[str], env: dict[str, str] | None) -> int:
     import signal
     import subprocess
 
-    from weakforge.labeling.applier import die_with_parent
+    from weakforge.processes import die_with_parent
 
     server = subprocess.Popen(
         command, env=env, preexec_fn=functools.partial(die_with_parent, os.getpid())

@@ -28,6 +28,7 @@ from weakforge.atomic import atomic_file
 from weakforge.labels import bio_tags, spans_to_tags
 from weakforge.learners.folds import assign_folds
 from weakforge.models import DEFAULT_SPACY_MODEL
+from weakforge.processes import die_with_parent
 from weakforge.records import Example, Label, label_to_json
 from weakforge.spacy_training import update_epochs
 from weakforge.tokenize import example_bounds, words_and_spaces
@@ -250,7 +251,12 @@ def run_folds(jobs: dict[int, tuple], workers: int):
         return
     log.info("audit tagger: %d folds in %d processes", len(jobs), workers)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)),
+        mp_context=context,
+        initializer=die_with_parent,  # a killed run leaves no 600 MB worker behind
+        initargs=(os.getpid(),),
+    ) as pool:
         running = {pool.submit(fold_probabilities, *args): fold for fold, args in jobs.items()}
         for done in as_completed(running):
             yield running[done], done.result()

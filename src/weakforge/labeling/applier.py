@@ -14,7 +14,6 @@ import logging
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 import traceback
 from collections import Counter
@@ -35,6 +34,7 @@ from weakforge.errors import RuleOutputError, RuleTimeout
 from weakforge.labeling.discovery import RuleError, RuleSet, discover
 from weakforge.labeling.parsed import docs_to_bytes, parse, write_part
 from weakforge.labeling.rules import LabelingFunction
+from weakforge.processes import die_with_parent
 from weakforge.progress import progress_bar
 from weakforge.records import Example, Label, label_from_json, label_to_json
 
@@ -337,18 +337,6 @@ def run_shards(
     else:
         for ids, texts, pretok in jobs:
             yield apply_shard(spec, ids, texts, pretok, fault_tolerant, keep_docs=keep_docs)
-
-
-def die_with_parent(parent: int) -> None:
-    """A worker ends when the run that started it dies (even by SIGKILL), instead of
-    lingering (Linux's parent-death signal; elsewhere workers end when their queue closes)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
-    if os.getppid() != parent:  # the parent died before the signal was armed
-        os._exit(1)
 
 
 def run_on_dask(
