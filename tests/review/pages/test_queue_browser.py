@@ -453,3 +453,34 @@ def test_a_drag_that_starts_on_a_type_label_selects_the_words_after_it(tmp_path)
         page.mouse.move(box["x"] + today["right"] - 1, y, steps=5)
         page.mouse.up()  # the next drag counts too
         editor.locator("#status").filter(has_text='"today"').wait_for(timeout=10_000)
+
+
+def test_two_reviewers_at_once_on_postgresql_share_nothing_and_lose_nothing(
+    postgres_url, tmp_path
+):
+    """Issue 35: two reviewers x 50 presses at once on a real PostgreSQL server (the team
+    set-up): 100 distinct items decided, 0 held by both, 0 lost, 0 server errors."""
+    import sqlalchemy as sa
+
+    from weakforge.review.store import decisions, open_database
+
+    update_queue(postgres_url, many_items(300), labels=["HAM", "SPAM"])
+    (tmp_path / "config.resolved.json").write_text(
+        json.dumps({"run": {"labels": ["HAM", "SPAM"]}, "audit": {"database": postgres_url}})
+    )
+    with page_server(tmp_path) as (browser, port):
+        first = open_page(browser, port, "bo")
+        second = open_page(browser, port, "cy")
+        for _ in range(50):
+            first.keyboard.press("A")
+            second.keyboard.press("A")
+            first.wait_for_timeout(100)
+        accounts = [settled(first, 50), settled(second, 50)]
+        errors = sum(p.locator("[data-testid='stException']").count() for p in (first, second))
+    with open_database(postgres_url).connect() as connection:
+        rows = connection.execute(sa.select(decisions.c.item_id, decisions.c.reviewer)).all()
+    by = {name: [i for i, who in rows if who == name] for name in ("bo", "cy")}
+    print(f"PostgreSQL, two reviewers: {accounts}")
+    assert [a[:2] for a in accounts] == [(50, 50), (50, 50)] and errors == 0
+    assert len(by["bo"]) == len(by["cy"]) == 50 and len({i for i, _ in rows}) == 100
+    assert not set(by["bo"]) & set(by["cy"])
