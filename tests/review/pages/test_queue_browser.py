@@ -455,9 +455,7 @@ def test_a_drag_that_starts_on_a_type_label_selects_the_words_after_it(tmp_path)
         editor.locator("#status").filter(has_text='"today"').wait_for(timeout=10_000)
 
 
-def test_two_reviewers_at_once_on_postgresql_share_nothing_and_lose_nothing(
-    postgres_url, tmp_path
-):
+def test_two_reviewers_at_once_on_postgresql_share_nothing_and_lose_nothing(postgres_url, tmp_path):
     """Issue 35: two reviewers x 50 presses at once on a real PostgreSQL server (the team
     set-up): 100 distinct items decided, 0 held by both, 0 lost, 0 server errors."""
     import sqlalchemy as sa
