@@ -271,9 +271,7 @@ def test_a_manifest_of_another_shape_means_every_stage_runs_again(setup, content
     assert again.ran == ["first", "second"]
 
 
-def test_a_folder_that_cannot_be_written_and_a_full_disk_are_one_line_errors(
-    setup, monkeypatch
-):
+def test_a_folder_that_cannot_be_written_and_a_full_disk_are_one_line_errors(setup, monkeypatch):
     """Issue 37, cases 19 and 20: EROFS on the lock file and ENOSPC on the metrics write
     were tracebacks; the stages before keep their results."""
     import errno

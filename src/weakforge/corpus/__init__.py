@@ -99,8 +99,8 @@ def guess_format(path: Path) -> str:
                 path,
                 None,
                 "a .txt file whose lines are not CoNLL 'token TAG' lines (plain text?)",
-                "give one record per line as JSONL ({\"text\": ...}) or a CSV with a text "
-                "column, or set [data] format = \"conll\" if it is CoNLL",
+                'give one record per line as JSONL ({"text": ...}) or a CSV with a text '
+                'column, or set [data] format = "conll" if it is CoNLL',
             )
         return "conll"
     if path.suffix.lower() in SUFFIXES:
@@ -134,9 +134,8 @@ def sniff_format(path: Path) -> str | None:
         raise CorpusError(
             path,
             None,
-            "one JSON array (such as a Label Studio export), not a corpus format weakforge "
-            "reads",
-            "write one record per line as JSONL ({\"id\", \"text\", \"label\"})",
+            "one JSON array (such as a Label Studio export), not a corpus format weakforge reads",
+            'write one record per line as JSONL ({"id", "text", "label"})',
         )
     lines = [line.strip() for line in text.splitlines()[:50] if line.strip()]
     lines = lines[:-1] if len(lines) > 1 else lines  # the last may be cut mid-line

@@ -29,6 +29,7 @@ COLUMN_SEPARATOR = re.compile(r"[ \t]+")
 """What separates CoNLL columns: spaces and tabs only (a no-break space inside a token, as
 in "10\u00a0000", is part of it)."""
 
+
 def read_conll(path: Path, options: ReadOptions) -> Iterator[tuple[str, Example | CorpusError]]:
     tokens: list[str] = []
     tags: list[str] = []
