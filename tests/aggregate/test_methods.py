@@ -164,3 +164,33 @@ def test_document_history_labels_later_partial_mentions():
         out = aggregate(examples, "ner", ["PER", "ORG"], options=options)
         found = [(later[s.start : s.end], s.label) for s in out[-1].label]
         assert found == ([("Lison", "PER")] if history else [])
+
+
+def test_thousands_of_labels_are_refused_for_skweak_with_the_way_out():
+    """Issue 37, case 14: 10,000 labels made no progress in 5 minutes (quadratic)."""
+    import pytest
+
+    from weakforge.aggregate import aggregate
+    from weakforge.config import AggregateSection
+    from weakforge.errors import AggregationError
+    from weakforge.records import Example
+
+    labels = [f"L{i}" for i in range(1001)]
+    examples = [Example(id="a", text="x", votes={"kw": "L0"})]
+    with pytest.raises(AggregationError, match='1001 labels.*method = "majority"'):
+        aggregate(
+            examples, "classification", labels, options=AggregateSection(method="naive_bayes")
+        )
+
+
+def test_auto_takes_the_majority_vote_when_skweak_would_take_hours():
+    from weakforge.aggregate.selection import aggregate_and_choose
+    from weakforge.config import AggregateSection
+    from weakforge.records import Example
+
+    labels = [f"L{i}" for i in range(1001)]
+    examples = [Example(id=f"a{i}", text="x", votes={"kw": "L0"}) for i in range(3)]
+    result, choice = aggregate_and_choose(
+        examples, "classification", labels, options=AggregateSection(rounds=0)
+    )
+    assert choice.method == "majority" and result[0].label == "L0"

@@ -13,6 +13,12 @@ from weakforge.errors import AggregationError
 from weakforge.records import Example, labels_in
 from weakforge.tasks import task_kind
 
+SKWEAK_METHODS = ("hmm", "naive_bayes")
+MAX_SKWEAK_LABELS = 1000
+"""Most labels a skweak label model is run with: on 60 short NER documents, 50 labels took
+0.7 s, 200 took 6.8 s and 400 took 26.8 s (about the square), so 1,000 labels take hours on
+a corpus of thousands of documents and 10,000 never finish."""
+
 Aggregator = Callable[[Sequence[Example], Sequence[str], AggregateSection, int], list[Example]]
 METHODS: dict[str, dict[str, Aggregator]] = {}  # name -> task kind -> function
 
@@ -51,6 +57,12 @@ def run_method(
     method = resolve_method(options.method, task)
     if not labels:
         raise AggregationError("[run] labels is empty; list the task's labels")
+    if method in SKWEAK_METHODS and len(labels) > MAX_SKWEAK_LABELS:
+        raise AggregationError(
+            f"{len(labels)} labels: skweak's label models grow with the square of the labels "
+            f"on every document (hours above {MAX_SKWEAK_LABELS}; bench/RESULTS.md); use "
+            "[aggregate] method = \"majority\", or group the labels"
+        )
     check_vote_labels(examples, labels, options.label_groups)
     result = METHODS[method][task](examples, labels, options, seed)
     return [override_with_gold(e, labels) for e in result]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from weakforge.aggregate.methods import run_method
+from weakforge.aggregate.methods import MAX_SKWEAK_LABELS, run_method
 from weakforge.aggregate.model_sources import rounds_for, with_model_rounds
 from weakforge.config import AggregateSection
 from weakforge.errors import AggregationError
@@ -92,6 +92,15 @@ def aggregate_and_choose(
 
     if options.method != "auto":
         return run(options), Choice(options.method, "set in [aggregate] method", rounds=rounds)
+    if len(labels) > MAX_SKWEAK_LABELS:  # skweak would take hours: auto is majority vote
+        log.warning(
+            "%d labels: auto uses the weighted majority vote (skweak's label models take "
+            "hours above %d labels)",
+            len(labels),
+            MAX_SKWEAK_LABELS,
+        )
+        why = f"auto: {len(labels)} labels, over skweak's {MAX_SKWEAK_LABELS}"
+        return run(replace(options, method="majority")), Choice("majority", why, rounds=rounds)
     dev = sum(e.split == "dev" and e.gold is not None for e in examples)
     if dev < MIN_DEV:
         method = task_kind(task).default_method
