@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -49,6 +49,18 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def foreign_entries(path: Path, marks: Sequence[str]) -> list[str]:
+    """The names in a folder that a writer would replace, when the folder is not empty and
+    holds none of the ``marks`` its earlier outputs leave (so it is someone else's): the
+    writer must refuse it. Empty for a new, empty or earlier output folder."""
+    if not path.is_dir():
+        return []
+    entries = sorted(entry.name for entry in path.iterdir())
+    if entries and not any((path / mark).exists() for mark in marks):
+        return entries
+    return []
 
 
 @contextmanager

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from weakforge.atomic import atomic_file
+from weakforge.atomic import atomic_file, foreign_entries
 from weakforge.config import RunConfig
 from weakforge.digests import digest_path
 from weakforge.errors import StageError, WeakforgeError
@@ -92,10 +92,10 @@ class Stage:
     JSON-compatible dict, saved as the output ``stages/<name>.json``). ``config_keys`` are the
     config tables whose values enter the stage's hash; ``external`` lists files outside the
     run folder (a corpus, a rules folder) whose content does too. ``describe`` turns the
-    metrics into the stage's section of the report. ``records_out`` names the records file a
-    stage writes; ``reads_newest`` lists the records files a stage can read, newest first:
-    it reads the first one a stage of the run writes (``records_from``, an input from then
-    on), so stages can be left out of a run. ``reads`` and
+    metrics into the stage's section of the report. ``reads_newest`` lists the records files
+    a stage can read, newest first: it reads the first one an earlier stage of the run
+    writes among its ``outputs`` (``records_from``, an input from then on), so stages can be
+    left out of a run. ``reads`` and
     ``fills`` are the stores (databases) it reads and writes; ``config_values`` picks single
     keys of other tables that enter its hash (e.g. the embedding model it shares).
     """
@@ -107,7 +107,6 @@ class Stage:
     config_keys: tuple[str, ...] = ()
     external: Callable[[RunConfig], Sequence[Path]] = field(default=lambda config: ())
     describe: Callable[[dict[str, Any]], Section] | None = None
-    records_out: str | None = None
     reads_newest: tuple[str, ...] = ()
     records_from: str = ""
     reads: tuple[Store, ...] = ()
@@ -305,9 +304,9 @@ def refuse_foreign_folder(run_dir: Path) -> None:
         return
     if not run_dir.is_dir():
         raise WeakforgeError(f"--out {run_dir} is a file; name a folder for the run")
-    entries = list(run_dir.iterdir())
-    if entries and not any((run_dir / mark).exists() for mark in RUN_FOLDER_MARKS):
-        shown = ", ".join(sorted(e.name for e in entries)[:5])
+    entries = foreign_entries(run_dir, RUN_FOLDER_MARKS)
+    if entries:
+        shown = ", ".join(entries[:5])
         raise WeakforgeError(
             f"{run_dir} holds files ({shown}) and is not a weakforge run folder (no "
             f"{MANIFEST}); a run replaces what it writes there, so give it a new or empty "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from weakforge.atomic import atomic_dir
+from weakforge.atomic import atomic_dir, foreign_entries
 from weakforge.corpus.options import WriteOptions
 from weakforge.corpus.tabular import chosen_label
 from weakforge.errors import CorpusError
@@ -29,9 +29,9 @@ def refuse_foreign_folder(path: Path) -> None:
         return
     if not path.is_dir():
         raise CorpusError(path, None, "exists and is not a folder", "name a new folder")
-    entries = list(path.iterdir())
-    if entries and not any((path / marker).exists() for marker in HF_MARKERS):
-        shown = ", ".join(sorted(e.name for e in entries)[:5])
+    entries = foreign_entries(path, HF_MARKERS)
+    if entries:
+        shown = ", ".join(entries[:5])
         raise CorpusError(
             path,
             None,

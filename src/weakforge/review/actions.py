@@ -32,11 +32,19 @@ class Action:
     key: str | None
     effect: Effect
     needs: Literal["", "label", "note"] = ""
+    advances: bool = True
+    """Whether the page moves on to the next item after it (a note stays on its item)."""
 
     @property
     def decides(self) -> bool:
         """Whether it settles the item's label (and so counts as reviewed)."""
         return self.effect != "none"
+
+    @property
+    def passes(self) -> bool:
+        """Whether it moves past the item without deciding it (a skip): the item is then
+        not served to the reviewer again this session."""
+        return self.advances and not self.decides
 
 
 ACTIONS: dict[str, Action] = {
@@ -47,7 +55,7 @@ ACTIONS: dict[str, Action] = {
         Action("duplicate", "Duplicate: drop", "D", "drop"),
         Action("skip", "Skip", "K", "none"),
         Action("relabel", "Relabel", "L", "given", needs="label"),
-        Action("note", "Add note", None, "none", needs="note"),
+        Action("note", "Add note", None, "none", needs="note", advances=False),
     )
 }
 LABEL_ACTIONS: tuple[str, ...] = tuple(name for name, a in ACTIONS.items() if a.decides)

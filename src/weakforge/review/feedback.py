@@ -71,26 +71,35 @@ def latest_decisions(target: Database, *columns: sa.Column) -> list[sa.Row]:
         ).all()
 
 
-def effective_decisions(target: Database) -> dict[str, tuple[str, Any]]:
-    """Item id -> (action, label) of its latest effective decision (empty if no queue)."""
-    found = {}
-    for item, action, label in latest_decisions(target, decisions.c.action, decisions.c.new_label):
+def read_decisions(target: Database) -> tuple[dict[str, tuple[str, Any]], dict[str, str]]:
+    """In one query, item id -> (action, label) of its latest effective decision, and item
+    id -> the SHA-256 of the text that decision was made on (decisions from before weakforge
+    kept it left out); both empty if there is no queue."""
+    decided, texts = {}, {}
+    for item, action, label, sha in latest_decisions(
+        target, decisions.c.action, decisions.c.new_label, decisions.c.text_sha
+    ):
         try:
-            found[item] = (action, json.loads(label) if label is not None else None)
+            decided[item] = (action, json.loads(label) if label is not None else None)
         except json.JSONDecodeError:
             raise WeakforgeError(
                 f"{display_name(target)}: the decision on item '{item}' holds a label that "
                 f"is not JSON ({label!r}); record decisions through weakforge "
                 "(the review page or weakforge.review.decide)"
             ) from None
-    return found
+        if sha is not None:
+            texts[item] = sha
+    return decided, texts
+
+
+def effective_decisions(target: Database) -> dict[str, tuple[str, Any]]:
+    """Item id -> (action, label) of its latest effective decision (empty if no queue)."""
+    return read_decisions(target)[0]
 
 
 def decided_texts(target: Database) -> dict[str, str]:
-    """Item id -> the SHA-256 of the text its effective decision was made on (decisions
-    from before weakforge kept it are left out)."""
-    rows = latest_decisions(target, decisions.c.text_sha)
-    return {item: sha for item, sha in rows if sha is not None}
+    """Item id -> the SHA-256 of the text its effective decision was made on."""
+    return read_decisions(target)[1]
 
 
 def decisions_fingerprint(config: RunConfig, run_dir: Path) -> str:

@@ -32,8 +32,7 @@ from weakforge.records import Example, label_counts_by_split
 from weakforge.report import Image, Section, Table
 from weakforge.review.feedback import (
     apply_decisions,
-    decided_texts,
-    effective_decisions,
+    read_decisions,
     review_agreement,
     review_database,
 )
@@ -65,9 +64,7 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     check_votes_current(ctx)
     examples = with_votes(load_records(ctx.input(RECORDS)), read_votes(ctx.input(VOTES)))
     database = review_database(config, ctx.run_dir)
-    examples, reviewed = apply_decisions(
-        examples, effective_decisions(database), decided_texts(database)
-    )
+    examples, reviewed = apply_decisions(examples, *read_decisions(database))
     labels = config.labels_for(examples)
     task = config.run.task
     features = None
@@ -200,5 +197,4 @@ AGGREGATE = Stage(
     config_values=lambda config: {"embedding model": config.audit.model},
     reads=(REVIEW_DECISIONS,),
     describe=describe_aggregate,
-    records_out=AGGREGATED,
 )

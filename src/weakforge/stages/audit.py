@@ -196,5 +196,4 @@ AUDIT = Stage(
     fills=(REVIEW_QUEUE,),
     config_keys=("audit",),
     describe=describe_audit,
-    records_out=AUDITED,
 )

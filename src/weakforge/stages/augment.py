@@ -178,5 +178,4 @@ AUGMENT = Stage(
     outputs=(AUGMENTED,),
     config_keys=("augment", "audit"),
     describe=describe_augment,
-    records_out=AUGMENTED,
 )

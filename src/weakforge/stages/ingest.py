@@ -222,5 +222,4 @@ INGEST = Stage(
     config_keys=("data",),
     external=lambda config: [path for path, _, _ in corpus_files(config)],
     describe=describe_ingest,
-    records_out=RECORDS,
 )

@@ -4,7 +4,7 @@ it never imports the stage packages that fill the registries."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from weakforge.aggregate import METHODS
 from weakforge.aggregate.model_sources import parse_span_model
@@ -27,20 +27,13 @@ def named_values(config: RunConfig) -> Iterable[tuple[str, list[str], list[str]]
     yield "[train] family", [config.train.family], list(FAMILIES)
 
 
-PARSED: tuple[tuple[str, Callable[[RunConfig], str], Callable[[str], object]], ...] = (
-    ("[aggregate] span_model", lambda c: c.aggregate.span_model, parse_span_model),
-)
-"""Keys whose value is parsed by its registry (``kind:FOLDER``); the parser raises."""
-
-
 def check_registered_names(config: RunConfig, source: str = "config") -> None:
     """Refuse a config value that names no registry entry, listing the valid names."""
     for where, names, allowed in named_values(config):
         for name in names:
             if name not in allowed:
                 raise ConfigError(f"{source} {where}: unknown '{name}'; choose from {allowed}")
-    for _where, value_of, parse in PARSED:
-        try:
-            parse(value_of(config))
-        except WeakforgeError as exc:
-            raise ConfigError(f"{source} {exc}") from None
+    try:  # "kind:FOLDER": its parser knows the kinds and which take a folder
+        parse_span_model(config.aggregate.span_model)
+    except WeakforgeError as exc:
+        raise ConfigError(f"{source} {exc}") from None

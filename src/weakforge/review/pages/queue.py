@@ -15,7 +15,7 @@ on screen until the next one. Untrusted strings go through :mod:`.escaping`.
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -174,9 +174,14 @@ def act(
         return
     counts["saved"] += 1
     say("success", f"{action} recorded for {item_id}")
-    if ACTIONS[action].decides or action == "skip":
+    if ACTIONS[action].advances:
         st.session_state["advance_from"] = item_id
-    if action == "skip":
+    remember_passed(action, item_id)
+
+
+def remember_passed(action: str, item_id: str) -> None:
+    """An item the reviewer moved past without deciding (a skip) is not served again."""
+    if ACTIONS[action].passes:
         st.session_state.setdefault("skipped", set()).add(item_id)
 
 
@@ -422,8 +427,7 @@ def applied(engine, reviewer: str, sent: dict[str, Any]) -> dict[str, Any]:
         )
     except WeakforgeError as exc:  # someone else decided it, a bad label, a busy database
         return {"n": number, "outcome": "refused", "message": f"{item_id}: {exc}"}
-    if action == "skip":
-        st.session_state.setdefault("skipped", set()).add(item_id)
+    remember_passed(action, item_id)
     return {"n": number, "outcome": "saved", "message": f"{action} recorded for {item_id}"}
 
 
@@ -440,10 +444,9 @@ def view_item(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def class_view(engine, reviewer: str, filt: QueueFilter, sort: str, labels: list[str]) -> None:
-    """Class decisions at the speed of the keys: first the decisions the view sent since
-    the last run are applied in order, then the reviewer's next items are claimed (one
-    transaction) and handed to the view with the answers."""
+def apply_sent(engine, reviewer: str) -> None:
+    """Apply, in order, the decisions the class item view sent since the last run, keeping
+    each answer for the view."""
     state = st.session_state
     session = state.setdefault("view_session", uuid.uuid4().hex)
     results = state.setdefault("view_results", [])
@@ -451,9 +454,17 @@ def class_view(engine, reviewer: str, filt: QueueFilter, sort: str, labels: list
         results.append(applied(engine, reviewer, sent))
         state["acknowledged"] = int(sent["n"])
     del results[:-100]  # the view counts each answer once; the last ones are enough
+
+
+def class_view(
+    engine, reviewer: str, filt: QueueFilter, sort: str, labels: list[str], available: int
+) -> None:
+    """Class decisions at the speed of the keys: the reviewer's next items are claimed (one
+    transaction; about half of the ``available`` ones, so a colleague gets items too) and
+    handed to the view with the answers to its decisions (:func:`apply_sent`, run first)."""
+    state = st.session_state
     skipped = sorted(state.get("skipped", set()))
-    available = query(engine, filt, sort, 0, 0)[1]  # not held by anyone else
-    count = min(BATCH, max(1, -(-available // 2)))  # half, so a colleague gets items too
+    count = min(BATCH, max(1, -(-available // 2)))
     ids = claim_next(engine, reviewer, filt, sort, count=count, skip=skipped)
     first = state.pop("reopen_first", None)
     if first and claim(engine, first, reviewer) is None:  # an undone item opens first
@@ -468,9 +479,9 @@ def class_view(engine, reviewer: str, filt: QueueFilter, sort: str, labels: list
         actions,
         labels,
         descriptions=label_descriptions(),
-        session=session,
+        session=state["view_session"],
         acknowledged=state.get("acknowledged", 0),
-        results=results,
+        results=state["view_results"],
     )
     if batch:
         with st.expander("Votes, duplicates and history of the first item"):
@@ -551,14 +562,29 @@ def sidebar_statistics(engine) -> None:
         )
 
 
-def queue_table(engine, filt: QueueFilter, sort: str, reviewer: str) -> None:
-    """One page of the queue; a click on a row opens that item."""
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue under the filter, and how many items match it."""
+
+    rows: list[dict[str, Any]]
+    matching: int
+    pages: int
+
+
+def queue_page(engine, filt: QueueFilter, sort: str) -> QueuePage:
+    """The page the reviewer is on (a page past the end shows the last one)."""
     requested = int(st.session_state.get("page", 0))
     rows, matching = query(engine, filt, sort, requested, PAGE_SIZE)
     pages = max(1, -(-matching // PAGE_SIZE))
-    if requested > pages - 1:  # a page past the end shows the last one (one more query)
+    if requested > pages - 1:  # one more query
         st.session_state["page"] = requested = pages - 1
         rows, matching = query(engine, filt, sort, requested, PAGE_SIZE)
+    return QueuePage(rows, matching, pages)
+
+
+def queue_table(engine, listing: QueuePage, reviewer: str) -> None:
+    """One page of the queue; a click on a row opens that item."""
+    rows, matching, pages = listing.rows, listing.matching, listing.pages
     page = st.number_input("Page", min_value=0, max_value=pages - 1, step=1, key="page")
     blind = blind_items(engine, [r["id"] for r in rows], reviewer)  # double annotation
     decided = decided_labels(engine, [r["decided_seq"] for r in rows if r["id"] not in blind])
@@ -642,16 +668,25 @@ def main() -> None:
     filt, sort = sidebar_filter(engine)
     task = config.run.task if config else queue_task(engine)
     if reviewer and filt.status == "unreviewed" and task and not task_kind(task).spans:
-        class_view(engine, reviewer, filt, sort, list(st.session_state["task_labels"]))
-        sidebar_statistics(engine)
-        queue_tab, export_tab = st.tabs(["Queue", "Export"])
-        with queue_tab:
-            queue_table(engine, filt, sort, reviewer)
-        with export_tab:
-            export_panel(folder, target)
-        return
+        apply_sent(engine, reviewer)
+        listing = queue_page(engine, filt, sort)  # (claims change nothing it shows)
+        labels = list(st.session_state["task_labels"])
+        class_view(engine, reviewer, filt, sort, labels, listing.matching)
+    else:
+        classic_view(engine, config, reviewer, filt, sort)
+        listing = queue_page(engine, filt, sort)
     sidebar_statistics(engine)
-    accounts = st.container()  # first in the page, so the key counter never moves
+    queue_tab, export_tab = st.tabs(["Queue", "Export"])
+    with queue_tab:
+        queue_table(engine, listing, reviewer)
+    with export_tab:
+        export_panel(folder, target)
+
+
+def classic_view(engine, config, reviewer: str, filt: QueueFilter, sort: str) -> None:
+    """The item with the page's own buttons (NER, the reviewed view, no reviewer yet), the
+    key counter first so it never moves."""
+    accounts = st.container()
     try:
         item, holder = current_item(engine, filt, sort, reviewer)
     except WeakforgeError as exc:  # the database was busy or unreachable: say so, go on
@@ -663,19 +698,14 @@ def main() -> None:
         show_last_message()
     if item is None:
         notice("info", "Nothing to review under these filters.")
-    else:
-        if holder is not None:
-            notice("warning", f"{holder} is working on {item['id']} right now (a claim).")
-        blind = item["id"] in blind_items(engine, [item["id"]], reviewer)
-        item_view(engine, item, blind=blind)
-        back, forward = st.columns(2)
-        back.button("Previous (P)", key="previous", shortcut="P", on_click=step, args=(-1,))
-        forward.button("Next (N)", key="next", shortcut="N", on_click=step, args=(1,))
-    queue_tab, export_tab = st.tabs(["Queue", "Export"])
-    with queue_tab:
-        queue_table(engine, filt, sort, reviewer)
-    with export_tab:
-        export_panel(folder, target)
+        return
+    if holder is not None:
+        notice("warning", f"{holder} is working on {item['id']} right now (a claim).")
+    blind = item["id"] in blind_items(engine, [item["id"]], reviewer)
+    item_view(engine, item, blind=blind)
+    back, forward = st.columns(2)
+    back.button("Previous (P)", key="previous", shortcut="P", on_click=step, args=(-1,))
+    forward.button("Next (N)", key="next", shortcut="N", on_click=step, args=(1,))
 
 
 EXPORT_FORMATS = {"jsonl": "jsonl", "labelstudio": "json", "conll": "conll", "chat": "chat.jsonl"}
