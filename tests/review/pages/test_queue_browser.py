@@ -482,3 +482,23 @@ def test_two_reviewers_at_once_on_postgresql_share_nothing_and_lose_nothing(post
     assert [a[:2] for a in accounts] == [(50, 50), (50, 50)] and errors == 0
     assert len(by["bo"]) == len(by["cy"]) == 50 and len({i for i, _ in rows}) == 100
     assert not set(by["bo"]) & set(by["cy"])
+
+
+def test_keys_typed_into_a_text_field_stay_there(tmp_path):
+    """Where an annotator leaves the focus in a text field (the view's note), decision keys
+    type letters: "ask dk" decides nothing; the note is saved on the item shown, and the
+    next press of A outside the field decides that same item."""
+    db = tmp_path / "review.sqlite"
+    update_queue(db, many_items(5), labels=["HAM", "SPAM"])
+    with page_server(tmp_path) as (browser, port):
+        page = open_page(browser, port, "ana")
+        note = view(page).locator("#note")
+        note.click()
+        page.keyboard.type("ask dk")
+        page.wait_for_timeout(1500)
+        assert decided(db) == [] and note.input_value() == "ask dk"
+        view(page).get_by_role("button", name="Add note").click()
+        view(page).locator("#text").click()  # out of the field: keys decide again
+        page.keyboard.press("A")
+        assert settled(page, 2)[:3] == (2, 2, 0)
+    assert decided(db) == [("x000", "ana", "note"), ("x000", "ana", "accept_weak")]
