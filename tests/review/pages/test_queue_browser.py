@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from weakforge.review.store import QueueItem, update_queue
+from weakforge.review.store import QueueItem, open_database, update_queue
 from weakforge.testing import review_page_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -502,3 +502,49 @@ def test_keys_typed_into_a_text_field_stay_there(tmp_path):
         page.keyboard.press("A")
         assert settled(page, 2)[:3] == (2, 2, 0)
     assert decided(db) == [("x000", "ana", "note"), ("x000", "ana", "accept_weak")]
+
+
+def test_messages_counts_undo_and_past_decisions_in_chromium(tmp_path):
+    """Issue 35's defects 5, 7, 9, 11 and 12 as an annotator meets them: a bidi control in
+    an id is shown as [U+202E]; the last result stays on screen; a press on an item a
+    colleague decided meanwhile is refused with its reason and counted once, the same in
+    the message and the account; undo opens the undone item again; after the next audit no
+    longer flags a reviewed item, it is still in the reviewed view and its decision can be
+    corrected there."""
+    from weakforge.review.service import decide
+
+    db = tmp_path / "review.sqlite"
+    hostile = "id\u202eexe.txt"
+    items = many_items(6)
+    items[0] = replace(items[0], id=hostile)
+    update_queue(db, items, labels=["HAM", "SPAM"])
+    with page_server(tmp_path) as (browser, port):
+        page = open_page(browser, port, "ana")
+        heading = view(page).locator("#heading")
+        assert heading.inner_text() == "Item id[U+202E]exe.txt (train)"  # defect 5
+        decide(open_database(db), "x001", "bo", "accept_weak")  # a colleague, meanwhile
+        page.keyboard.press("A")
+        last = view(page).locator("#last")
+        last.filter(has_text="accept_weak recorded for id[U+202E]exe.txt").wait_for(timeout=30_000)
+        page.wait_for_timeout(3000)  # defect 7: the message stays
+        assert "recorded for id[U+202E]exe.txt" in last.inner_text()
+        assert heading.inner_text().startswith("Item x001")
+        page.keyboard.press("A")  # on x001, which bo decided: refused, with the reason
+        view(page).locator("#last.refused").wait_for(timeout=30_000)
+        assert "x001" in last.inner_text()
+        assert settled(page, 2) == (2, 1, 1, 0)  # defect 9: one refusal, counted once
+        page.keyboard.press("U")  # defect 12: undo opens the undone item again
+        last.filter(has_text="open again").wait_for(timeout=30_000)
+        heading.filter(has_text="Item id[U+202E]exe.txt").wait_for(timeout=30_000)
+        page.keyboard.press("S")  # decided again: the suggestion accepted this time
+        last.filter(has_text="recorded for id[U+202E]exe.txt").wait_for(timeout=30_000)
+        update_queue(db, many_items(6)[2:], labels=["HAM", "SPAM"])  # the next audit
+        page.get_by_text("reviewed", exact=True).click()  # defect 11
+        correct = page.get_by_role("button", name="Accept weak")
+        correct.wait_for(timeout=30_000)
+        page.get_by_text("Item id[U+202E]exe.txt").first.wait_for(timeout=30_000)
+        correct.click()  # a past decision corrected
+        deadline = time.time() + 30
+        while time.time() < deadline and len(decided(db)) < 5:
+            time.sleep(0.2)
+    assert decided(db)[-1] == (hostile, "ana", "accept_weak")
