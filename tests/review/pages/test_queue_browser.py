@@ -373,8 +373,8 @@ def counting_http_server():
 
 
 def test_nothing_in_an_item_or_a_reviewer_name_is_fetched_in_a_colleagues_browser(tmp_path):
-    """Markdown images and HTML in a text, an id and a reviewer's name point at a local
-    server: one reviewer decides, a colleague opens the decided item (its history names the
+    """Markdown images and HTML in a text, an id, a label and a reviewer's name point at a
+    local server: one reviewer decides, a colleague opens the decided item (its history names the
     first reviewer); the server gets no request and the strings are shown as text."""
     db = tmp_path / "review.sqlite"
     with counting_http_server() as (image_port, hits):
@@ -386,10 +386,12 @@ def test_nothing_in_an_item_or_a_reviewer_name_is_fetched_in_a_colleagues_browse
             id=hostile_id,
             text=f"great video ![t]({image}/text.png) <img src={image}/html.png> **bold**",
         )
-        update_queue(db, [item, *many_items(3)[1:]], labels=["HAM", "SPAM"])
+        label = f"![l]({image}/label.png)"  # defect 6: a label is a button's text, no more
+        update_queue(db, [item, *many_items(3)[1:]], labels=["HAM", label])
         with page_server(tmp_path) as (browser, port):
             first = open_page(browser, port, reviewer)
             idle(first)
+            assert view(first).get_by_role("button", name=f"Relabel: {label}").count() == 1
             first.keyboard.press("A")
             deadline = time.time() + 30
             while time.time() < deadline and not decided(db):
