@@ -6,19 +6,25 @@ record, rule or key given), a counted skip (``on_error = "skip"``), or a clean r
 Verdicts: ``ok`` (as expected), ``crash`` (an exception that is not a WeakforgeError: a
 traceback for the user), ``unnamed_error`` (a WeakforgeError that names nothing to fix),
 ``silent_wrong`` (no error and no counted skip where one was due, or an error where the
-input was fine), ``error_not_skipped`` (a clear error where skip mode should have skipped).
+input was fine), ``error_not_skipped`` (a clear error where skip mode should have skipped),
+``misleading`` (an error that offers a wrong fix), ``data_loss`` (a file of the user's gone
+afterwards, whatever was said) and ``hang`` (no answer within the case's time limit).
 
-    python bench/bad_inputs.py
+    python bench/bad_inputs.py            # every case, recorded
+    python bench/bad_inputs.py "csv"      # the cases whose name holds "csv", printed only
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import signal
+import sys
 import tempfile
 import traceback
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +43,28 @@ class Case:
     expect: str  # "error", "skip" or "ok"
     names: str = ""  # what a clear error must mention
     until: str = "ingest"
+    act: Callable[[Path, dict], object] | None = None  # instead of `weakforge run`
+    check: Callable[[Path], tuple[str, str] | None] | None = None  # (verdict, why) if wrong
+    forbid: str = ""  # a wrong fix the error must not offer
+    limit_s: int = 120  # a run still going after this is a hang
+
+
+class Hang(Exception):
+    """The case's time limit passed with the run still going."""
+
+
+@contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    def ring(signum, frame):
+        raise Hang
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def jsonl(rows: list) -> str:
@@ -371,36 +399,63 @@ def rule_cases() -> list[Case]:
 
 
 def run_case(case: Case, folder: Path) -> tuple[str, str]:
-    """The verdict and what the user would read."""
+    """The verdict and what the user would read; then the case's check of the folder."""
+    verdict, shown = outcome(case, folder)
+    found = case.check(folder) if case.check and verdict not in ("crash", "hang") else None
+    if found and (verdict == "ok" or found[0] == "data_loss"):
+        return found
+    return verdict, shown
+
+
+def outcome(case: Case, folder: Path) -> tuple[str, str]:
     built = case.build(folder)
     try:
-        if isinstance(built, str):  # raw TOML text
-            (folder / "run.toml").write_text(built)
-            config = load_config(folder / "run.toml")
-        else:
-            config = config_from_dict(built, base_dir=folder, source="run.toml")
-        result = stages.run(config, folder / "run", until=case.until)
+        with time_limit(case.limit_s):
+            if case.act is not None:
+                case.act(folder, built)
+                result = None
+            else:
+                if isinstance(built, str):  # raw TOML text
+                    (folder / "run.toml").write_text(built)
+                    config = load_config(folder / "run.toml")
+                else:
+                    config = config_from_dict(built, base_dir=folder, source="run.toml")
+                result = stages.run(config, folder / "run", until=case.until)
+    except Hang:
+        return "hang", f"still running after {case.limit_s} s"
     except WeakforgeError as exc:
         message = str(exc)
         if case.expect == "skip":  # loud, but skip mode should have skipped the record
             return "error_not_skipped", message
         if case.expect != "error":
             return "silent_wrong", f"error on a fine input: {message}"
+        if case.forbid and case.forbid.lower() in message.lower():
+            return "misleading", message
         named = case.names.lower() in message.lower() if case.names else True
         return ("ok" if named else "unnamed_error"), message
     except BaseException as exc:  # noqa: BLE001 (the point is to catch what leaks)
         return "crash", "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    rejects = result.metrics.get("ingest", {}).get("n_rejects", 0)
-    failures = result.metrics.get("label", {}).get("failures", {})
     if case.expect == "error":
         return "silent_wrong", "ran without an error"
+    if result is None:
+        return "ok", "clean"
+    rejects = result.metrics.get("ingest", {}).get("n_rejects", 0)
+    failures = result.metrics.get("label", {}).get("failures", {})
     if case.expect == "skip":
         return ("ok" if rejects else "silent_wrong"), f"{rejects} rejects counted"
     return "ok", f"clean ({rejects} rejects, failures {failures})"
 
 
 def main() -> None:
-    cases = [*corpus_cases(), *wrench_cases(), *config_cases(), *rule_cases()]
+    from bad_input_faults import issue_37_cases
+
+    cases = [
+        *corpus_cases(),
+        *wrench_cases(),
+        *config_cases(),
+        *rule_cases(),
+        *issue_37_cases(),
+    ]
     # a list that is not UTF-8 needs bytes: patch its file in after the builder runs
     for case in cases:
         if case.name == "gazetteer not UTF-8":
@@ -412,6 +467,8 @@ def main() -> None:
                 return table
 
             case.build = with_bytes
+    only = sys.argv[1] if len(sys.argv) > 1 else ""  # a part of the names: a quick look
+    cases = [case for case in cases if only.lower() in case.name.lower()]
     results = []
     for case in cases:
         folder = Path(tempfile.mkdtemp(prefix="bad-input-"))
@@ -436,6 +493,9 @@ def main() -> None:
         "silent_wrong": counts["silent_wrong"],
         "unnamed_errors": counts["unnamed_error"],
         "errors_not_skipped": counts["error_not_skipped"],
+        "misleading": counts["misleading"],
+        "data_loss": counts["data_loss"],
+        "hangs": counts["hang"],
         "by_area": dict(Counter(r["area"].split("/")[0] for r in results)),
         "results": results,
     }
@@ -446,12 +506,17 @@ def main() -> None:
             ["case", "verdict", "what the user reads"],
             [[r["case"], r["verdict"], r["message"][:120]] for r in bad],
         )
+    if only:
+        print(table)
+        return
     record(
         "bad_inputs",
         metrics,
         table,
         ["built on the fly (no shared data)"],
-        notes=f"{len(results)} cases across corpus formats, config, rules and lists.",
+        notes=f"{len(results)} cases across corpus formats, config, rules and lists, "
+        "with issue 37's probe (bench/bad_input_faults.py): ids, encodings, config edges, "
+        "misbehaving rules, inputs that used to hang and commands that deleted user files.",
     )
 
 
