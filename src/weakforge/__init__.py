@@ -27,6 +27,7 @@ RULE_API: dict[str, str] = {
     "pattern_rule": "weakforge.labeling.builders",
     "name_before_rule": "weakforge.labeling.builders",
     "name_after_rule": "weakforge.labeling.builders",
+    "llm_labeler": "weakforge.labeling.llm",
 }
 """Each public name -> the module that defines it."""
 
@@ -42,6 +43,7 @@ __all__ = [
     "pattern_rule",
     "name_before_rule",
     "name_after_rule",
+    "llm_labeler",
 ]
 
 if TYPE_CHECKING:  # what type checkers and IDEs see
@@ -54,6 +56,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
         regex_span_rule,
     )
     from weakforge.labeling.gazetteer import gazetteer
+    from weakforge.labeling.llm import llm_labeler
     from weakforge.labeling.rules import LabelingFunction, doc_rule, span_rule, unless
 
 

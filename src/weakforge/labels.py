@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 import numpy as np
@@ -25,13 +26,19 @@ def bio_tags(labels: Sequence[str]) -> list[str]:
 def spans_to_tags(
     spans: Sequence[Span], words: Sequence[tuple[int, int]], tags: Sequence[str]
 ) -> np.ndarray:
-    """Tag index per word for the given spans (BIO)."""
+    """Tag index per word for the given spans (BIO): the words wholly inside a span, found
+    by bisection (words are in text order), so a 90,000-word document with thousands of
+    spans takes milliseconds, not the minutes a scan of every word per span took."""
     index = {t: i for i, t in enumerate(tags)}
     out = np.zeros(len(words), dtype=np.int64)
+    starts = [a for a, _ in words]
+    if any(later < earlier for earlier, later in zip(starts, starts[1:])):
+        raise ValueError("spans_to_tags needs the words in text order")
     for span in spans:
-        inside = [w for w, (a, b) in enumerate(words) if a >= span.start and b <= span.end]
-        for n, w in enumerate(inside):
+        w, n = bisect.bisect_left(starts, span.start), 0
+        while w < len(words) and words[w][1] <= span.end:
             out[w] = index.get(f"{'B' if n == 0 else 'I'}-{span.label}", 0)
+            w, n = w + 1, n + 1
     return out
 
 

@@ -165,3 +165,55 @@ def spam_ham(n: int = 20) -> list[Example]:
         for i in range(n)
     ]
     return spam + ham
+
+
+def tiny_gguf(path: Path, *, hidden: int = 16, layers: int = 2, seed: int = 0) -> Path:
+    """A tiny random Llama written as GGUF by the ``gguf`` package (a byte-level
+    SentencePiece vocabulary of 267 tokens), for tests of GGUF loading without the 253 MB
+    model."""
+    import gguf
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    words = ["▁spam", "▁ham", "▁the", "▁a", "▁text", "▁answer", ":", "▁"]
+    tokens = ["<unk>", "<s>", "</s>", *(f"<0x{i:02X}>" for i in range(256)), *words]
+    kinds = [gguf.TokenType.UNKNOWN, gguf.TokenType.CONTROL, gguf.TokenType.CONTROL]
+    kinds += [gguf.TokenType.BYTE] * 256 + [gguf.TokenType.NORMAL] * len(words)
+    writer = gguf.GGUFWriter(str(path), "llama")
+    writer.add_context_length(128)
+    writer.add_embedding_length(hidden)
+    writer.add_block_count(layers)
+    writer.add_feed_forward_length(hidden * 2)
+    writer.add_head_count(2)
+    writer.add_head_count_kv(2)
+    writer.add_rope_dimension_count(hidden // 2)
+    writer.add_layer_norm_rms_eps(1e-5)
+    writer.add_rope_freq_base(10000.0)
+    writer.add_vocab_size(len(tokens))
+    writer.add_tokenizer_model("llama")
+    writer.add_token_list(tokens)
+    writer.add_token_scores([0.0] * len(tokens))
+    writer.add_token_types(kinds)
+    writer.add_bos_token_id(1)
+    writer.add_eos_token_id(2)
+    writer.add_unk_token_id(0)
+
+    def weights(*shape: int):
+        return rng.normal(0, 0.02, shape).astype(np.float32)
+
+    writer.add_tensor("token_embd.weight", weights(len(tokens), hidden))
+    for block in range(layers):
+        writer.add_tensor(f"blk.{block}.attn_norm.weight", np.ones(hidden, np.float32))
+        for name in ("attn_q", "attn_k", "attn_v", "attn_output"):
+            writer.add_tensor(f"blk.{block}.{name}.weight", weights(hidden, hidden))
+        writer.add_tensor(f"blk.{block}.ffn_norm.weight", np.ones(hidden, np.float32))
+        writer.add_tensor(f"blk.{block}.ffn_gate.weight", weights(hidden * 2, hidden))
+        writer.add_tensor(f"blk.{block}.ffn_up.weight", weights(hidden * 2, hidden))
+        writer.add_tensor(f"blk.{block}.ffn_down.weight", weights(hidden, hidden * 2))
+    writer.add_tensor("output_norm.weight", np.ones(hidden, np.float32))
+    writer.add_tensor("output.weight", weights(len(tokens), hidden))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path

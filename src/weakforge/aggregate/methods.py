@@ -61,7 +61,7 @@ def run_method(
         raise AggregationError(
             f"{len(labels)} labels: skweak's label models grow with the square of the labels "
             f"on every document (hours above {MAX_SKWEAK_LABELS}; bench/RESULTS.md); use "
-            "[aggregate] method = \"majority\", or group the labels"
+            '[aggregate] method = "majority", or group the labels'
         )
     check_vote_labels(examples, labels, options.label_groups)
     result = METHODS[method][task](examples, labels, options, seed)

@@ -52,11 +52,16 @@ class RuleSpec:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     timeout: float = 0.0  # seconds a rule may take on one document (0: no limit)
+    examples: tuple[tuple[str, str, str], ...] = ()  # dev gold (id, text, JSON) for LLM shots
 
     def load(self) -> RuleSet:
-        return discover(
+        ruleset = discover(
             [Path(p) for p in self.paths], self.task, self.labels, self.include, self.exclude
         )
+        for rule in ruleset.rules:
+            if rule.source is not None:
+                rule.source.use_examples(self.examples)
+        return ruleset
 
 
 def load_pipeline(model: str | None) -> Language:
@@ -92,6 +97,7 @@ class ShardVotes:
     failures: Counter = field(default_factory=Counter)
     first_failure: dict[str, str] = field(default_factory=dict)
     docs: bytes | None = None  # the parsed docs (DocBin), when asked for
+    llm: dict[str, dict[str, Any]] = field(default_factory=dict)  # per LLM source: its costs
 
 
 def apply_shard(
@@ -108,6 +114,17 @@ def apply_shard(
     returns the parsed docs (DocBin bytes) for the parse cache."""
     nlp, ruleset = worker_state(spec)
     result = ShardVotes(list(ids), {r.name: [] for r in ruleset.rules})
+    batched = [r for r in ruleset.rules if r.source is not None]
+    for rule in batched:  # an LLM answers the whole shard in batches, before the votes
+        before = dict(rule.source.stats.as_dict())
+        try:
+            rule.source.prepare(texts)
+        except Exception as exc:  # noqa: BLE001 (named with the rule, like a vote's failure)
+            raise RuleError(f"LLM source '{rule.name}' ({rule.file}) failed: {exc}") from exc
+        after = rule.source.stats.as_dict()
+        result.llm[rule.name] = {
+            k: (after[k] - before[k] if isinstance(after[k], int) else after[k]) for k in after
+        }
     parsed = []
     with VoteTimer(spec.timeout) as timer:
         for doc_id, doc in zip(ids, parse(nlp, texts, pretokenized, batch_size)):
@@ -261,6 +278,7 @@ class ApplyReport:
     sources: list[str]
     failures: dict[str, int]
     first_failure: dict[str, str]
+    llm: dict[str, dict[str, Any]] = field(default_factory=dict)  # per LLM source: its costs
 
 
 def apply_rules(
@@ -281,6 +299,7 @@ def apply_rules(
     failures: Counter = Counter()
     first: dict[str, str] = {}
     sources: list[str] = []
+    llm: dict[str, dict[str, Any]] = {}
     with progress_bar("applying rules", len(examples)) as advance:
         for index, shard in enumerate(
             run_shards(
@@ -294,12 +313,25 @@ def apply_rules(
             failures.update(shard.failures)
             for name, message in shard.first_failure.items():
                 first.setdefault(name, message)
+            for name, costs in shard.llm.items():
+                total = llm.setdefault(name, {"calls": 0, "cached": 0, "tokens": 0})
+                for key in ("calls", "cached", "tokens"):
+                    total[key] += costs[key]
+                total["examples"] = costs["examples"]
             advance(len(shard.ids))
     if failures:
         log.warning("rule failures (fault-tolerant mode): %s", dict(failures))
     if not jobs:
         sources = spec.load().names
-    return ApplyReport(len(examples), sources, dict(failures), first)
+    for name, total in llm.items():
+        log.info(
+            "LLM source %s: %d texts asked of the model, %d answered from the cache, %d tokens",
+            name,
+            total["calls"],
+            total["cached"],
+            total["tokens"],
+        )
+    return ApplyReport(len(examples), sources, dict(failures), first, llm)
 
 
 def run_shards(

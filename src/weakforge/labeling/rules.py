@@ -44,7 +44,8 @@ def whole_number(value: Any) -> int | None:
 class LabelingFunction:
     """A named voter. ``labels`` are the labels it may emit (empty: any task label);
     ``file`` is where it was defined, for error messages; ``model`` names the spaCy
-    pipeline whose annotations (e.g. ``doc.ents``) the rule reads, if any."""
+    pipeline whose annotations (e.g. ``doc.ents``) the rule reads, if any; ``source`` is
+    set for sources that answer in batches (an LLM)."""
 
     name: str
     kind: RuleKind
@@ -52,6 +53,9 @@ class LabelingFunction:
     labels: tuple[str, ...] = ()
     file: str = ""
     model: str | None = None
+    source: Any = field(default=None, repr=False)
+    """What votes on many texts at once (an LLM: :class:`weakforge.labeling.llm.LLMSource`):
+    the applier calls its ``prepare(texts)`` per shard and ``use_examples(pool)`` once."""
 
     def vote(self, doc: Doc) -> Label:
         """Run the rule on ``doc`` and normalise its output to a label (or ``None``)."""

@@ -27,6 +27,7 @@ from weakforge.digests import digest_path
 from weakforge.errors import RuleError, WeakforgeError
 from weakforge.labeling.applier import load_pipeline, read_votes, safe_vote
 from weakforge.labeling.discovery import discover
+from weakforge.labeling.llm import few_shot_pool
 from weakforge.labeling.parsed import (
     docs_folder,
     docs_to_bytes,
@@ -146,6 +147,9 @@ class Workbench:
     def apply(self, rule: LabelingFunction) -> RuleTrial:
         docs = self.docs(rule.model)
         started = time.perf_counter()
+        if rule.source is not None:  # an LLM: the same shots as the run, answers batched
+            rule.source.use_examples(few_shot_pool(self.examples))
+            rule.source.prepare([doc.text for doc in docs])
         votes = [safe_vote(rule, doc, e.id)[0] for doc, e in zip(docs, self.examples)]
         seconds = time.perf_counter() - started
         known = set(self.labels)

@@ -12,6 +12,7 @@ import ast
 import importlib.util
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +20,19 @@ from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records
 from weakforge.digests import digest_path
 from weakforge.labeling.applier import RuleSpec, apply_rules
+from weakforge.labeling.llm import few_shot_pool
 from weakforge.labeling.parsed import docs_folder, drop_other_parses
 from weakforge.layout import RECORDS, VOTES, VOTES_MADE_FROM
 from weakforge.pipeline import Stage, StageContext
+from weakforge.records import Example
 from weakforge.report import Section, Table
 
 log = logging.getLogger(__name__)
 
 
-def rule_spec(config: RunConfig) -> RuleSpec:
+def rule_spec(config: RunConfig, examples: Sequence[Example] = ()) -> RuleSpec:
+    """What the workers need to load the rules; ``examples`` (the records) give LLM sources
+    their pool of few-shot examples (dev gold only)."""
     section = config.label
     # coarse labels of label groups (e.g. ENT) are valid votes too
     labels = (*config.run.labels, *config.aggregate.label_groups) if config.run.labels else ()
@@ -38,6 +43,7 @@ def rule_spec(config: RunConfig) -> RuleSpec:
         section.include,
         section.exclude,
         section.rule_timeout,
+        few_shot_pool(examples),
     )
 
 
@@ -97,7 +103,7 @@ def run_label(ctx: StageContext) -> dict[str, Any]:
         log.info("no [label] rules configured: using the votes the records carry")
         return {"sources": [], "n_docs": 0, "failures": {}}
     examples = load_records(ctx.input(RECORDS))
-    spec = rule_spec(ctx.config)
+    spec = rule_spec(ctx.config, examples)
     docs_dir = None
     if section.keep_parse:  # the workbench's parse cache, keyed by records and pipeline
         docs_dir = docs_folder(ctx.run_dir, digest_path(ctx.input(RECORDS)), spec.load().model)
@@ -118,6 +124,7 @@ def run_label(ctx: StageContext) -> dict[str, Any]:
         "n_docs": report.n_docs,
         "failures": report.failures,
         "first_failure": report.first_failure,
+        **({"llm": report.llm} if report.llm else {}),
     }
 
 
@@ -139,6 +146,20 @@ def describe_label(metrics: dict[str, Any]) -> Section:
                 [
                     [name, n, metrics["first_failure"].get(name, "")]
                     for name, n in sorted(metrics["failures"].items())
+                ],
+            )
+        )
+    if metrics.get("llm"):
+        section.blocks.append(
+            "LLM sources (few-shot examples from dev gold only; model calls 0 on a rerun "
+            "means every answer came from the cache):"
+        )
+        section.blocks.append(
+            Table(
+                ["source", "model calls", "from cache", "tokens", "few-shot examples (dev ids)"],
+                [
+                    [name, c["calls"], c["cached"], c["tokens"], ", ".join(c["examples"]) or "-"]
+                    for name, c in sorted(metrics["llm"].items())
                 ],
             )
         )
