@@ -13,6 +13,7 @@ import json
 import logging
 import multiprocessing
 import os
+import time
 import zipfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -29,6 +30,7 @@ from weakforge.labels import bio_tags, spans_to_tags
 from weakforge.learners.folds import assign_folds
 from weakforge.models import DEFAULT_SPACY_MODEL
 from weakforge.processes import die_with_parent
+from weakforge.progress import progress_bar
 from weakforge.records import Example, Label, label_to_json
 from weakforge.spacy_training import update_epochs
 from weakforge.tokenize import example_bounds, words_and_spaces
@@ -211,16 +213,29 @@ def fold_tagger_probs(
             seed + fold,
         )
     workers = default_workers(len(examples), folds) if workers is None else workers
-    for fold, probs in run_folds(jobs, workers):
-        for i, p in zip(held_of[fold], probs):
-            out[i] = p
-        if paths[fold] is not None:
-            with atomic_file(paths[fold], "wb") as handle:
-                np.savez(
-                    handle,
-                    probs=np.vstack([np.zeros((0, len(tags))), *probs]),
-                    lengths=np.array([len(p) for p in probs]),
-                )
+    started, done = time.perf_counter(), 0
+    with progress_bar("audit tagger folds", len(jobs)) as advance:
+        for fold, probs in run_folds(jobs, workers):
+            for i, p in zip(held_of[fold], probs):
+                out[i] = p
+            if paths[fold] is not None:
+                with atomic_file(paths[fold], "wb") as handle:
+                    np.savez(
+                        handle,
+                        probs=np.vstack([np.zeros((0, len(tags))), *probs]),
+                        lengths=np.array([len(p) for p in probs]),
+                    )
+            done += 1
+            advance(1)
+            spent = time.perf_counter() - started
+            log.info(
+                "audit tagger: fold %d done, %d of %d trained in %.0f s, about %.0f s left",
+                fold + 1,
+                done,
+                len(jobs),
+                spent,
+                spent / done * (len(jobs) - done),
+            )
     return out
 
 
@@ -246,7 +261,10 @@ def run_folds(jobs: dict[int, tuple], workers: int):
     or in ``workers`` fresh ones (spawned: the parent may hold threads a fork would copy)."""
     if workers <= 1 or len(jobs) <= 1:
         for fold, args in jobs.items():
-            log.info("audit tagger fold %d: taught %d items", fold + 1, len(args[0]))
+            words = sum(len(e.text.split()) for e in args[0])
+            log.info(
+                "audit tagger fold %d: teaching %d items (%d words)", fold + 1, len(args[0]), words
+            )
             yield fold, fold_probabilities(*args)
         return
     log.info("audit tagger: %d folds in %d processes", len(jobs), workers)

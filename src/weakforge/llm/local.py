@@ -58,12 +58,14 @@ class LocalLM:
             prefix_ids = torch.tensor([self.prompt_ids(prefix)], device=self.device)
             cache = self.model(input_ids=prefix_ids, use_cache=True).cache
             self.tokens += prefix_ids.shape[1]
-            rows = [
-                self.batch_scores(cache, prefix_ids.shape[1], items[at : at + self.batch_size])
-                for at in range(0, len(items), self.batch_size)
-            ]
-            scores = torch.cat(rows) if rows else torch.zeros(0, self.hidden_size())
-            head = self.model.get_output_embeddings().weight[targets].float()
+            encoded = [self.item_ids(item) for item in items]
+            order = sorted(range(len(items)), key=lambda i: len(encoded[i]))  # less padding
+            scores = torch.zeros(len(items), self.hidden_size())
+            for at in range(0, len(items), self.batch_size):
+                chosen = order[at : at + self.batch_size]
+                batch = [encoded[i] for i in chosen]
+                scores[chosen] = self.batch_scores(cache, prefix_ids.shape[1], batch).cpu()
+            head = self.model.get_output_embeddings().weight[targets].float().cpu()
             logits = scores @ head.T
             cap = getattr(self.model.config, "final_logit_softcapping", None)
             if cap:
@@ -73,9 +75,12 @@ class LocalLM:
     def hidden_size(self) -> int:
         return int(self.model.get_output_embeddings().weight.shape[1])
 
-    def batch_scores(self, prefix_cache, prefix_len: int, items: Sequence[str]) -> torch.Tensor:
-        """The last hidden state of each item after the cached prefix (right-padded batch)."""
-        encoded = [self.item_ids(item) for item in items]
+    def batch_scores(
+        self, prefix_cache, prefix_len: int, encoded: Sequence[list[int]]
+    ) -> torch.Tensor:
+        """The last hidden state of each item (token ids) after the cached prefix
+        (right-padded batch)."""
+        items = encoded
         width = max(len(ids) for ids in encoded)
         pad = self.tokenizer.pad_token_id or 0
         ids = torch.tensor([x + [pad] * (width - len(x)) for x in encoded], device=self.device)
