@@ -38,7 +38,7 @@ def score(name: str, gold: list, predicted: list, labels: list[str]) -> float:
 
 
 def main() -> None:
-    rows, metrics, chosen, embed_seconds = [], {}, {}, {}
+    rows, metrics, chosen, embed_seconds, rounds_chosen = [], {}, {}, {}, {}
     for name in ("youtube", "sms", "trec"):
         folder = shared("wrench", name)
         labels = list(json.loads((folder / "label.json").read_text()).values())
@@ -77,7 +77,9 @@ def main() -> None:
                 hidden, "classification", labels, options=options, features=features
             )
             if key.startswith("auto"):
-                chosen[f"{name}: {key}"] = choice.method
+                chosen[f"{name}: {key}"] = f"{choice.method}, {choice.rounds} rounds"
+            if key.endswith("the default"):
+                rounds_chosen[name] = choice.rounds
             predicted = [e.label for e in out if e.split == "test"]
             results[key] = score(name, gold, predicted, labels)
             rows.append(
@@ -105,6 +107,7 @@ def main() -> None:
             "skweak Naive Bayes, dev-weighted + 2 model rounds"
         ]
     metrics["auto_chose"] = chosen
+    metrics["auto_rounds_chosen"] = rounds_chosen
     metrics["embedding_seconds"] = embed_seconds
     table = markdown_table(
         ["dataset", "aggregator", "test score %", "published MV %", "seconds"], rows

@@ -115,3 +115,60 @@ def test_a_short_torn_or_foreign_cache_entry_is_rebuilt_not_trusted(tmp_path, en
     (tmp_path / f"{key}.json").write_text(entry)
     again = cached_model_votes("classification", examples, labels, features, 0, tmp_path)
     assert again == fresh and len(again) == len(examples)
+
+
+def test_a_round_that_does_not_raise_the_dev_score_is_not_kept():
+    """Issue 38: auto chooses the rounds on dev; a round that lowers (or does not raise)
+    the dev score is undone and the rounds stop there."""
+    from weakforge.aggregate.methods import run_method
+    from weakforge.aggregate.model_sources import rounds_kept_on_dev
+
+    examples, features = corpus()
+    options = AggregateSection(method="majority", weights_from_gold=False)
+
+    def once(voted):
+        return run_method(voted, "classification", ["HAM", "SPAM"], options, 0)
+
+    for scripted, kept, tried in (([0.6, 0.7, 0.65], 1, 3), ([0.6, 0.6], 0, 2)):
+        given = iter(scripted)
+        outcome = rounds_kept_on_dev(
+            once,
+            examples,
+            "classification",
+            ["HAM", "SPAM"],
+            2,
+            score=lambda result, given=given: next(given),
+            features=features,
+        )
+        assert outcome.kept == kept and outcome.dev_scores == scripted[:tried]
+        voted = outcome.result[40].votes
+        assert ("model_r1" in voted) == (kept >= 1) and "model_r2" not in voted
+
+
+def test_auto_reports_every_method_and_round_it_tried():
+    examples, features = corpus()
+    examples = [
+        Example(
+            id=f"d{i}",
+            text=f"d{i}",
+            split="dev",
+            gold="SPAM" if i % 2 else "HAM",
+            votes={"kw": "SPAM" if i % 2 else "HAM"},
+        )
+        for i in range(30)
+    ] + examples
+    features = np.vstack(
+        [np.array([[3.0 if i % 2 else -3.0, 0, 0, 0] for i in range(30)]), features]
+    )
+    _, choice = aggregate_and_choose(
+        examples, "classification", ["HAM", "SPAM"], options=AggregateSection(), features=features
+    )
+    assert "weighted majority vote, 0 rounds" in choice.dev_scores
+    assert any(key.endswith("1 round") for key in choice.dev_scores)
+    best = max(choice.dev_scores.values())
+    assert (
+        choice.dev_scores[
+            f"{choice.method}, {choice.rounds} round" + ("" if choice.rounds == 1 else "s")
+        ]
+        == best
+    )

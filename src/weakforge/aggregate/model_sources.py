@@ -242,8 +242,50 @@ def with_model_rounds(
 ) -> list[Example]:
     """Aggregate, then ``rounds`` times add a model source taught by the last aggregate and
     aggregate again. The result's votes include the model sources."""
+    return rounds_kept_on_dev(
+        aggregate_once,
+        examples,
+        task,
+        labels,
+        rounds,
+        features=features,
+        seed=seed,
+        cache=cache,
+        span_model=span_model,
+    ).result
+
+
+@dataclass(frozen=True)
+class RoundsOutcome:
+    """The aggregate kept, how many model-source rounds made it, and the dev score after
+    each round tried (index 0: no round; empty without a scorer)."""
+
+    result: list[Example]
+    kept: int
+    dev_scores: list[float]
+
+
+def rounds_kept_on_dev(
+    aggregate_once: Callable[[Sequence[Example]], list[Example]],
+    examples: Sequence[Example],
+    task: str,
+    labels: Sequence[str],
+    rounds: int,
+    *,
+    score: Callable[[list[Example]], float] | None = None,
+    features: np.ndarray | None = None,
+    seed: int = 0,
+    cache: Path | None = None,
+    span_model: str = "encoder",
+) -> RoundsOutcome:
+    """Up to ``rounds`` model-source rounds; with ``score`` (the dev score of an aggregate),
+    each round's aggregate is scored and the rounds stop at the first that does not raise
+    it: the aggregate kept is the best-scoring one (a round that lowers the dev score is
+    never kept). Without ``score`` every round is kept."""
     voted = list(examples)
     result = aggregate_once(voted)
+    scores = [score(result)] if score else []
+    kept, best = 0, result
     for number in range(1, rounds + 1):
         votes = cached_model_votes(task, result, labels, features, seed + number, cache, span_model)
         name = source_name(number)
@@ -253,4 +295,12 @@ def with_model_rounds(
         ]
         result = aggregate_once(voted)
         log.info("model source %s: %d votes", name, sum(v is not None for v in votes))
-    return result
+        if score is None:
+            kept, best = number, result
+            continue
+        scores.append(score(result))
+        if scores[-1] <= max(scores[:-1]):
+            log.info("model source round %d did not raise the dev score: stopped", number)
+            break
+        kept, best = number, result
+    return RoundsOutcome(best, kept, scores)

@@ -154,7 +154,9 @@ def describe_aggregate(metrics: dict[str, Any]) -> Section:
             "Methods tried on the dev gold (span F1 for NER, macro-F1 otherwise; the dev gold "
             "also set the weighted ones' source weights, so these are optimistic):"
         )
-        section.blocks.append(Table(["method", "dev score"], [[k, v] for k, v in tried.items()]))
+        section.blocks.append(
+            Table(["method, model-source rounds", "dev score"], [[k, v] for k, v in tried.items()])
+        )
     for split, scores in metrics["label_model"].items():
         if scores is None:
             continue
