@@ -46,6 +46,19 @@ def test_contextual_rules():
     assert texts(before, "Inc. at start") == []
 
 
+def test_cue_words_join_a_name_only_when_written_as_part_of_it():
+    """Issue 38: a lower-case cue is a description after the name ("BTS band"), a
+    capitalised one part of it; "I" after a cue is the pronoun, not a name."""
+    band = name_before_rule("band", ["band"], "ORG")
+    assert texts(band, "the BTS band played") == [("BTS", "ORG")]
+    assert texts(band, "the Cool Band played") == [("Cool Band", "ORG")]
+    gmbh = name_before_rule("gmbh", ["GmbH"], "ORG")
+    assert texts(gmbh, "at Siemens GmbH today") == [("Siemens GmbH", "ORG")]
+    said = name_after_rule("said", ["said"], "PER")
+    assert texts(said, "then said I would go") == []
+    assert texts(said, "then said Anna Berg today") == [("Anna Berg", "PER")]
+
+
 def test_pattern_rule_can_mark_the_entity_inside_its_cue():
     rule = pattern_rule(
         "in_city",

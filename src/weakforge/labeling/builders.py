@@ -121,7 +121,9 @@ def name_before_rule(
     name: str, cues: Iterable[str], label: str, include_cue: bool = True, max_tokens: int = 4
 ) -> LabelingFunction:
     """Span rule: a run of title-cased tokens just before a cue word ("Acme Corp" before
-    "Inc."), with the cue included or not."""
+    "Inc."). Cues match in any case; with ``include_cue`` the cue joins the name only when
+    it is written as part of it, capitalised ("Acme Inc.", "Berlin University"), not as a
+    lower-case description after it ("BTS band" gives "BTS")."""
     cue_set = {c.lower() for c in cues}
 
     @span_rule(name=name, label=label)
@@ -130,7 +132,8 @@ def name_before_rule(
             if token.lower_ in cue_set:
                 first = _title_run(doc, token.i - 1, -1, max_tokens)
                 if first < token.i:
-                    yield first, token.i + 1 if include_cue else token.i
+                    named = include_cue and token.text[:1].isupper()
+                    yield first, token.i + 1 if named else token.i
 
     return rule
 
@@ -138,13 +141,14 @@ def name_before_rule(
 def name_after_rule(
     name: str, cues: Iterable[str], label: str, include_cue: bool = False, max_tokens: int = 3
 ) -> LabelingFunction:
-    """Span rule: a run of title-cased tokens just after a cue word ("Mr." then a name)."""
+    """Span rule: a run of title-cased tokens just after a cue word ("Mr." then a name);
+    cues match in any case; the pronoun "I" after a cue is not a name."""
     cue_set = {c.lower() for c in cues}
 
     @span_rule(name=name, label=label)
     def rule(doc: Doc) -> Iterable[Any]:
         for token in doc[:-1]:
-            if token.lower_ in cue_set:
+            if token.lower_ in cue_set and doc[token.i + 1].text != "I":
                 end = _title_run(doc, token.i + 1, 1, max_tokens)
                 if end > token.i + 1:
                     yield (token.i if include_cue else token.i + 1), end
