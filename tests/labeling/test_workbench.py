@@ -116,7 +116,7 @@ def test_an_inline_rule_renders_hostile_text_as_text(tmp_path):
     console = Console(record=True, width=120)
     trial.show(console, "all", 5)
     shown = console.export_text()
-    assert "Who/PER" in shown and "<b>met</b>" in shown  # text, not markup
+    assert "[Who]/PER unchecked" in shown and "<b>met</b>" in shown  # text, not markup
     with pytest.raises(RuleError, match="no rule named 'nope'.*doctor"):
         bench.trial("nope")
 
@@ -133,5 +133,6 @@ def test_lf_show_on_the_command_line(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "wrong type" in result.output and "d2 (dev)" in result.output
+    assert "]/LOC wrong type (gold " in result.output  # piped: the verdict in words
     whole = CliRunner().invoke(app, ["lf-show", str(tmp_path / "r"), str(tmp_path / "rules.py")])
     assert "rule 'cities'" in whole.output and "rule 'doctor'" in whole.output

@@ -132,3 +132,16 @@ def test_votes_made_from_other_records_are_refused(tmp_path):
     with pytest.raises(StageError, match="other records.*'label'"):
         run(config_from_dict(stale, base_dir=tmp_path), tmp_path / "run")
     run(config_from_dict(raw, base_dir=tmp_path), tmp_path / "run")  # with label: fine
+
+
+def test_a_label_model_that_keeps_no_span_says_so_loudly():
+    """Issue 38: a one-source baseline scored F1 0.000 with no warning."""
+    from weakforge.records import Example, Span
+    from weakforge.stages.aggregate import no_spans_warning
+
+    voted = [Example(id="a", text="Anna sang", votes={"names": (Span(0, 4, "PER"),)})]
+    empty = [Example(id="a", text="Anna sang", label=())]
+    kept = [Example(id="a", text="Anna sang", label=(Span(0, 4, "PER"),))]
+    assert "kept no entity although the sources voted 1 spans" in no_spans_warning(voted, empty)
+    assert no_spans_warning(voted, kept) == ""
+    assert no_spans_warning([Example(id="a", text="x", votes={"names": ()})], empty) == ""

@@ -165,8 +165,15 @@ class RuleTrial:
         console.print(self.table())
         hits = self.hits(bucket, n)
         console.print(Text(f"{bucket}: {len(hits)} shown (at most {n})", style="bold"))
+        coloured = console.is_terminal and console.color_system is not None
         for hit in hits:
-            console.print(Group(Text(f"{hit.id} ({hit.split})", style="dim"), rich_text(hit)))
+            body = rich_text(hit) if coloured else Text(plain_text(hit))
+            console.print(Group(Text(f"{hit.id} ({hit.split})", style="dim"), body))
+        if not coloured:  # piped or logged: the verdicts are words, the spans bracketed
+            console.print(
+                "legend: [words]/LABEL verdict (gold ...); verdicts: " + ", ".join(VERDICTS)
+            )
+            return
         legend = Text("legend: ")
         for verdict, (style, _) in VERDICTS.items():
             legend.append(f"{verdict}  ", style=style)
@@ -218,6 +225,21 @@ def rich_text(hit: Hit) -> Text:
         position = mark.end
     out.append(hit.text[position:])
     return out
+
+
+def plain_text(hit: Hit) -> str:
+    """The text with each mark bracketed, labelled and judged in words (for a pipe or a
+    log, where colours are lost): ``[Ford Motor Co]/LOC wrong label (gold ORG)``."""
+    out, position = [], 0
+    for mark in shown_marks(hit):
+        if mark.start < position:
+            continue
+        out.append(hit.text[position : mark.start])
+        gold = f" (gold {mark.gold})" if mark.gold else ""
+        out.append(f"[{hit.text[mark.start : mark.end]}]/{mark.label} {mark.verdict}{gold}")
+        position = mark.end
+    out.append(hit.text[position:])
+    return "".join(out)
 
 
 def html_text(hit: Hit) -> str:

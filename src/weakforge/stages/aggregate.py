@@ -4,6 +4,7 @@ sources (LF table)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -39,6 +40,8 @@ from weakforge.review.feedback import (
 from weakforge.stages.review import REVIEW_DECISIONS
 from weakforge.tasks import task_kind
 
+log = logging.getLogger(__name__)
+
 
 def with_votes(examples: list[Example], votes: dict[str, dict[str, Any]]) -> list[Example]:
     """Records with the rule votes added to the votes they already carry."""
@@ -57,6 +60,23 @@ def check_votes_current(ctx: StageContext) -> None:
             "corpus changed since the label stage ran); add 'label' to [run] stages, or run "
             "`weakforge label` first"
         )
+
+
+def no_spans_warning(voted: list[Example], result: list[Example]) -> str:
+    """A loud message when the sources voted spans but the label model kept none on the
+    texts without gold (e.g. one source below ~0.4 dev precision against the "no entity"
+    vote); empty otherwise."""
+    votes = sum(len(v or ()) for e in voted for v in e.votes.values() if isinstance(v, tuple))
+    kept = sum(len(e.label or ()) for e in result if e.gold is None)
+    if not votes or kept:
+        return ""
+    message = (
+        f"the label model kept no entity although the sources voted {votes} spans: every "
+        "weak label is empty. Check the sources' dev precision (weakforge lf-stats); with few "
+        'or weak sources try [aggregate] weights_from_gold = false or method = "majority"'
+    )
+    log.warning(message)
+    return message
 
 
 def run_aggregate(ctx: StageContext) -> dict[str, Any]:
@@ -82,6 +102,7 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
     )
     save_records(result, ctx.output(AGGREGATED))
     counts = label_counts_by_split(result, "label")
+    no_spans = no_spans_warning(examples, result) if task_kind(task).spans else ""
     grouped_bars(
         counts,
         ctx.output(AGGREGATE_PLOT),
@@ -101,6 +122,7 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
         "labels": labels,
         "n_sources": len({s for e in examples for s in e.votes}),  # model sources aside
         "unlabeled": sum(e.label is None for e in result),
+        **({"warning": no_spans} if no_spans else {}),
         "label_counts": counts,
         "label_model": {split: evaluate(result, task, labels, split) for split in ("dev", "test")},
         "lf_stats": lf_stats(result, task),
@@ -148,6 +170,8 @@ def describe_aggregate(metrics: dict[str, Any]) -> Section:
             "Document-level sources added to the rules: "
             f"{', '.join(metrics['document_sources'])} (documents by [aggregate] group_by)."
         )
+    if metrics.get("warning"):
+        section.blocks.append(f"Warning: {metrics['warning']}.")
     tried = metrics.get("method_choice", {}).get("dev_scores")
     if tried:
         section.blocks.append(
