@@ -78,6 +78,13 @@ class DataSection:
     """Field holding the record's split (train, dev or test)."""
     split: Literal["train", "dev", "test"] = "train"
     """Split of the records in ``path`` that name none."""
+    dev_share: float = ranged(0.0, 0, 0.9)
+    """Share of ``path``'s train records (by position) moved to dev, for a corpus that comes
+    as one labeled file: a block from the end, before the test block, so the documents of a
+    CoNLL file stay whole; their gold labels then count (dev gold weighs the sources, picks
+    the label model and stops training)."""
+    test_share: float = ranged(0.0, 0, 0.9)
+    """Share of ``path``'s train records moved to test: the last block of the file."""
     split_map: dict[str, str] = field(default_factory=lambda: dict(SPLIT_SYNONYMS))
     """Split names records use -> weakforge's train, dev, test; any other split is an
     error (a dev set under an unknown name would drop out of evaluation unseen)."""

@@ -151,3 +151,18 @@ def test_gold_spans_inside_a_token_are_counted_and_named(tmp_path):
     metrics = run(config, tmp_path / "run").metrics["ingest"]
     assert metrics["gold_spans_inside_tokens"] == 1 and metrics["first_record_with_one"] == "a"
     assert "inside a token" in (tmp_path / "run" / "report.md").read_text()
+
+
+def test_one_labeled_file_is_cut_into_dev_and_test_by_position():
+    """Issue 38: a user's single CoNLL/JSONL file gets dev and test blocks from its end."""
+    from weakforge.errors import ConfigError
+    from weakforge.records import Example
+    from weakforge.stages.ingest import held_out_by_position
+
+    examples = [Example(id=str(i), text="t", split="train", gold="A") for i in range(10)]
+    examples.append(Example(id="d", text="t", split="dev", gold="A"))  # from dev_path: kept
+    cut = held_out_by_position(examples, 0.2, 0.1)
+    assert [e.split for e in cut] == ["train"] * 7 + ["dev", "dev", "test", "dev"]
+    assert held_out_by_position(examples, 0.0, 0.0) == examples
+    with pytest.raises(ConfigError, match="leaves no train"):
+        held_out_by_position(examples, 0.5, 0.5)

@@ -15,7 +15,7 @@ from typing import Any
 from weakforge.config import RunConfig
 from weakforge.corpus import Columns, ReadOptions, read_corpus, write_rejects
 from weakforge.corpus.tabular import save_records
-from weakforge.errors import CorpusError
+from weakforge.errors import ConfigError, CorpusError
 from weakforge.layout import INGEST_PLOT, RECORDS, REJECTS
 from weakforge.pipeline import Stage, StageContext
 from weakforge.plots import grouped_bars
@@ -130,8 +130,31 @@ def spans_inside_tokens(examples: list[Example]) -> tuple[int, str | None]:
     return found, first
 
 
+def held_out_by_position(
+    examples: list[Example], dev_share: float, test_share: float
+) -> list[Example]:
+    """The train records of the main file cut by position: the last ``test_share`` of them
+    become test, the ``dev_share`` before those dev (blocks, not a shuffle, so a document's
+    sentences stay in one split)."""
+    if not dev_share and not test_share:
+        return examples
+    if dev_share + test_share >= 1:
+        raise ConfigError(
+            f"[data] dev_share + test_share = {dev_share + test_share:g} leaves no train "
+            "records; keep their sum under 1"
+        )
+    train = [i for i, e in enumerate(examples) if e.split == "train"]
+    n_test, n_dev = round(len(train) * test_share), round(len(train) * dev_share)
+    moved = {i: "test" for i in train[len(train) - n_test :]}
+    moved.update({i: "dev" for i in train[len(train) - n_test - n_dev : len(train) - n_test]})
+    log.info("[data] shares: %d train records to dev, %d to test (by position)", n_dev, n_test)
+    return [replace(e, split=moved[i]) if i in moved else e for i, e in enumerate(examples)]
+
+
 def run_ingest(ctx: StageContext) -> dict[str, Any]:
     examples, rejects = read_configured_corpus(ctx.config)
+    data = ctx.config.data
+    examples = held_out_by_position(examples, data.dev_share, data.test_share)
     examples, set_aside = set_aside_train_gold(examples, ctx.config.data.train_gold)
     if not examples:
         raise CorpusError(
