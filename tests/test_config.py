@@ -127,3 +127,14 @@ def test_a_coarse_label_named_like_a_label_and_odd_run_names_are_refused():
     for name in ("", "/tmp/elsewhere", "../up"):
         with pytest.raises(ConfigError, match="give a plain name"):
             config_from_dict({"run": {"name": name}})
+
+
+def test_the_quick_profile_drops_augment_and_keeps_what_the_config_left_out():
+    """Issue 38: `weakforge run --quick` for a first look at a new corpus."""
+    from weakforge.config import quick_profile
+
+    quick = quick_profile(config_from_dict({"train": {"epochs": 4}}))
+    assert "augment" not in quick.run.stages and "train" in quick.run.stages
+    assert quick.train.epochs == 1 and quick.audit.label_model == "vectors+case"
+    chosen = quick_profile(config_from_dict({"run": {"stages": ["ingest", "label", "augment"]}}))
+    assert chosen.run.stages == ("ingest", "label")

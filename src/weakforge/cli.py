@@ -111,13 +111,25 @@ def run(
     from_stage: Annotated[
         str | None, typer.Option("--from", help="Rerun this stage and every later one.")
     ] = None,
+    quick: Annotated[
+        bool,
+        typer.Option(
+            "--quick",
+            help="A first look in minutes: no augmentation, the audit's fast NER model, "
+            "one training epoch.",
+        ),
+    ] = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Run every configured stage into one run folder; unchanged stages are skipped."""
     from weakforge import stages
+    from weakforge.config import quick_profile
 
     setup_logging(verbose)
     cfg, run_dir = run_dir_for(config, out)
+    if quick:
+        cfg = quick_profile(cfg)
+        console.print("--quick: no augmentation, the fast audit model, one epoch")
     result = stages.run(cfg, run_dir, force_from=from_stage)
     console.print(
         f"ran: {', '.join(result.ran) or 'nothing'}; "

@@ -17,7 +17,7 @@ import textwrap
 import types
 import typing
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -445,6 +445,22 @@ SECTIONS: dict[str, type] = {
     for f in fields(RunConfig)
     if f.name != "base_dir"
 }
+
+
+QUICK_STAGES = ("ingest", "label", "aggregate", "audit", "train")
+
+
+def quick_profile(config: RunConfig) -> RunConfig:
+    """``weakforge run --quick``: a first look at a new corpus in minutes: no augmentation,
+    the audit's fast NER token model (the word-vector probe, no per-fold tagger), one
+    training epoch. Stages the config leaves out stay out."""
+    wanted = config.run.stages or QUICK_STAGES
+    return replace(
+        config,
+        run=replace(config.run, stages=tuple(s for s in wanted if s != "augment")),
+        audit=replace(config.audit, label_model="vectors+case"),
+        train=replace(config.train, epochs=min(config.train.epochs, 1.0)),
+    )
 
 
 def load_config(path: str | Path) -> RunConfig:
