@@ -23,6 +23,8 @@ def test_batched_scores_over_a_cached_prefix_equal_a_full_forward_pass(tiny):
     texts = ["hello", "a much longer comment about the song and the video", "free money", "ok"]
     items = [Prompt.item(t) for t in texts]
     scores = lm.label_scores(prefix, items, ["spam", "ham"])
+    again = lm.label_scores(prefix, items[::-1], ["spam", "ham"])  # the prefix from memory
+    assert abs(again[::-1] - scores).max() < 1e-5
     targets = lm.first_tokens(["spam", "ham"])
     for row, item in zip(scores, items):
         ids = torch.tensor([lm.prompt_ids(prefix) + lm.item_ids(item)])

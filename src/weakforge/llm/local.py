@@ -48,6 +48,7 @@ class LocalLM:
         self.model.eval()
         self.identity = model_identity(model, folder)
         self.tokens = 0
+        self._prefix: tuple[str, object, int] | None = None  # the last prompt's cache
 
     # --- classification: label-word scores -------------------------------------------------
 
@@ -55,22 +56,32 @@ class LocalLM:
         """Log-scores (texts x words) of each word following each ``prefix + item``."""
         targets = self.first_tokens(words)
         with torch.inference_mode():
-            prefix_ids = torch.tensor([self.prompt_ids(prefix)], device=self.device)
-            cache = self.model(input_ids=prefix_ids, use_cache=True).cache
-            self.tokens += prefix_ids.shape[1]
+            cache, prefix_len = self.prefix_cache(prefix)
             encoded = [self.item_ids(item) for item in items]
             order = sorted(range(len(items)), key=lambda i: len(encoded[i]))  # less padding
             scores = torch.zeros(len(items), self.hidden_size())
             for at in range(0, len(items), self.batch_size):
                 chosen = order[at : at + self.batch_size]
                 batch = [encoded[i] for i in chosen]
-                scores[chosen] = self.batch_scores(cache, prefix_ids.shape[1], batch).cpu()
+                scores[chosen] = self.batch_scores(cache, prefix_len, batch).cpu()
             head = self.model.get_output_embeddings().weight[targets].float().cpu()
             logits = scores @ head.T
             cap = getattr(self.model.config, "final_logit_softcapping", None)
             if cap:
                 logits = torch.tanh(logits / cap) * cap
             return torch.log_softmax(logits, dim=-1).cpu().numpy().astype(np.float64)
+
+    def prefix_cache(self, prefix: str):
+        """The attention cache of the shared prompt part and its length: computed once per
+        prompt (through the model's body only: the output layer over the whole vocabulary
+        is never run on the prefix) and kept for the next calls."""
+        if self._prefix is None or self._prefix[0] != prefix:
+            ids = torch.tensor([self.prompt_ids(prefix)], device=self.device)
+            base = getattr(self.model, self.model.base_model_prefix)
+            cache = base(input_ids=ids, use_cache=True).cache
+            self.tokens += ids.shape[1]
+            self._prefix = (prefix, cache, ids.shape[1])
+        return self._prefix[1], self._prefix[2]
 
     def hidden_size(self) -> int:
         return int(self.model.get_output_embeddings().weight.shape[1])
