@@ -94,3 +94,15 @@ def test_ner_answers_become_spans_of_the_document_and_bad_answers_abstain():
     source.answers[text] = spans  # as prepare() leaves it
     doc = blank_pipeline()(text)
     assert rule.vote(doc) == spans
+
+
+def test_ner_by_generation_on_a_local_model_runs_and_unreadable_answers_abstain(
+    tiny, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("WEAKFORGE_CACHE", str(tmp_path / "cache"))
+    rule = llm_labeler("llm_ner", {"PER": "person"}, task="ner", model=str(tiny))
+    rule.source.backend.batch_size = 2
+    texts = ["Anna went home", "Bob sang", "nobody here"]
+    rule.source.prepare(texts)
+    assert rule.source.stats.calls == 3 and rule.source.stats.tokens > 0
+    assert all(rule.source.answers[t] == () for t in texts)  # a random model's answers
