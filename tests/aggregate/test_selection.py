@@ -22,7 +22,12 @@ def test_auto_picks_the_best_method_on_dev_and_says_so():
     result, choice = aggregate_and_choose(
         corpus(MIN_DEV + 10), "classification", ["HAM", "SPAM"], options=AggregateSection()
     )
-    assert set(choice.dev_scores) == {"majority vote", "weighted majority vote", "naive_bayes"}
+    assert set(choice.dev_scores) == {
+        "majority vote",
+        "weighted majority vote",
+        "naive_bayes",
+        "best single source (good)",  # the baseline an aggregation must beat (issue 38)
+    }
     assert choice.dev_scores["majority vote"] < choice.dev_scores[choice.method]
     assert "dev items" in choice.why
     assert result[1].label == "SPAM"  # the chosen model follows the reliable source
@@ -44,3 +49,22 @@ def test_a_configured_method_is_used_as_is():
         options=AggregateSection(method="majority"),
     )
     assert choice.method == "majority" and choice.why == "set in [aggregate] method"
+
+
+def test_the_best_single_source_is_found_on_dev_for_spans_too():
+    from weakforge.aggregate.selection import best_single_source
+    from weakforge.records import Span
+
+    anna = (Span(0, 4, "PER"),)
+    examples = [
+        Example(
+            id=str(i),
+            text="Anna sang",
+            split="dev",
+            gold=anna,
+            votes={"names": anna, "noisy": (Span(5, 9, "PER"),), "quiet": None},
+        )
+        for i in range(5)
+    ]
+    assert best_single_source(examples, "ner", ["PER"]) == ("names", ["names", "noisy", "quiet"])
+    assert best_single_source(examples[:0], "ner", ["PER"])[0] is None

@@ -50,14 +50,41 @@ class Choice:
     rounds: int = 0  # model-source rounds run
 
 
-def candidates(task: str, options: AggregateSection) -> dict[str, AggregateSection]:
-    """What ``auto`` tries, by name."""
+def candidates(
+    task: str, options: AggregateSection, single: str | None = None, sources: Sequence[str] = ()
+) -> dict[str, AggregateSection]:
+    """What ``auto`` tries, by name; with ``single``, that source alone too (the others
+    weighted 0), the baseline every aggregation must beat on dev to be worth it."""
     default = task_kind(task).default_method
-    return {
+    tried = {
         "majority vote": replace(options, method="majority", weights_from_gold=False),
         "weighted majority vote": replace(options, method="majority", weights_from_gold=True),
         default: replace(options, method=default),
     }
+    if single is not None:
+        alone = {name: 1.0 if name == single else 0.0 for name in sources}
+        tried[f"best single source ({single})"] = replace(
+            options, method="majority", weights_from_gold=False, weights=alone
+        )
+    return tried
+
+
+def best_single_source(
+    examples: Sequence[Example], task: str, labels: Sequence[str]
+) -> tuple[str | None, list[str]]:
+    """The source whose own votes score best on the dev gold (its abstentions count as no
+    label), and every source's name; None where there are fewer than two sources."""
+    sources = sorted({name for e in examples for name in e.votes})
+    dev = [e for e in examples if e.split == "dev" and e.gold is not None]
+    if len(sources) < 2 or not dev:
+        return None, sources
+    empty = () if task_kind(task).spans else None
+
+    def alone(name: str) -> float:
+        voted = [replace(e, label=e.votes.get(name) or empty) for e in dev]
+        return dev_score(voted, task, labels)
+
+    return max(sources, key=alone), sources
 
 
 def aggregate_and_choose(
@@ -133,7 +160,9 @@ def aggregate_and_choose(
         return run(replace(options, method=method)), Choice(method, why, rounds=rounds)
     best: tuple[float, str, int, list[Example]] | None = None
     scores: dict[str, float] = {}
-    for name, candidate in candidates(task, options).items():
+    single, sources = best_single_source(examples, task, labels)
+    tried_candidates = candidates(task, options, single, sources)
+    for name, candidate in tried_candidates.items():
         outcome = run_on_dev(candidate)
         for number, value in enumerate(outcome.dev_scores):
             shown = f"{name}, {number} round{'' if number == 1 else 's'}" if rounds else name
@@ -150,7 +179,7 @@ def aggregate_and_choose(
         scores,
     )
     tried = f" and 0 to {rounds} model-source rounds" if rounds else ""
-    methods = len(candidates(task, options))
+    methods = len(tried_candidates)
     why = f"auto: best of {methods} methods{tried} on {dev} dev items with gold"
     return best[3], Choice(best[1], why, scores, best[2])
 
