@@ -7,8 +7,10 @@ up to ``rounds`` model-source rounds, scores each on the dev gold (span F1 for N
 macro-F1 for classification) and keeps the best, saying so in the report; a round that
 does not raise a method's dev score is not kept, and its later rounds are not run (on
 WRENCH semeval, where sentence embeddings cannot see the task, rounds lowered test
-accuracy by 4 points and the dev gold said so). Without dev gold it takes the task's
-skweak model, and says that too.
+accuracy by 4 points and the dev gold said so). The best single source is a candidate too,
+and so is every candidate without each broad source (one voting on nearly every text, such
+as an LLM): a broad source is used only where the dev gold says it helps. Without dev
+gold it takes the task's skweak model, and says that too.
 
 The dev gold also sets the weighted candidates' source weights, so their dev scores are
 optimistic; a held-out test split is the fair judge of the choice.
@@ -69,6 +71,27 @@ def candidates(
     return tried
 
 
+BROAD_COVERAGE = 0.9  # a source voting on this share of the texts or more is "broad"
+
+
+def broad_sources(examples: Sequence[Example], sources: Sequence[str]) -> list[str]:
+    """Sources that vote on nearly every text (an LLM, a pretrained model): they can
+    outvote precise rules everywhere, so ``auto`` also tries the label model without each
+    of them and keeps it only where the dev gold says it helps."""
+    if len(sources) < 2 or not examples:
+        return []
+    covered = {name: 0 for name in sources}
+    for example in examples:
+        for name, vote in example.votes.items():
+            if vote not in (None, ()):
+                covered[name] += 1
+    return [name for name in sources if covered[name] >= BROAD_COVERAGE * len(examples)]
+
+
+def without_source(examples: Sequence[Example], name: str) -> list[Example]:
+    return [replace(e, votes={k: v for k, v in e.votes.items() if k != name}) for e in examples]
+
+
 def best_single_source(
     examples: Sequence[Example], task: str, labels: Sequence[str]
 ) -> tuple[str | None, list[str]]:
@@ -126,12 +149,12 @@ def aggregate_and_choose(
             span_model=options.span_model,
         )
 
-    def run_on_dev(chosen: AggregateSection) -> RoundsOutcome:
+    def run_on_dev(chosen: AggregateSection, voted: Sequence[Example]) -> RoundsOutcome:
         """``run`` with the rounds chosen on dev: a round that lowers it is not kept."""
-        once = lambda voted: run_method(voted, task, labels, chosen, seed)  # noqa: E731
+        once = lambda votes: run_method(votes, task, labels, chosen, seed)  # noqa: E731
         return rounds_kept_on_dev(
             once,
-            examples,
+            voted,
             task,
             labels,
             rounds,
@@ -162,14 +185,24 @@ def aggregate_and_choose(
     scores: dict[str, float] = {}
     single, sources = best_single_source(examples, task, labels)
     tried_candidates = candidates(task, options, single, sources)
-    for name, candidate in tried_candidates.items():
-        outcome = run_on_dev(candidate)
-        for number, value in enumerate(outcome.dev_scores):
-            shown = f"{name}, {number} round{'' if number == 1 else 's'}" if rounds else name
-            scores[shown] = round(value, 4)
-        value = round(outcome.dev_scores[outcome.kept], 4)
-        if best is None or value > best[0]:
-            best = (value, name, outcome.kept, outcome.result)
+    source_sets = [("", "", list(examples))] + [
+        (f", without {broad}", broad, without_source(examples, broad))
+        for broad in broad_sources(examples, sources)
+    ]
+    for left_out, broad, voted in source_sets:
+        for name, candidate in tried_candidates.items():
+            if broad and name.startswith("best single source"):
+                continue  # the same source alone either way
+            if broad:  # a configured weight of the source left out goes with it
+                kept = {k: v for k, v in candidate.weights.items() if k != broad}
+                candidate = replace(candidate, weights=kept)
+            outcome = run_on_dev(candidate, voted)
+            for number, value in enumerate(outcome.dev_scores):
+                ran = f", {number} round{'' if number == 1 else 's'}" if rounds else ""
+                scores[f"{name}{ran}{left_out}"] = round(value, 4)
+            value = round(outcome.dev_scores[outcome.kept], 4)
+            if best is None or value > best[0]:
+                best = (value, name + left_out, outcome.kept, outcome.result)
     assert best is not None
     log.info(
         "aggregation chosen on %d dev items: %s with %d model-source rounds (%s)",
