@@ -103,7 +103,8 @@ def main() -> None:
         started = time.perf_counter()
         four.prepare([e.text for e in examples])
         seconds = time.perf_counter() - started
-        per_item = seconds / max(1, four.stats.calls)
+        # seconds per text the model answered (None when every answer came from the cache)
+        per_item = seconds / four.stats.calls if four.stats.calls else None
         found = {
             "llm_k0_raw": score(name, gold, alone(zero, texts, labels, False), labels),
             "llm_k0": score(name, gold, alone(zero, texts, labels, True), labels),
@@ -135,12 +136,14 @@ def main() -> None:
         for key, value in found.items():
             metrics[f"{name}_{key}"] = value
         metrics[f"{name}_label_model_chose"] = chosen
-        metrics[f"{name}_llm_seconds_per_item"] = round(per_item, 3)
+        metrics[f"{name}_llm_seconds_per_item"] = round(per_item, 3) if per_item else None
+        metrics[f"{name}_llm_model_calls"] = four.stats.calls
         metrics[f"{name}_llm_tokens"] = four.stats.tokens
         metrics[f"{name}_llm_examples"] = four.stats.examples
         metrics[f"{name}_llm_abstained_test"] = sum(four.answers[t] is None for t in texts)
         rows += [[name, key, round(100 * value, 2)] for key, value in found.items()]
-        rows.append([name, "LLM seconds per item (model calls)", round(per_item, 3)])
+        shown = round(per_item, 3) if per_item else "all from the cache"
+        rows.append([name, "LLM seconds per item (model calls)", shown])
         print(markdown_table(["dataset", "what", "test score %"], rows), flush=True)
     metrics["second_run_model_calls"] = second_calls
     metrics["model"] = args.model

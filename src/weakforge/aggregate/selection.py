@@ -71,6 +71,7 @@ def candidates(
     return tried
 
 
+SINGLE_SOURCE_MARGIN = 0.01  # dev score a lone source must gain over the aggregations
 BROAD_COVERAGE = 0.9  # a source voting on this share of the texts or more is "broad"
 
 
@@ -201,7 +202,9 @@ def aggregate_and_choose(
                 ran = f", {number} round{'' if number == 1 else 's'}" if rounds else ""
                 scores[f"{name}{ran}{left_out}"] = round(value, 4)
             value = round(outcome.dev_scores[outcome.kept], 4)
-            if best is None or value > best[0]:
+            # a single source replaces the aggregation only when clearly better on dev
+            needed = SINGLE_SOURCE_MARGIN if name.startswith("best single source") else 0.0
+            if best is None or value > best[0] + needed:
                 best = (value, name + left_out, outcome.kept, outcome.result)
     assert best is not None
     log.info(
