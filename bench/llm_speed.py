@@ -6,7 +6,9 @@ examples per class, so no cached answer applies): 400 train texts of WRENCH sms 
 
 import json
 import time
+
 from llm import source_for
+
 from weakforge.corpus import read_corpus
 from weakforge.labeling.llm import few_shot_pool
 
