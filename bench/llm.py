@@ -29,7 +29,6 @@ from weakforge.corpus import read_corpus
 from weakforge.evaluation import class_scores
 from weakforge.labeling.llm import few_shot_pool, llm_labeler
 from weakforge.learners.embeddings import embed
-from weakforge.llm.calibration import calibrated, votes
 
 CACHE = Path(tempfile.gettempdir()) / "weakforge-bench-embeddings"
 INSTRUCTIONS = {
@@ -68,13 +67,9 @@ def source_for(name: str, model: str, shots: int):
     return rule.source
 
 
-def alone(source, texts: list[str], labels: list[str], calibrate: bool) -> list:
+def alone(source, texts: list[str], calibrate: bool) -> list:
     """The source's votes on ``texts`` from its (cached) scores, calibrated or raw."""
-    import numpy as np
-
-    scores = np.array(source.raw_answers(texts), dtype=np.float64)
-    probs = calibrated(scores, source.content_free() if calibrate else None)
-    return votes(probs, labels, 0.0)
+    return source.class_votes(source.raw_answers(texts), calibrate)
 
 
 def main() -> None:
@@ -106,9 +101,9 @@ def main() -> None:
         # seconds per text the model answered (None when every answer came from the cache)
         per_item = seconds / four.stats.calls if four.stats.calls else None
         found = {
-            "llm_k0_raw": score(name, gold, alone(zero, texts, labels, False), labels),
-            "llm_k0": score(name, gold, alone(zero, texts, labels, True), labels),
-            "llm_k4_raw": score(name, gold, alone(four, texts, labels, False), labels),
+            "llm_k0_raw": score(name, gold, alone(zero, texts, False), labels),
+            "llm_k0": score(name, gold, alone(zero, texts, True), labels),
+            "llm_k4_raw": score(name, gold, alone(four, texts, False), labels),
             "llm": score(name, gold, [four.answers[t] for t in texts], labels),
         }
         again = source_for(name, args.model, 4)

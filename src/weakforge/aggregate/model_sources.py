@@ -228,33 +228,6 @@ def as_sources(name: str, vote: Label, task: str, labels: Sequence[str]) -> dict
     }
 
 
-def with_model_rounds(
-    aggregate_once: Callable[[Sequence[Example]], list[Example]],
-    examples: Sequence[Example],
-    task: str,
-    labels: Sequence[str],
-    rounds: int,
-    *,
-    features: np.ndarray | None = None,
-    seed: int = 0,
-    cache: Path | None = None,
-    span_model: str = "encoder",
-) -> list[Example]:
-    """Aggregate, then ``rounds`` times add a model source taught by the last aggregate and
-    aggregate again. The result's votes include the model sources."""
-    return rounds_kept_on_dev(
-        aggregate_once,
-        examples,
-        task,
-        labels,
-        rounds,
-        features=features,
-        seed=seed,
-        cache=cache,
-        span_model=span_model,
-    ).result
-
-
 @dataclass(frozen=True)
 class RoundsOutcome:
     """The aggregate kept, how many model-source rounds made it, and the dev score after
@@ -281,7 +254,8 @@ def rounds_kept_on_dev(
     """Up to ``rounds`` model-source rounds; with ``score`` (the dev score of an aggregate),
     each round's aggregate is scored and the rounds stop at the first that does not raise
     it: the aggregate kept is the best-scoring one (a round that lowers the dev score is
-    never kept). Without ``score`` every round is kept."""
+    never kept). Without ``score`` every round is kept. The result's votes include the
+    model sources of the rounds run."""
     voted = list(examples)
     result = aggregate_once(voted)
     scores = [score(result)] if score else []

@@ -30,7 +30,6 @@ from weakforge.aggregate.model_sources import (
     RoundsOutcome,
     rounds_for,
     rounds_kept_on_dev,
-    with_model_rounds,
 )
 from weakforge.config import AggregateSection
 from weakforge.errors import AggregationError
@@ -134,24 +133,11 @@ def aggregate_and_choose(
             )
         rounds = 0  # the library API without embeddings gets plain aggregation
 
-    def run(chosen: AggregateSection) -> list[Example]:
-        once = lambda voted: run_method(voted, task, labels, chosen, seed)  # noqa: E731
-        if not rounds:
-            return once(examples)
-        return with_model_rounds(
-            once,
-            examples,
-            task,
-            labels,
-            rounds,
-            features=features,
-            seed=seed,
-            cache=cache,
-            span_model=options.span_model,
-        )
-
-    def run_on_dev(chosen: AggregateSection, voted: Sequence[Example]) -> RoundsOutcome:
-        """``run`` with the rounds chosen on dev: a round that lowers it is not kept."""
+    def run_on_dev(
+        chosen: AggregateSection, voted: Sequence[Example], scored: bool = True
+    ) -> RoundsOutcome:
+        """``chosen`` with its model-source rounds; ``scored``: each round's aggregate is
+        scored on dev and a round that does not raise the score is not kept."""
         once = lambda votes: run_method(votes, task, labels, chosen, seed)  # noqa: E731
         return rounds_kept_on_dev(
             once,
@@ -159,12 +145,16 @@ def aggregate_and_choose(
             task,
             labels,
             rounds,
-            score=lambda result: dev_score(result, task, labels),
+            score=(lambda result: dev_score(result, task, labels)) if scored else None,
             features=features,
             seed=seed,
             cache=cache,
             span_model=options.span_model,
         )
+
+    def run(chosen: AggregateSection) -> list[Example]:
+        """``chosen`` with every model-source round (no dev choice)."""
+        return run_on_dev(chosen, examples, scored=False).result
 
     if options.method != "auto":
         return run(options), Choice(options.method, "set in [aggregate] method", rounds=rounds)

@@ -155,14 +155,11 @@ class LLMSource:
             self._cache = AnswerCache()
         return self._cache
 
-    def key(self, text: str) -> str:
-        prompt = self.prompt.fingerprint() + ("|ner" if self.spans else "|class")
-        return answer_key(self.backend.identity, prompt, text)
-
     def raw_answers(self, texts: Sequence[str]) -> list[Any]:
         """Per text: label scores (classification) or the answer text (NER), from the cache
         or from the model (batched; what the model answers is cached at once)."""
-        keys = [self.key(t) for t in texts]
+        prompt = self.prompt.fingerprint() + ("|ner" if self.spans else "|class")  # once
+        keys = [answer_key(self.backend.identity, prompt, t) for t in texts]
         found = self.cache.get_many(keys)
         missing = [i for i, k in enumerate(keys) if k not in found]
         self.stats.cached += len(texts) - len(missing)
@@ -205,13 +202,17 @@ class LLMSource:
             for text, answer in zip(todo, raw):
                 self.answers[text] = self.spans_of(text, str(answer))
             return
+        self.answers.update(zip(todo, self.class_votes(raw, self.calibrate)))
+
+    def class_votes(self, raw: Sequence[Any], calibrate: bool) -> list[str | None]:
+        """Votes from raw label scores: calibrated (or not), abstaining below the margin
+        and where the model named no label."""
         labels = list(self.words)
-        scores = np.array(raw, dtype=np.float64).reshape(len(todo), len(labels))
-        probs = calibrated(scores, self.content_free() if self.calibrate else None)
+        scores = np.array(raw, dtype=np.float64).reshape(len(raw), len(labels))
+        probs = calibrated(scores, self.content_free() if calibrate else None)
         chosen = votes(probs, labels, self.margin)
         answered = scores.max(axis=1) > NO_SCORE / 2  # the model named no label: abstain
-        for text, label, ok in zip(todo, chosen, answered):
-            self.answers[text] = label if ok else None
+        return [label if ok else None for label, ok in zip(chosen, answered)]
 
     def content_free(self) -> np.ndarray | None:
         """The label scores of content-free inputs (cached like any text); None where the

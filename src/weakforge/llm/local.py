@@ -91,26 +91,25 @@ class LocalLM:
     ) -> torch.Tensor:
         """The last hidden state of each item (token ids) after the cached prefix
         (right-padded batch)."""
-        items = encoded
         width = max(len(ids) for ids in encoded)
         pad = self.tokenizer.pad_token_id or 0
         ids = torch.tensor([x + [pad] * (width - len(x)) for x in encoded], device=self.device)
         lengths = torch.tensor([len(x) for x in encoded], device=self.device)
-        mask = torch.ones(len(items), prefix_len + width, dtype=torch.long, device=self.device)
+        mask = torch.ones(len(encoded), prefix_len + width, dtype=torch.long, device=self.device)
         mask[:, prefix_len:] = (torch.arange(width, device=self.device) < lengths[:, None]).long()
         cache = copy.deepcopy(prefix_cache)
-        cache.batch_repeat_interleave(len(items))
+        cache.batch_repeat_interleave(len(encoded))
         positions = torch.arange(prefix_len, prefix_len + width, device=self.device)
         base = getattr(self.model, self.model.base_model_prefix)
         hidden = base(
             input_ids=ids,
             attention_mask=mask,
             cache=cache,
-            position_ids=positions.expand(len(items), width),
+            position_ids=positions.expand(len(encoded), width),
             use_cache=True,
         ).last_hidden_state
         self.tokens += int(lengths.sum())
-        return hidden[torch.arange(len(items), device=self.device), lengths - 1].float()
+        return hidden[torch.arange(len(encoded), device=self.device), lengths - 1].float()
 
     def prompt_ids(self, text: str) -> list[int]:
         """A prompt's tokens after the beginning-of-text token where the model has one
