@@ -36,7 +36,12 @@ def span_scores(
     types = list(labels) or sorted(set(n_gold) | set(n_pred))
     per_type = {t: {**prf(tp[t], n_pred[t], n_gold[t]), "support": n_gold[t]} for t in types}
     micro = prf(sum(tp.values()), sum(n_pred.values()), sum(n_gold.values()))
-    return {**micro, "support": sum(n_gold.values()), "per_label": per_type}
+    return {
+        **micro,
+        "support": sum(n_gold.values()),
+        "predicted": sum(n_pred.values()),
+        "per_label": per_type,
+    }
 
 
 def class_scores(

@@ -169,3 +169,56 @@ def test_gold_conversations_come_first_then_weak_then_augmented_copies():
     answers = ["".join(chr(i) for i in row["labels"] if i != -100) for row in data.train]
     assert answers == ["HAM|", "SPAM|", "SPAM|"]
     assert data.origins == {"gold": 1, "weak": 1, "augmented": 1} and len(data.dev) == 1
+
+
+def test_the_answer_only_head_gives_the_models_own_loss_and_label_scores(tiny_causal_dir):
+    """Left padding and the head over the answer positions only change nothing but the cost:
+    the loss equals the model's full-head loss on each row alone, label scores likewise."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_causal_dir)
+    model = AutoModelForCausalLM.from_pretrained(tiny_causal_dir).eval()
+    rows = [
+        causal_adapter.encode_pair(
+            tokenizer,
+            [
+                {"role": "system", "content": "say"},
+                {"role": "user", "content": text},
+                {"role": "assistant", "content": answer},
+            ],
+            max_length=64,
+        )
+        for text, answer in [("free money now click here today", "SPAM"), ("good song", "HAM HAM")]
+    ]
+    batch = causal_adapter.pad_batch(rows, tokenizer.pad_token_id)
+    assert batch["attention_mask"][1, 0] == 0  # the shorter row is padded on the left
+    trainer = causal_adapter.answer_only_trainer().__new__(causal_adapter.answer_only_trainer())
+    with torch.no_grad():
+        loss = trainer.compute_loss(model, dict(batch))
+        alone = []
+        for row in rows:
+            ids = torch.tensor([row["input_ids"]])
+            logits = model(input_ids=ids).logits[0, :-1]
+            target = torch.tensor(row["labels"][1:])
+            picked = torch.log_softmax(logits, -1)[target != -100]
+            alone.append(-picked.gather(1, target[target != -100][:, None]).squeeze(1))
+    full = torch.cat(alone).mean()
+    assert abs(float(loss) - float(full)) < 1e-4
+    loaded = causal_adapter.LoadedCausal("classification", LABELS, tokenizer, model, "say", 64, 8)
+    example = Example(id="x", text="free money now click")
+    scores = causal_adapter.label_scores(loaded, example)
+    for label, score in zip(LABELS, scores):
+        messages = [
+            {"role": "system", "content": "say"},
+            {"role": "user", "content": example.text},
+            {"role": "assistant", "content": label},
+        ]
+        row = causal_adapter.encode_pair(tokenizer, messages, max_length=64)
+        ids = torch.tensor([row["input_ids"]])
+        with torch.no_grad():
+            logprobs = torch.log_softmax(model(input_ids=ids).logits[0, :-1], -1)
+        target = torch.tensor(row["labels"][1:])
+        keep = target != -100
+        expected = logprobs[keep].gather(1, target[keep][:, None]).sum()
+        assert abs(float(score) - float(expected)) < 1e-4

@@ -167,7 +167,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
     for h in result.history:
         if "loss" in h or "eval_loss" in h:
             by_epoch.setdefault(h.get("epoch"), {"epoch": h.get("epoch")}).update(
-                {k: h[k] for k in ("loss", "eval_loss") if k in h}
+                {k: h[k] for k in ("loss", "eval_loss", "eval_span_f1") if k in h}
             )
     epochs = [by_epoch[e] for e in sorted(by_epoch, key=lambda x: x or 0)]
     metrics = {
@@ -306,9 +306,14 @@ def describe_train(metrics: dict[str, Any]) -> Section:
             ),
             "Per epoch:",
             Table(
-                ["epoch", "train loss", "dev loss"],
+                ["epoch", "train loss", "dev loss", "dev span F1 (kept by)"],
                 [
-                    [e.get("epoch"), e.get("loss", "-"), e.get("eval_loss", "-")]
+                    [
+                        e.get("epoch"),
+                        e.get("loss", "-"),
+                        e.get("eval_loss", "-"),
+                        e.get("eval_span_f1", "-"),
+                    ]
                     for e in metrics["epochs"]
                 ],
             ),

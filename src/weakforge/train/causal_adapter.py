@@ -100,16 +100,50 @@ def encode_pair(tokenizer, messages: Sequence[dict[str, str]], max_length: int) 
 
 
 def pad_batch(batch: list[dict[str, Any]], pad_id: int) -> dict[str, torch.Tensor]:
+    """Pads on the left, so that every row ends where its answer ends: the output head then
+    needs only the last few positions (:func:`answer_window`). Position ids count from each
+    row's first real token."""
     width = max(len(b["input_ids"]) for b in batch)
     ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
     labels = torch.full((len(batch), width), -100, dtype=torch.long)
     mask = torch.zeros((len(batch), width), dtype=torch.long)
     for row, item in enumerate(batch):
         n = len(item["input_ids"])
-        ids[row, :n] = torch.tensor(item["input_ids"])
-        labels[row, :n] = torch.tensor(item["labels"])
-        mask[row, :n] = 1
-    return {"input_ids": ids, "labels": labels, "attention_mask": mask}
+        ids[row, width - n :] = torch.tensor(item["input_ids"])
+        labels[row, width - n :] = torch.tensor(item["labels"])
+        mask[row, width - n :] = 1
+    positions = (mask.cumsum(-1) - 1).clamp(min=0)
+    return {"input_ids": ids, "labels": labels, "attention_mask": mask, "position_ids": positions}
+
+
+def answer_window(labels: torch.Tensor) -> int:
+    """How many last positions of a left-padded batch hold every answer token."""
+    return max(1, int((labels != -100).sum(-1).max()))
+
+
+def answer_only_trainer():
+    """A ``Trainer`` whose loss runs the output head over the answer positions only
+    (``logits_to_keep``): with a 262k-word vocabulary (Gemma's) the head over every prompt
+    token costs more than the rest of the model, and the loss never reads those logits."""
+    from transformers import Trainer
+
+    class AnswerOnlyTrainer(Trainer):
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            labels = inputs.pop("labels")
+            width = answer_window(labels)
+            outputs = model(**inputs, logits_to_keep=width + 1)
+            logits = outputs.logits[:, :-1].float()
+            target = labels[:, -width:].to(logits.device)
+            loss = torch.nn.functional.cross_entropy(
+                logits.reshape(-1, logits.shape[-1]),
+                target.reshape(-1),
+                ignore_index=-100,
+                reduction="sum",
+            )
+            loss = loss / (num_items_in_batch or (target != -100).sum().clamp(min=1))
+            return (loss, outputs) if return_outputs else loss
+
+    return AnswerOnlyTrainer
 
 
 # --- model -----------------------------------------------------------------------------------
@@ -217,7 +251,7 @@ def train_causal(
 ) -> TrainResult:
     """Fine-tune the causal base model on the run's labels, keep the best epoch on dev gold
     (by loss), save adapter or weights, tokenizer and settings into ``out_dir``."""
-    from transformers import Trainer, set_seed
+    from transformers import set_seed
 
     set_seed(seed)
     hardware = device_settings(options)
@@ -227,7 +261,7 @@ def train_causal(
     data = build_data(training, tokenizer, instruction, options)
     log.info("causal fine-tune on %s", ", ".join(f"{n} {k}" for k, n in data.origins.items()))
     args = training_arguments(out_dir, options, hardware, has_dev=bool(data.dev), seed=seed)
-    trainer = Trainer(
+    trainer = answer_only_trainer()(
         model=model,
         args=args,
         train_dataset=data.train,
@@ -333,16 +367,17 @@ def label_scores(loaded: LoadedCausal, example: Example) -> np.ndarray:
     answers = [answer_ids(tokenizer, x) for x in loaded.labels]
     room = loaded.max_length - max(len(a) for a in answers)
     prompt = prompt_ids(tokenizer, chat_messages(example.text, None, loaded.instruction), room)
-    rows = [prompt + a for a in answers]
-    batch = pad_batch([{"input_ids": r, "labels": r} for r in rows], tokenizer.pad_token_id)
+    rows = [{"input_ids": prompt + a, "labels": [-100] * len(prompt) + a} for a in answers]
+    batch = pad_batch(rows, tokenizer.pad_token_id)
+    width = answer_window(batch.pop("labels"))
     logits = model(
-        input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device)
+        **{k: v.to(device) for k, v in batch.items()}, logits_to_keep=width + 1
     ).logits.float()
-    logprobs = torch.log_softmax(logits, dim=-1).cpu()
+    logprobs = torch.log_softmax(logits[:, :-1], dim=-1).cpu()  # predicts the last `width`
     scores = []
     for row, answer in enumerate(answers):
-        positions = range(len(prompt) - 1, len(prompt) - 1 + len(answer))
-        scores.append(sum(float(logprobs[row, p, t]) for p, t in zip(positions, answer)))
+        first = width - len(answer)
+        scores.append(sum(float(logprobs[row, first + i, t]) for i, t in enumerate(answer)))
     return np.array(scores)
 
 

@@ -44,6 +44,7 @@ from weakforge.train.class_bias import (
     fit_class_bias,
     fit_type_bias,
 )
+from weakforge.train.dev_span_f1 import METRIC, span_f1_metric
 from weakforge.train.encoding import collate, encode, first_piece_index, soft_cross_entropy
 from weakforge.train.hardware import device_settings
 from weakforge.train.hf_trainer import (
@@ -141,6 +142,8 @@ def train(
             loss = soft_cross_entropy(outputs.logits, soft, weights)
             return (loss, outputs) if return_outputs else loss
 
+    tagger = task_kind(task).spans and dev_set is not None
+    by_span_f1 = {"metric_for_best_model": METRIC, "greater_is_better": True} if tagger else {}
     args = training_arguments(
         out_dir,
         options,
@@ -150,12 +153,14 @@ def train(
         per_device_eval_batch_size=hardware["batch_size"] * 2,
         dataloader_num_workers=hardware["workers"],
         label_names=["soft_labels"],
+        **by_span_f1,
     )
     trainer = SoftTrainer(
         model=model,
         args=args,
         train_dataset=train_set,
         eval_dataset=dev_set,
+        compute_metrics=span_f1_metric(names) if tagger else None,
         data_collator=lambda batch: collate(batch, tokenizer.pad_token_id or 0),
         callbacks=trainer_callbacks(options, has_dev=bool(dev_set)),
     )
