@@ -99,6 +99,7 @@ def main() -> None:
         unreadable = list(loaded.unreadable)
         scored = [label for label, _ in predict_causal(loaded, test)]
     steps = next((h["step"] for h in reversed(result.history) if "step" in h), 1)
+    batch = options.gpu_batch_size if result.device == "cuda" else options.batch_size
     generation = class_scores(gold, [x or "" for x in generated], labels)["accuracy"]
     constrained = class_scores(gold, scored, labels)["accuracy"]
     parsed_share = round(1 - len(unreadable) / len(test), 4)
@@ -113,11 +114,16 @@ def main() -> None:
         "train_items": result.train_items,
         "seconds": round(result.seconds, 1),
         "seconds_per_step": round(result.seconds / steps, 4),
-        "examples_per_second": round(result.train_items * args.epochs / result.seconds, 1),
+        "examples_per_second": round(steps * batch / result.seconds, 1),
         "generation_seconds_per_item": round(generation_seconds / len(test), 4),
         "device": result.device,
         "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
     }
+    summary = (
+        f"{result.total_parameters:,} parameters, {result.train_items} train items, "
+        f"{metrics['seconds_per_step']} s per step, {metrics['examples_per_second']} examples "
+        f"per second on {result.device}."
+    )
     if args.base_model:  # the real model's rows, beside the from-scratch ones kept
         earlier = Path(__file__).parent / "results" / "train_causal.json"
         kept = json.loads(earlier.read_text()) if earlier.exists() else {}
@@ -145,9 +151,7 @@ def main() -> None:
     record(
         "train_causal",
         metrics,
-        table + f"\n\n{result.total_parameters:,} parameters, {result.train_items} train items, "
-        f"{metrics['seconds_per_step']} s per step, {metrics['examples_per_second']} examples "
-        f"per second on {result.device}.",
+        table + "\n\n" + summary,
         ["../shared/data/wrench/youtube"],
         notes="A from-scratch Llama-style model (MiniLM's WordPiece tokenizer) trained through "
         "[train] family = 'causal' on weak labels only; test gold scores only.",

@@ -354,13 +354,56 @@ def lf_stats_command(
             f"{path} not found; run `weakforge aggregate CONFIG --out {run_dir}` first"
         )
     task = config.run.task
-    headers, rows = table_rows(lf_stats(load_records(path), task), task, per_label=True)
+    headers, rows = table_rows(
+        lf_stats(load_records(path), task, config.aggregate.label_groups), task, per_label=True
+    )
     table = RichTable(title=f"labeling functions in {run_dir}")
     for header in headers:
         table.add_column(header, no_wrap=header == "source", overflow="fold")
     for row in rows:
         table.add_row(*(str(c) for c in row))
     Console(width=max(Console().width, 120)).print(table)
+
+
+@app.command("errors")
+@friendly_errors
+def errors_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder (after the aggregate stage).")],
+    split: Annotated[str, typer.Option(help="The gold split to read (never test).")] = "dev",
+) -> None:
+    """The label model's errors on dev gold: what it said per gold label, and per kind of
+    error (wrong type, boundary, missed, spurious) the sources that voted for it."""
+    from rich.table import Table as RichTable
+
+    from weakforge.aggregate.error_analysis import bucket_rows, confusion_rows, error_analysis
+    from weakforge.corpus.tabular import load_records
+
+    if split == "test":
+        raise WeakforgeError("--split test: test gold only scores; fix rules on dev gold")
+    path = run_dir / AGGREGATED
+    config = saved_config(run_dir)
+    if not path.exists() or config is None:
+        raise WeakforgeError(
+            f"{path} not found; run `weakforge aggregate CONFIG --out {run_dir}` first"
+        )
+    examples = load_records(path)
+    labels = config.labels_for(examples)
+    found = error_analysis(
+        examples, config.run.task, labels, config.aggregate.label_groups, split=split
+    )
+    if found is None:
+        raise WeakforgeError(f"no {split} item in {path} has gold; add a labeled {split} set")
+    terminal = Console(width=max(Console().width, 120))
+    for title, (headers, rows) in (
+        (f"label model on {found.items} {split} items", confusion_rows(found.confusion)),
+        ("errors and the sources behind them", bucket_rows(found.buckets)),
+    ):
+        table = RichTable(title=title)
+        for header in headers:
+            table.add_column(header, overflow="fold")
+        for row in rows:
+            table.add_row(*(str(c) for c in row))
+        terminal.print(table)
 
 
 @app.command("lf-show")

@@ -53,3 +53,31 @@ def test_recall_per_label_and_agreement_with_the_aggregate():
         )
     ]
     assert lf_stats(spans, "ner")[0]["agreement"] == 1.0
+
+
+def test_a_coarse_source_touching_a_typed_span_is_overlap_not_conflict():
+    """ENT (any entity) over a PER span agrees with it; only a source of the same
+    granularity with other boundaries or another type conflicts."""
+    examples = [
+        Example(
+            id="1",
+            text="Bob Smith met Ann",
+            votes={
+                "person": (Span(0, 9, "PER"),),
+                "names": (Span(0, 9, "ENT"), Span(14, 17, "ENT")),
+                "first_word": (Span(0, 3, "PER"),),
+                "any_caps": (Span(0, 3, "ENT"),),
+            },
+        )
+    ]
+    rows = {r["source"]: r for r in lf_stats(examples, "ner", coarse_labels={"ENT"})}
+    assert rows["person"]["overlap"] == 1.0 and rows["person"]["conflict"] == 1.0  # first_word
+    assert rows["names"]["overlap"] == 0.5 and rows["names"]["conflict"] == 0.5  # any_caps
+    without = {r["source"]: r for r in lf_stats(examples, "ner")}
+    assert without["names"]["conflict"] == 0.5
+    only_typed = [dict(e.votes) for e in examples][0]
+    only_typed.pop("first_word")
+    alone = lf_stats([Example(id="2", text=examples[0].text, votes=only_typed)], "ner", {"ENT"})
+    assert {r["source"]: r["conflict"] for r in alone}["person"] == 0.0
+    blind = lf_stats([Example(id="2", text=examples[0].text, votes=only_typed)], "ner")
+    assert {r["source"]: r["conflict"] for r in blind}["person"] == 1.0  # without the groups

@@ -145,3 +145,43 @@ def test_a_label_model_that_keeps_no_span_says_so_loudly():
     assert "kept no entity although the sources voted 1 spans" in no_spans_warning(voted, empty)
     assert no_spans_warning(voted, kept) == ""
     assert no_spans_warning([Example(id="a", text="x", votes={"names": ()})], empty) == ""
+
+
+def test_the_label_models_dev_errors_are_in_the_report_and_the_errors_command(tmp_path):
+    from typer.testing import CliRunner
+
+    from weakforge.cli import app
+
+    rows = [
+        {"id": "t", "text": "Anna met Bob in Rome"},
+        {"id": "d", "text": "Anna met Bob", "split": "dev", "label": [[0, 4, "PER"]]},
+        {"id": "x", "text": "Rome", "split": "test", "label": [[0, 4, "LOC"]]},
+    ]
+    (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "rules.py").write_text(
+        "from weakforge import span_rule\n\n"
+        "@span_rule(label='PER')\n"
+        "def capitals(doc):\n"
+        "    return [(t.i, t.i + 1) for t in doc if t.is_title]\n"
+    )
+    raw = {
+        "run": {
+            "task": "ner",
+            "labels": ["PER", "LOC"],
+            "stages": ["ingest", "label", "aggregate"],
+        },
+        "data": {"path": "c.jsonl"},
+        "label": {"rules": ["rules.py"]},
+        "aggregate": {"method": "majority"},
+    }
+    result = run(config_from_dict(raw, base_dir=tmp_path), tmp_path / "run")
+    errors = result.metrics["aggregate"]["errors"]
+    assert errors["split"] == "dev" and errors["items"] == 1
+    assert errors["buckets"]["spurious PER"] == {"count": 1, "sources": {"capitals": 1}}
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert "The label model's errors on dev gold" in report and "spurious PER" in report
+    printed = CliRunner().invoke(app, ["errors", str(tmp_path / "run")])
+    assert printed.exit_code == 0 and "spurious PER" in printed.output
+    assert "capitals 1" in printed.output
+    refused = CliRunner().invoke(app, ["errors", str(tmp_path / "run"), "--split", "test"])
+    assert refused.exit_code != 0 and "fix rules on dev gold" in refused.output

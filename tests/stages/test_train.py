@@ -167,3 +167,27 @@ def test_self_training_rounds_are_counted_in_the_metrics_and_the_report(
     report = (tmp_path / "run" / "report.md").read_text()
     assert "Self-training ([train] self_training)" in report
     assert f"changing {rounds['changed'][0]} weak labels in 1 round(s); with no dev gold" in report
+
+
+def scores_of(end_f1, end_found, teacher_f1, teacher_found):
+    return {
+        "dev": {
+            "end_model": {"f1": end_f1, "predicted": end_found},
+            "label_model": {"f1": teacher_f1, "predicted": teacher_found},
+        }
+    }
+
+
+def test_a_tagger_far_below_its_teacher_is_called_out_with_what_to_try():
+    from weakforge.config import TrainSection
+    from weakforge.stages.train import teacher_warning
+
+    options = TrainSection(epochs=2, learning_rate=5e-4)
+    collapsed = teacher_warning(scores_of(0.05, 40, 0.61, 900), "ner", options)
+    assert "finds 40 entities in dev where its label model finds 900" in collapsed
+    assert "0.050 f1 on dev gold against its label model's 0.610" in collapsed
+    assert "epochs, now 2" in collapsed and "learning_rate (now 0.0005)" in collapsed
+    assert teacher_warning(scores_of(0.60, 850, 0.61, 900), "ner", options) == ""
+    assert teacher_warning({"test": {}}, "ner", options) == ""  # no dev gold: nothing to say
+    below = {"dev": {"end_model": {"accuracy": 0.7}, "label_model": {"accuracy": 0.9}}}
+    assert "0.700 accuracy" in teacher_warning(below, "classification", options)

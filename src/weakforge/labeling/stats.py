@@ -3,12 +3,17 @@ with the others, how often it agrees with the aggregated label, and (where gold 
 labels exist, never the test split's) precision and recall, overall and per label.
 
 Recall is over the labels a source emits: a rule that only votes LOC is judged on the LOC
-entities (or LOC texts), not on every gold label."""
+entities (or LOC texts), not on every gold label.
+
+A span's conflict is counted against spans of its own granularity only: a coarse source
+(one voting a label of ``[aggregate] label_groups``, e.g. ENT for any entity) touches most
+typed spans without disagreeing with them, so counting it made conflict equal overlap for
+every rule."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from weakforge.evaluation import prf
@@ -17,11 +22,14 @@ from weakforge.records import Example, Span, tuning_gold
 from weakforge.tasks import task_kind
 
 
-def lf_stats(examples: Sequence[Example], task: str) -> list[dict[str, Any]]:
-    """One row per source, sorted by name."""
+def lf_stats(
+    examples: Sequence[Example], task: str, coarse_labels: Collection[str] = ()
+) -> list[dict[str, Any]]:
+    """One row per source, sorted by name; ``coarse_labels`` are the span labels that stand
+    for a group of labels (the keys of ``[aggregate] label_groups``)."""
     sources = sorted({s for e in examples for s in e.votes})
     if task_kind(task).spans:
-        return [span_source_stats(examples, s) for s in sources]
+        return [span_source_stats(examples, s, frozenset(coarse_labels)) for s in sources]
     return [class_source_stats(examples, s) for s in sources]
 
 
@@ -87,7 +95,9 @@ def _overlaps(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def span_source_stats(examples: Sequence[Example], source: str) -> dict[str, Any]:
+def span_source_stats(
+    examples: Sequence[Example], source: str, coarse: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     docs = spans = overlap = conflict = agreed = aggregated = 0
     for example in examples:
         vote = example.votes.get(source)
@@ -107,7 +117,8 @@ def span_source_stats(examples: Sequence[Example], source: str) -> dict[str, Any
             spans += 1
             touching = [o for o in others if _overlaps(span, o)]
             overlap += bool(touching)
-            conflict += any(o != span or o.label != span.label for o in touching)
+            peers = [o for o in touching if (o.label in coarse) == (span.label in coarse)]
+            conflict += any(o != span or o.label != span.label for o in peers)
     row: dict[str, Any] = {
         "source": source,
         "spans": spans,

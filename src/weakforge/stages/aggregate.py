@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from weakforge.aggregate.documents import document_sources
+from weakforge.aggregate.error_analysis import bucket_rows, confusion_rows, error_analysis
 from weakforge.aggregate.model_sources import rounds_for
 from weakforge.aggregate.selection import aggregate_and_choose
 from weakforge.corpus.tabular import load_records, save_records
@@ -101,6 +102,7 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
         cache=ctx.run_dir / MODEL_SOURCE_CACHE,
     )
     save_records(result, ctx.output(AGGREGATED))
+    analysis = error_analysis(result, task, labels, config.aggregate.label_groups)
     counts = label_counts_by_split(result, "label")
     no_spans = no_spans_warning(examples, result) if task_kind(task).spans else ""
     grouped_bars(
@@ -125,7 +127,8 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
         **({"warning": no_spans} if no_spans else {}),
         "label_counts": counts,
         "label_model": {split: evaluate(result, task, labels, split) for split in ("dev", "test")},
-        "lf_stats": lf_stats(result, task),
+        "lf_stats": lf_stats(result, task, config.aggregate.label_groups),
+        "errors": analysis.to_dict() if analysis else None,
     }
 
 
@@ -205,6 +208,15 @@ def describe_aggregate(metrics: dict[str, Any]) -> Section:
                 ],
             )
         )
+    errors = metrics.get("errors")
+    if errors and errors["buckets"]:
+        section.blocks += [
+            f"The label model's errors on {errors['split']} gold ({errors['items']} items; "
+            "`weakforge errors RUN_FOLDER` prints the same): what it said per gold label,",
+            Table(*confusion_rows(errors["confusion"])),
+            "and per kind of error the sources that voted for what it said:",
+            Table(*bucket_rows(errors["buckets"])),
+        ]
     headers, rows = table_rows(metrics["lf_stats"], task)
     section.blocks += [
         "Labeling functions (coverage, overlap and conflict over all texts; "

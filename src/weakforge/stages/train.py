@@ -8,13 +8,14 @@ overridden by gold/reviewed labels, with the audit's flags when the audit ran.
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from weakforge.atomic import atomic_file
-from weakforge.config import RunConfig
+from weakforge.config import RunConfig, TrainSection
 from weakforge.corpus.tabular import load_records
 from weakforge.evaluation import evaluate
 from weakforge.layout import AGGREGATED, AUDITED, AUGMENTED, MODEL, RECORDS, TRAIN_PLOT
@@ -30,6 +31,8 @@ from weakforge.train.families import FAMILIES, load_end_model, predict_with
 from weakforge.train.hf_trainer import TrainResult
 from weakforge.train.search import Trial, search_and_train
 from weakforge.train.self_training import SelfTraining, self_train
+
+log = logging.getLogger(__name__)
 
 
 def scored_splits(
@@ -47,6 +50,46 @@ def scored_splits(
             "label_model": evaluate(items, task, labels, split),
         }
     return results
+
+
+FEW_ENTITIES_SHARE = 0.5
+"""The end model finding fewer than this share of its teacher's entities is called out."""
+BELOW_TEACHER_BY = 0.02
+"""The end model scoring this much below its teacher on dev is called out."""
+
+
+def teacher_warning(scores: dict[str, Any], task: str, options: TrainSection) -> str:
+    """A loud note when the end model on dev gold finds far fewer entities than the label
+    model or scores clearly below it (a tagger that collapsed to "no entity" on a small
+    corpus reports only a low score otherwise), with what to try."""
+    dev = scores.get("dev")
+    if not dev:
+        return ""
+    kind = task_kind(task)
+    end, teacher = dev["end_model"], dev["label_model"]
+    problems = []
+    if (
+        kind.spans
+        and teacher.get("predicted")
+        and (end["predicted"] < FEW_ENTITIES_SHARE * teacher["predicted"])
+    ):
+        problems.append(
+            f"the end model finds {end['predicted']} entities in dev where its label model "
+            f"finds {teacher['predicted']}"
+        )
+    if end[kind.headline] < teacher[kind.headline] - BELOW_TEACHER_BY:
+        problems.append(
+            f"it scores {end[kind.headline]:.3f} {kind.headline} on dev gold against its label "
+            f"model's {teacher[kind.headline]:.3f}"
+        )
+    if not problems:
+        return ""
+    return (
+        "; ".join(problems)
+        + f". Try more epochs ([train] epochs, now {options.epochs:g}) or a higher "
+        f"[train] learning_rate (now {options.learning_rate:g}); the label model's own labels "
+        "(aggregated.jsonl) may serve better until then"
+    )
 
 
 def model_card(config: RunConfig, metrics: dict[str, Any]) -> str:
@@ -170,6 +213,9 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
                 {k: h[k] for k in ("loss", "eval_loss", "eval_span_f1") if k in h}
             )
     epochs = [by_epoch[e] for e in sorted(by_epoch, key=lambda x: x or 0)]
+    warning = teacher_warning(scores, task, config.train)
+    if warning:
+        log.warning(warning)
     metrics = {
         "task": task,
         "labels": labels,
@@ -197,6 +243,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
         "epochs": epochs,
         "scores": scores,
         "confusion": {"split": split, "matrix": matrix},
+        **({"warning": warning} if warning else {}),
     }
     with atomic_file(out / "README.md") as handle:
         handle.write(model_card(config, metrics))
@@ -269,6 +316,7 @@ def describe_train(metrics: dict[str, Any]) -> Section:
                     for s, v in metrics["scores"].items()
                 ],
             ),
+            *([f"Warning: {metrics['warning']}."] if metrics.get("warning") else []),
             *(
                 [
                     f"{metrics['unreadable_answers']['count']} generated answers could not be "

@@ -260,7 +260,14 @@ def train_causal(
     instruction = options.instruction or default_instruction(task, labels)
     data = build_data(training, tokenizer, instruction, options)
     log.info("causal fine-tune on %s", ", ".join(f"{n} {k}" for k, n in data.origins.items()))
-    args = training_arguments(out_dir, options, hardware, has_dev=bool(data.dev), seed=seed)
+    args = training_arguments(
+        out_dir,
+        options,
+        hardware,
+        has_dev=bool(data.dev),
+        seed=seed,
+        train_sampling_strategy="group_by_length",  # batches of like lengths: less padding
+    )
     trainer = answer_only_trainer()(
         model=model,
         args=args,

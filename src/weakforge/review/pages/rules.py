@@ -33,7 +33,7 @@ def main() -> None:
         st.stop()
     task = config.run.task
     st.title("Labeling functions")
-    headers, rows = table_rows(lf_stats(examples, task), task)
+    headers, rows = table_rows(lf_stats(examples, task, config.aggregate.label_groups), task)
     st.dataframe([dict(zip(headers, r)) for r in rows], hide_index=True)
     sources = [r[0] for r in rows]
     if not sources:
