@@ -13,7 +13,6 @@ import json
 import logging
 import multiprocessing
 import os
-import time
 import zipfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -213,8 +212,7 @@ def fold_tagger_probs(
             seed + fold,
         )
     workers = default_workers(len(examples), folds) if workers is None else workers
-    started, done = time.perf_counter(), 0
-    with progress_bar("audit tagger folds", len(jobs)) as advance:
+    with progress_bar("audit tagger folds", len(jobs)) as advance:  # logs time left
         for fold, probs in run_folds(jobs, workers):
             for i, p in zip(held_of[fold], probs):
                 out[i] = p
@@ -225,17 +223,7 @@ def fold_tagger_probs(
                         probs=np.vstack([np.zeros((0, len(tags))), *probs]),
                         lengths=np.array([len(p) for p in probs]),
                     )
-            done += 1
             advance(1)
-            spent = time.perf_counter() - started
-            log.info(
-                "audit tagger: fold %d done, %d of %d trained in %.0f s, about %.0f s left",
-                fold + 1,
-                done,
-                len(jobs),
-                spent,
-                spent / done * (len(jobs) - done),
-            )
     return out
 
 
