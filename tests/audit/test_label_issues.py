@@ -220,3 +220,23 @@ def test_one_class_only_skips_the_check_and_says_why():
     result = LabelIssues().run(data)
     assert result.summary["skipped"] == "every audited label is 'SPAM'"
     assert "two classes" in LabelIssues().describe(result.summary)[0]
+
+
+def test_the_budget_queues_the_worst_flagged_items_and_says_how_many_were_left_out(caplog):
+    examples, embeddings, labels = weak_corpus()
+    every = LabelIssues().run(
+        AuditData(examples, labels, "classification", AuditSection(budget=0), embeddings, None)
+    )
+    flagged = [i for i, f in enumerate(every.flags) if "label_issue" in f]
+    assert len(flagged) > 3 and "over_budget" not in every.summary
+    capped = LabelIssues().run(
+        AuditData(examples, labels, "classification", AuditSection(budget=3), embeddings, None)
+    )
+    kept = [i for i, f in enumerate(capped.flags) if "label_issue" in f]
+    worst = sorted(flagged, key=lambda i: capped.columns["quality"][i])[:3]
+    assert sorted(kept) == sorted(worst)
+    assert capped.summary["over_budget"] == {"flagged": len(flagged), "queued": 3}
+    note = " ".join(LabelIssues().describe(capped.summary))
+    assert f"{len(flagged)} items were flagged as label issues; the worst 3 are queued" in note
+    assert "budget = 3 queues the worst 3" in caplog.text
+    assert AuditSection().budget == 500  # a queue sized for people by default

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from weakforge.audit.budget import worst_first
 from weakforge.audit.cleanlab_adapter import entity_label_issues, margins
 from weakforge.audit.document_mentions import (
     NOT_AN_ENTITY,
@@ -70,12 +71,7 @@ class SentenceIssues:
 
 def capped(issues: SentenceIssues, budget: int) -> SentenceIssues:
     """At most ``budget`` (> 0) sentences flagged, the worst first."""
-    if budget <= 0 or issues.is_issue.sum() <= budget:
-        return issues
-    worst = sorted(np.nonzero(issues.is_issue)[0], key=lambda i: issues.quality[i])[:budget]
-    flagged = np.zeros_like(issues.is_issue)
-    flagged[worst] = True
-    return replace(issues, is_issue=flagged)
+    return replace(issues, is_issue=worst_first(issues.is_issue, issues.quality, budget))
 
 
 def type_probs(token_probs: np.ndarray, n_labels: int) -> np.ndarray:

@@ -11,10 +11,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from weakforge.audit.budget import worst_first
 from weakforge.audit.checks import AuditData, CheckResult, IssueType, register
 from weakforge.audit.cleanlab_adapter import classification_label_issues, weak_label_issues
 from weakforge.audit.document_mentions import document_mentions
-from weakforge.audit.entity_issues import SpanIssue, mean_token_probs, ner_label_issues
+from weakforge.audit.entity_issues import SpanIssue, capped, mean_token_probs, ner_label_issues
 from weakforge.audit.fold_models import fold_class_probs, fold_token_probs
 from weakforge.audit.fold_tagger import fold_tagger_probs
 from weakforge.audit.rules_opinion import settled_by_rules, with_rules_opinion
@@ -84,7 +85,7 @@ class LabelIssues:
         settled = 0
         if data.options.rules_weight > 0:
             mentions, settled = settled_by_rules(mentions, rules, data.labels)
-        issues = ner_label_issues(
+        every = ner_label_issues(
             probs,
             items.words,
             items.given,
@@ -94,8 +95,9 @@ class LabelIssues:
                 data.options.entity_flag_below if e.gold is not None else 1.0
                 for e in items.examples
             ],
-            budget=data.options.budget,
         )
+        issues = capped(every, data.options.budget)
+        over_budget(result, every.is_issue, issues.is_issue, data.options.budget)
         result.columns["span_issues"] = [[] for _ in examples]
         result.summary["estimated_wrong_entities"] = issues.estimated_wrong
         result.summary["entity_flag_below"] = data.options.entity_flag_below
@@ -145,6 +147,8 @@ class LabelIssues:
             if teacher is None
             else weak_label_issues(y, probs, teacher)
         )
+        flagged = worst_first(issues.is_issue, issues.quality, data.options.budget)
+        over_budget(result, issues.is_issue, flagged, data.options.budget)
         for position, i in enumerate(audited):
             example = data.examples[i]
             result.columns["quality"][i] = float(issues.quality[position])
@@ -156,7 +160,7 @@ class LabelIssues:
             result.columns["uncertainty"][i] = float(uncertainty)
             suggestion = labels[int(issues.suggested[position])]
             result.columns["suggested"][i] = suggestion
-            if issues.is_issue[position]:
+            if flagged[position]:
                 result.flag(
                     i,
                     "label_issue",
@@ -179,6 +183,9 @@ class LabelIssues:
                 )
 
     def describe(self, summary: dict[str, Any]) -> list[Block]:
+        return [*budget_note(summary), *self.describe_model(summary)]
+
+    def describe_model(self, summary: dict[str, Any]) -> list[Block]:
         if "skipped" in summary:
             return [f"No label check: {summary['skipped']} (cleanlab needs two classes)."]
         if "class_model" in summary:
@@ -389,3 +396,28 @@ def describe_span_issue(text: str, issue: SpanIssue) -> str:
         counts = ", ".join(f"{name} x{count}" for name, count in issue.elsewhere)
         found += f" (elsewhere in the document: {counts})"
     return found
+
+
+def over_budget(result: CheckResult, every: np.ndarray, kept: np.ndarray, budget: int) -> None:
+    """Say (log and summary) how many flagged items the budget left out of the queue."""
+    left_out = int(every.sum() - kept.sum())
+    if left_out:
+        result.summary["over_budget"] = {"flagged": int(every.sum()), "queued": int(kept.sum())}
+        log.warning(
+            "the audit flagged %d items as label issues; [audit] budget = %d queues the worst "
+            "%d (raise it, or set 0 to queue them all; every item keeps its scores)",
+            int(every.sum()),
+            budget,
+            int(kept.sum()),
+        )
+
+
+def budget_note(summary: dict[str, Any]) -> list[Block]:
+    cut = summary.get("over_budget")
+    if not cut:
+        return []
+    return [
+        f"{cut['flagged']} items were flagged as label issues; the worst {cut['queued']} are "
+        "queued ([audit] budget, sized for an hour or two of review: raise it, or set 0 to "
+        "queue them all). The others keep their scores and rank in the audited records."
+    ]
