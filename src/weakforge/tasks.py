@@ -41,6 +41,16 @@ class TaskKind:
     drops_uncovered: bool
     """Whether ``[train] uncovered = "drop"`` applies (in NER an empty vote means "no
     entity", so every item is covered)."""
+    learning_rate: float
+    """``[train] learning_rate`` when unset."""
+    epochs: float
+    """``[train] epochs`` when unset, on a corpus large enough for :attr:`min_steps`."""
+    min_steps: int
+    """With ``[train] epochs`` unset, a small corpus trains more epochs, enough for this
+    many optimiser steps (at most :attr:`max_epochs`)."""
+    max_epochs: float
+    augment_copies: int
+    """``[augment] copies`` when unset (0: augmentation is opt-in)."""
 
 
 TASKS: dict[str, TaskKind] = {
@@ -58,6 +68,11 @@ TASKS: dict[str, TaskKind] = {
         case_learning_rate_share=0.1,
         auto_class_bias=True,
         drops_uncovered=True,
+        learning_rate=5e-4,
+        epochs=3.0,
+        min_steps=0,
+        max_epochs=3.0,
+        augment_copies=1,
     ),
     "ner": TaskKind(
         name="ner",
@@ -73,6 +88,11 @@ TASKS: dict[str, TaskKind] = {
         case_learning_rate_share=1.0,
         auto_class_bias=False,
         drops_uncovered=False,
+        learning_rate=2e-3,
+        epochs=3.0,
+        min_steps=600,
+        max_epochs=10.0,
+        augment_copies=0,
     ),
 }
 """Every task kind by its ``[run] task`` name."""

@@ -69,3 +69,33 @@ def test_augment_stage_adds_guarded_copies_of_train_items_only(tmp_path, tiny_mo
     assert sum(metrics["dropped"].values()) == metrics["made"] - metrics["kept"]
     report = (tmp_path / "run" / "report.md").read_text()
     assert "## Augmentation" in report
+
+
+def test_augmentation_is_opt_in_for_ner_and_the_report_says_how_to_turn_it_on(tmp_path):
+    (tmp_path / "c.jsonl").write_text(
+        json.dumps({"id": "a", "text": "Anna met Bob in Rome"}) + "\n"
+    )
+    (tmp_path / "rules.py").write_text(
+        "from weakforge import span_rule\n\n"
+        "@span_rule(label='PER')\n"
+        "def capitals(doc):\n"
+        "    return [(t.i, t.i + 1) for t in doc if t.is_title]\n"
+    )
+    raw = {
+        "run": {
+            "task": "ner",
+            "labels": ["PER"],
+            "stages": ["ingest", "label", "aggregate", "augment"],
+        },
+        "data": {"path": "c.jsonl"},
+        "label": {"rules": ["rules.py"]},
+        "aggregate": {"method": "majority"},
+        "augment": {"augmenters": ["swap"]},
+    }
+    metrics = run(config_from_dict(raw, base_dir=tmp_path), tmp_path / "run").metrics["augment"]
+    assert metrics["opt_in"] and metrics["made"] == 0
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert "augmentation is opt-in for NER" in report and "[augment] copies = 1" in report
+    raw["augment"]["copies"] = 1
+    chosen = run(config_from_dict(raw, base_dir=tmp_path), tmp_path / "run2").metrics["augment"]
+    assert not chosen["opt_in"] and chosen["made"] == 1

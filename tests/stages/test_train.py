@@ -179,10 +179,10 @@ def scores_of(end_f1, end_found, teacher_f1, teacher_found):
 
 
 def test_a_tagger_far_below_its_teacher_is_called_out_with_what_to_try():
-    from weakforge.config import TrainSection
     from weakforge.stages.train import teacher_warning
+    from weakforge.train.hf_trainer import TrainResult
 
-    options = TrainSection(epochs=2, learning_rate=5e-4)
+    options = TrainResult([], "cpu", 1.0, 1.0, 10, 1, 1, learning_rate=5e-4, epochs=2)
     collapsed = teacher_warning(scores_of(0.05, 40, 0.61, 900), "ner", options)
     assert "finds 40 entities in dev where its label model finds 900" in collapsed
     assert "0.050 f1 on dev gold against its label model's 0.610" in collapsed

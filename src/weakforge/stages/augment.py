@@ -109,11 +109,19 @@ def run_augment(ctx: StageContext) -> dict[str, Any]:
     examples = load_records(ctx.input(ctx.stage.records_from))
     section = config.augment
     allowed = eligible(config)
+    per_item = (
+        task_kind(config.run.task).augment_copies if section.copies is None else section.copies
+    )
+    if per_item == 0 and section.copies is None:
+        log.info(
+            "augmentation is opt-in for %s: no copies made ([augment] copies = 1 makes them)",
+            config.run.task,
+        )
     copies = augment_examples(
         examples,
         config.run.task,
         augmenters=section.augmenters,
-        copies=section.copies,
+        copies=per_item,
         sequence=section.sequence,
         p=section.p,
         seed=config.run.seed,
@@ -137,6 +145,8 @@ def run_augment(ctx: StageContext) -> dict[str, Any]:
         )
     train_items = sum(e.split == "train" for e in examples)
     return {
+        "copies_per_item": per_item,
+        "opt_in": section.copies is None and per_item == 0,
         "eligible": sum(1 for e in examples if e.split == "train" and allowed(e)),
         "train_items": train_items,
         "made": sum(made.values()),
@@ -150,6 +160,14 @@ def run_augment(ctx: StageContext) -> dict[str, Any]:
 
 
 def describe_augment(metrics: dict[str, Any]) -> Section:
+    if metrics.get("opt_in"):
+        return Section(
+            "Augmentation",
+            [
+                "No copies made: augmentation is opt-in for NER (copies can drop or split an "
+                "unlabeled name, and training takes longer); [augment] copies = 1 turns it on."
+            ],
+        )
     return Section(
         "Augmentation",
         [

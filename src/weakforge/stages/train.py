@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from weakforge.atomic import atomic_file
-from weakforge.config import RunConfig, TrainSection
+from weakforge.config import RunConfig
 from weakforge.corpus.tabular import load_records
 from weakforge.evaluation import evaluate
 from weakforge.layout import AGGREGATED, AUDITED, AUGMENTED, MODEL, RECORDS, TRAIN_PLOT
@@ -58,7 +58,7 @@ BELOW_TEACHER_BY = 0.02
 """The end model scoring this much below its teacher on dev is called out."""
 
 
-def teacher_warning(scores: dict[str, Any], task: str, options: TrainSection) -> str:
+def teacher_warning(scores: dict[str, Any], task: str, result: TrainResult) -> str:
     """A loud note when the end model on dev gold finds far fewer entities than the label
     model or scores clearly below it (a tagger that collapsed to "no entity" on a small
     corpus reports only a low score otherwise), with what to try."""
@@ -86,8 +86,8 @@ def teacher_warning(scores: dict[str, Any], task: str, options: TrainSection) ->
         return ""
     return (
         "; ".join(problems)
-        + f". Try more epochs ([train] epochs, now {options.epochs:g}) or a higher "
-        f"[train] learning_rate (now {options.learning_rate:g}); the label model's own labels "
+        + f". Try more epochs ([train] epochs, now {result.epochs:g}) or a higher "
+        f"[train] learning_rate (now {result.learning_rate:g}); the label model's own labels "
         "(aggregated.jsonl) may serve better until then"
     )
 
@@ -213,7 +213,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
                 {k: h[k] for k in ("loss", "eval_loss", "eval_span_f1") if k in h}
             )
     epochs = [by_epoch[e] for e in sorted(by_epoch, key=lambda x: x or 0)]
-    warning = teacher_warning(scores, task, config.train)
+    warning = teacher_warning(scores, task, result)
     if warning:
         log.warning(warning)
     metrics = {
@@ -222,6 +222,8 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
         "device": result.device,
         "seconds": round(result.seconds, 1),
         "seconds_per_epoch": round(result.seconds_per_epoch, 1),
+        "learning_rate": result.learning_rate,
+        "max_epochs": result.epochs,
         "train_items": result.train_items,
         "uncovered_left_out": len(left_out_uncovered(examples, task, config.train)),
         "self_training": {
@@ -286,7 +288,14 @@ def describe_train(metrics: dict[str, Any]) -> Section:
             f"Fine-tuned on {metrics['train_items']} training items on {metrics['device']} in "
             f"{metrics['seconds']} s ({metrics['seconds_per_epoch']} s per epoch); "
             f"{metrics['trainable_parameters']:,} of {metrics['total_parameters']:,} parameters "
-            "trained. Model, tokenizer, label map and card: model/."
+            "trained"
+            + (
+                f", learning rate {metrics['learning_rate']:g}, at most "
+                f"{metrics['max_epochs']:g} epochs"
+                if metrics.get("learning_rate")
+                else ""
+            )
+            + ". Model, tokenizer, label map and card: model/."
             + (
                 f" {metrics['uncovered_left_out']} train items no rule voted on were left out "
                 "([train] uncovered = 'drop')."

@@ -41,6 +41,7 @@ from weakforge.train.hf_trainer import (
     training_arguments,
 )
 from weakforge.train.items import ORIGINS, TrainingSet
+from weakforge.train.task_defaults import with_task_defaults
 
 log = logging.getLogger(__name__)
 PLAIN_PROMPT = "{system}\n\n### Input:\n{user}\n\n### Response:\n"
@@ -256,6 +257,7 @@ def train_causal(
     set_seed(seed)
     hardware = device_settings(options)
     training = training.required()
+    options = with_task_defaults(options, task, len(training.train), hardware["batch_size"])
     tokenizer, model = build_causal(options, hardware["device"])
     instruction = options.instruction or default_instruction(task, labels)
     data = build_data(training, tokenizer, instruction, options)
@@ -279,7 +281,7 @@ def train_causal(
     save = lambda trained: save_causal(  # noqa: E731
         trained, tokenizer, task, labels, instruction, out_dir, options
     )
-    return run_trainer(trainer, save, out_dir, hardware["device"], len(data.train))
+    return run_trainer(trainer, save, out_dir, hardware["device"], len(data.train), options)
 
 
 def save_causal(

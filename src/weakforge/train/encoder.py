@@ -56,6 +56,7 @@ from weakforge.train.hf_trainer import (
     training_arguments,
 )
 from weakforge.train.items import TrainingSet, TrainItem
+from weakforge.train.task_defaults import with_task_defaults
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,7 @@ def train(
     items, dev = training.required().train, training.dev
     tokenizer, model, names, case = build_model(task, labels, options)
     hardware = device_settings(options)
+    options = with_task_defaults(options, task, len(items), hardware["batch_size"])
     train_set = encode(tokenizer, task, items, labels, options, case=case)
     dev_set = encode(tokenizer, task, dev, labels, options, case=case) if dev else None
 
@@ -167,7 +169,7 @@ def train(
     save = lambda trained: save_model(  # noqa: E731
         trained, tokenizer, task, labels, names, out_dir, options, case=case
     )
-    result = run_trainer(trainer, save, out_dir, hardware["device"], len(items))
+    result = run_trainer(trainer, save, out_dir, hardware["device"], len(items), options)
     result.case_features = case
     auto = options.class_bias == "auto" and task_kind(task).auto_class_bias
     wanted = options.class_bias == "dev" or auto

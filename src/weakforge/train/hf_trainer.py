@@ -34,6 +34,9 @@ class TrainResult:
     """Why no offsets were fit although ``[train] class_bias`` asked for them."""
     case_features: bool = False
     """Whether the model read each piece's letter case (``[train] case_features``)."""
+    learning_rate: float = 0.0
+    epochs: float = 0.0
+    """The learning rate and epochs trained with (the task's defaults where unset)."""
 
 
 ENCODER_TARGETS = ("query", "value")  # the attention projections LoRA's paper adapts
@@ -58,7 +61,9 @@ def trainer_callbacks(options: TrainSection, *, has_dev: bool) -> list[Any]:
     return [step_progress(), *([EarlyStoppingCallback(options.patience)] if has_dev else [])]
 
 
-def run_trainer(trainer, save, out_dir: Path, device: str, train_items: int) -> TrainResult:
+def run_trainer(
+    trainer, save, out_dir: Path, device: str, train_items: int, options: TrainSection
+) -> TrainResult:
     """Train, ``save(model)`` (the best epoch when there was dev gold), drop the
     checkpoints, and say what it took."""
     from transformers import PrinterCallback
@@ -83,6 +88,8 @@ def run_trainer(trainer, save, out_dir: Path, device: str, train_items: int) -> 
         train_items,
         sum(p.numel() for p in parameters if p.requires_grad),
         sum(p.numel() for p in parameters),
+        learning_rate=options.learning_rate or 0.0,
+        epochs=options.epochs or 0.0,
     )
 
 
