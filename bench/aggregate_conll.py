@@ -37,7 +37,7 @@ LABELS = ("PER", "ORG", "LOC", "MISC")
 GROUPS = {"ENT": LABELS}
 VARIANTS = (  # name, method, doc majority, doc history, weights from dev gold
     ("majority vote", "majority", False, (), False),
-    ("weighted majority vote", "majority", False, (), True),
+    ("weighted majority vote", "majority", False, (), True),  # weights given below
     ("HMM", "hmm", False, (), True),
     ("HMM + doc majority", "hmm", True, (), True),
     ("HMM + doc history", "hmm", False, ("PER", "ORG"), True),

@@ -55,7 +55,10 @@ def main() -> None:
                 "plain majority vote",
                 AggregateSection(method="majority", weights_from_gold=False, rounds=0),
             ),
-            ("majority vote, dev-weighted", AggregateSection(method="majority", rounds=0)),
+            (
+                "majority vote, dev-weighted",
+                AggregateSection(method="weighted_majority", rounds=0),
+            ),
             (
                 "skweak Naive Bayes, untuned",
                 AggregateSection(method="naive_bayes", weights_from_gold=False, rounds=0),
@@ -63,7 +66,7 @@ def main() -> None:
             ("skweak Naive Bayes, dev-weighted", AggregateSection(method="naive_bayes", rounds=0)),
             (
                 "majority vote, dev-weighted + 2 model rounds",
-                AggregateSection(method="majority", rounds=2),
+                AggregateSection(method="weighted_majority", rounds=2),
             ),
             (
                 "skweak Naive Bayes, dev-weighted + 2 model rounds",

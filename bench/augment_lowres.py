@@ -46,7 +46,9 @@ def youtube_rows() -> tuple[list, dict]:
     examples = read_corpus(folder).examples
     truth = {e.id: e.gold for e in examples}
     hidden = [replace(e, gold=None) if e.split in ("train", "test") else e for e in examples]
-    weak = aggregate(hidden, "classification", labels, options=AggregateSection(method="majority"))
+    weak = aggregate(
+        hidden, "classification", labels, options=AggregateSection(method="weighted_majority")
+    )
     train = [e for e in weak if e.split == "train"]
     test = [e for e in weak if e.split == "test"]
     test_x = embed([e.text for e in test], cache_dir=CACHE)

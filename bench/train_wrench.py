@@ -136,7 +136,7 @@ def main() -> None:
         examples = read_corpus(folder).examples
         truth = {e.id: e.gold for e in examples}
         hidden = [replace(e, gold=None) if e.split in ("train", "test") else e for e in examples]
-        aggregation = AggregateSection(method="majority", rounds=0) if args.plain else None
+        aggregation = AggregateSection(method="weighted_majority", rounds=0) if args.plain else None
         features = embed([e.text for e in examples], cache_dir=CACHE)
         weak, choice = aggregate_and_choose(
             hidden,

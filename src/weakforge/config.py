@@ -137,7 +137,8 @@ class AggregateSection:
     """``[aggregate]``: turning votes into probabilistic labels (skweak)."""
 
     method: str = "auto"
-    """A method of ``weakforge.aggregate.METHODS`` (hmm, naive_bayes, majority); ``auto`` =
+    """A method of ``weakforge.aggregate.METHODS``: hmm, naive_bayes, majority (every source
+    counted alike, dev gold aside), weighted_majority (each weighed by its dev accuracy); ``auto`` =
     the best of majority, weighted majority and the skweak model on dev gold (20 items or
     more), else hmm for NER and naive_bayes for classification."""
     fit_sample: int = ranged(20000, 1, None)

@@ -1,9 +1,12 @@
-"""Weighted majority vote for classification (no fitting; the baseline every generative
-model must beat). NER's token-level majority vote is skweak's, in the adapter."""
+"""Majority vote for classification (no fitting; the baseline every generative model must
+beat): ``majority`` counts each source alike (or by the ``[aggregate] weights`` given),
+``weighted_majority`` weighs each by its accuracy on dev gold. NER's token-level majority
+vote is skweak's, in the adapter, under the same two names."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -17,9 +20,21 @@ from weakforge.records import Example
 def majority_vote(
     examples: Sequence[Example], labels: Sequence[str], options: AggregateSection, seed: int
 ) -> list[Example]:
-    """Each item's weighted vote counts (ties to the higher prior)."""
+    """Each item's votes counted alike, dev gold aside (ties to the higher prior)."""
+    plain = replace(options, weights_from_gold=False)
     prior = class_prior(examples, labels)
-    weights = initial_weights(examples, "classification", options)
+    weights = initial_weights(examples, "classification", plain)
+    return majority_classification(examples, labels, prior, options.abstain, weights)
+
+
+@register_method("weighted_majority", "classification")
+def weighted_majority_vote(
+    examples: Sequence[Example], labels: Sequence[str], options: AggregateSection, seed: int
+) -> list[Example]:
+    """Each vote weighed by its source's accuracy on dev gold (ties to the higher prior)."""
+    weighted = replace(options, weights_from_gold=True)
+    prior = class_prior(examples, labels)
+    weights = initial_weights(examples, "classification", weighted)
     return majority_classification(examples, labels, prior, options.abstain, weights)
 
 

@@ -58,8 +58,8 @@ def candidates(
     weighted 0), the baseline every aggregation must beat on dev to be worth it."""
     default = task_kind(task).default_method
     tried = {
-        "majority vote": replace(options, method="majority", weights_from_gold=False),
-        "weighted majority vote": replace(options, method="majority", weights_from_gold=True),
+        "majority vote": replace(options, method="majority"),
+        "weighted majority vote": replace(options, method="weighted_majority"),
         default: replace(options, method=default),
     }
     if single is not None:
@@ -166,7 +166,8 @@ def aggregate_and_choose(
             MAX_SKWEAK_LABELS,
         )
         why = f"auto: {len(labels)} labels, over skweak's {MAX_SKWEAK_LABELS}"
-        return run(replace(options, method="majority")), Choice("majority", why, rounds=rounds)
+        weighted = replace(options, method="weighted_majority")
+        return run(weighted), Choice("weighted_majority", why, rounds=rounds)
     dev = sum(e.split == "dev" and e.gold is not None for e in examples)
     if dev < MIN_DEV:
         method = task_kind(task).default_method

@@ -237,8 +237,19 @@ def hmm(
 def token_majority(
     examples: Sequence[Example], labels: Sequence[str], options: AggregateSection, seed: int
 ) -> list[Example]:
-    """skweak's sequential majority voter (weighted token votes, no fitting)."""
-    return aggregate_ner(examples, labels, options, "majority", seed)
+    """skweak's sequential majority voter, every source alike (no fitting, no dev weights:
+    a dev-weighted vote lets a weak source's spans lose to "no entity" everywhere)."""
+    plain = replace(options, weights_from_gold=False)
+    return aggregate_ner(examples, labels, plain, "majority", seed)
+
+
+@register_method("weighted_majority", "ner")
+def weighted_token_majority(
+    examples: Sequence[Example], labels: Sequence[str], options: AggregateSection, seed: int
+) -> list[Example]:
+    """skweak's sequential majority voter, each source weighed by its dev precision."""
+    weighted = replace(options, weights_from_gold=True)
+    return aggregate_ner(examples, labels, weighted, "majority", seed)
 
 
 def aggregate_ner(
