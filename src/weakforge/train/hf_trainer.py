@@ -5,6 +5,7 @@ stopping on dev loss), LoRA's target modules, running it and what a run returns.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import shutil
 import time
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from weakforge.progress import progress_bar
 from weakforge.train.class_bias import ClassBias
 
 MODEL_INFO = "weakforge_model.json"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -58,7 +60,32 @@ def trainer_callbacks(options: TrainSection, *, has_dev: bool) -> list[Any]:
     """One rich progress bar, and early stopping on dev loss when there is dev gold."""
     from transformers import EarlyStoppingCallback
 
-    return [step_progress(), *([EarlyStoppingCallback(options.patience)] if has_dev else [])]
+    return [
+        step_progress(),
+        *([EarlyStoppingCallback(options.patience), dev_score_log()] if has_dev else []),
+    ]
+
+
+def dev_score_log():
+    """A Trainer callback that logs each epoch's dev scores (loss, and span F1 for a
+    tagger) as they come, so a long run's log shows how it is going."""
+    from transformers import TrainerCallback
+
+    class DevScoreLog(TrainerCallback):
+        def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+            shown = {
+                k.removeprefix("eval_"): v
+                for k, v in (metrics or {}).items()
+                if k in ("eval_loss", "eval_span_f1", "eval_predicted_entities")
+            }
+            log.info(
+                "epoch %.3g of %g on dev: %s",
+                state.epoch or 0,
+                args.num_train_epochs,
+                ", ".join(f"{k} {v:.4g}" for k, v in shown.items()),
+            )
+
+    return DevScoreLog()
 
 
 def run_trainer(
