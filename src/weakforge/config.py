@@ -346,9 +346,11 @@ class TrainSection:
     score, from 30 dev items with gold: one per class for dev macro-F1, one per entity type
     for dev span F1; stored with the model and applied whenever it predicts. Weak labels
     carry their rules' balance between classes; this moves the decision back to dev's.
-    ``auto`` fits them for classification only (they gained on WRENCH and lost on held-out
-    CoNLL: bench/RESULTS.md), ``dev`` for NER too, ``none`` never. The report gives the offsets and
-    the dev score before and after (after is optimistic: it was fit there)."""
+    ``auto`` fits them for classification (they gained on WRENCH), and for NER only where
+    type offsets fit on one half of dev gain span F1 on the other half (on CoNLL they gained
+    in two runs and lost in a third: bench/RESULTS.md); ``dev`` always, ``none`` never.
+    The report gives the offsets and the dev score before and after (after is optimistic:
+    it was fit there), or why none were kept."""
     epochs: float | None = ranged(None, 0.01, None)
     """Training epochs; unset = the task's default: 3 for classification; for NER 3, or on
     a small corpus as many as make 600 optimiser steps (at most 10), since a tagger taught

@@ -60,3 +60,27 @@ def test_entity_type_offsets_recover_a_missed_type_and_drop_a_spurious_one():
     assert bias.offsets["O"] == 0.0
     assert bias.offsets["B-PER"] == bias.offsets["I-PER"] > np.log(0.55 / 0.45)
     assert bias.offsets["B-LOC"] == bias.offsets["I-LOC"] < np.log(0.4 / 0.6)
+
+
+def test_type_offsets_are_cross_checked_on_dev_halves():
+    """The same shyness in both halves: offsets fit on one half gain on the other. Opposite
+    leanings in the two halves (noise): what one half's fit learns costs the other."""
+    from weakforge.train.class_bias import cross_fit_type_gain
+
+    names = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+    words = [(0, 2), (3, 5)]
+    gold = [(Span(3, 5, "PER"),)] * 10
+
+    def sentence(p_per: float) -> np.ndarray:
+        rows = np.full((2, 5), 1e-6)
+        rows[0, 0] = 1.0
+        rows[1, [0, 1]] = [1 - p_per, p_per]
+        return rows
+
+    shy = [sentence(0.45)] * 10  # PER just below O everywhere
+    assert cross_fit_type_gain(shy, [words] * 10, gold, names) == 1.0
+    # first half: PER at 0.25 and gold PER (its fit raises PER past 0.75); second half: PER
+    # at 0.30 and no PER in gold, so the first half's offset makes 5 spurious PERs there
+    unlike = [sentence(0.25)] * 5 + [sentence(0.30)] * 5
+    opposite_gold = [(Span(3, 5, "PER"),)] * 5 + [()] * 5
+    assert cross_fit_type_gain(unlike, [words] * 10, opposite_gold, names) == -0.5

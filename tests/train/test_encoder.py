@@ -78,7 +78,7 @@ def test_lora_token_classifier_predicts_aligned_spans(tiny_model_dir, tmp_path):
         batch_size=8,
         patience=50,
         merge=True,
-        class_bias="dev",  # (NER fits none under the default "auto")
+        class_bias="dev",  # (the default "auto" fits NER's only where dev halves agree)
     )
     gold = (Span(0, 13, "PER"), Span(31, 36, "LOC"))
     dev = [Example(id=f"d{i}", text=text, gold=gold, split="dev") for i in range(30)]
@@ -88,11 +88,11 @@ def test_lora_token_classifier_predicts_aligned_spans(tiny_model_dir, tmp_path):
     assert offsets["B-PER"] == offsets["I-PER"] and offsets["B-LOC"] == offsets["I-LOC"]
     assert load_model(tmp_path / "ner").class_bias == offsets
     by_default = replace(options, class_bias="auto", epochs=1, merge=False)
-    untouched = train_on(
-        examples + dev, "ner", ["PER", "LOC"], tmp_path / "auto", options=by_default
-    )
-    assert untouched.class_bias is None and not untouched.class_bias_skipped
-    assert load_model(tmp_path / "auto").class_bias is None
+    checked = train_on(examples + dev, "ner", ["PER", "LOC"], tmp_path / "auto", options=by_default)
+    # after one epoch the tagger is shy in both halves of dev alike, so the offsets fit on
+    # one half gain on the other: "auto" keeps them (test_class_bias has a case it refuses)
+    assert checked.class_bias.dev_after > checked.class_bias.dev_before
+    assert load_model(tmp_path / "auto").class_bias == checked.class_bias.offsets
     assert (tmp_path / "ner" / "adapter_model.safetensors").exists()
     assert (tmp_path / "ner" / "merged" / "model.safetensors").exists()
     ((spans, _),) = predict(load_model(tmp_path / "ner"), examples[:1])

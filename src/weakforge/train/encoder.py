@@ -41,6 +41,7 @@ from weakforge.train.class_bias import (
     MIN_DEV_ITEMS,
     ClassBias,
     apply_class_bias,
+    cross_fit_type_gain,
     fit_class_bias,
     fit_type_bias,
 )
@@ -171,31 +172,49 @@ def train(
     )
     result = run_trainer(trainer, save, out_dir, hardware["device"], len(items), options)
     result.case_features = case
-    auto = options.class_bias == "auto" and task_kind(task).auto_class_bias
-    wanted = options.class_bias == "dev" or auto
-    if dev and wanted and len(dev) < MIN_DEV_ITEMS:
+    auto = options.class_bias == "auto"
+    if dev and options.class_bias != "none" and len(dev) < MIN_DEV_ITEMS:
         result.class_bias_skipped = (
             f"only {len(dev)} dev items have gold; [train] class_bias fits offsets from "
             f"{MIN_DEV_ITEMS} on, so the model predicts by its plain argmax"
         )
         log.warning(result.class_bias_skipped)
-    elif dev and wanted:
+    elif dev and options.class_bias != "none":
         model = trainer.model.eval()
         loaded = LoadedModel(
             task, list(labels), names, tokenizer, model, options.max_length, case_features=case
         )
-        result.class_bias = fit_dev_class_bias(loaded, dev, out_dir)
+        checked = auto and task_kind(task).auto_class_bias == "cross_checked"
+        result.class_bias, result.class_bias_skipped = fit_dev_class_bias(
+            loaded, dev, out_dir, cross_checked=checked
+        )
     return result
 
 
-def fit_dev_class_bias(loaded: LoadedModel, dev: Sequence[TrainItem], out_dir: Path) -> ClassBias:
+def fit_dev_class_bias(
+    loaded: LoadedModel, dev: Sequence[TrainItem], out_dir: Path, *, cross_checked: bool = False
+) -> tuple[ClassBias | None, str]:
     """Fit the offsets on dev gold (:mod:`weakforge.train.class_bias`: per class, or per
     entity type) and store them with the model, which applies them whenever it predicts.
-    (Dev gold names only known classes: the trainer's dev loss has encoded it already.)"""
+    With ``cross_checked`` (NER) only where offsets fit on one half of dev gain span F1 on
+    the other; else none, and why. (Dev gold names only known classes: the trainer's dev
+    loss has encoded it already.)"""
     if task_kind(loaded.task).spans:
         words = [item.words for item in dev]
         probs = word_probabilities(loaded, dev, words=words)
-        bias = fit_type_bias(probs, words, [item.label for item in dev], loaded.names)
+        gold = [item.label for item in dev]
+        if cross_checked:
+            gain = cross_fit_type_gain(probs, words, gold, loaded.names)
+            if gain <= 0:
+                why = (
+                    f"entity type offsets fit on one half of dev changed span F1 on the other "
+                    f"half by {gain:+.4f}, so none are kept ([train] class_bias = 'dev' fits "
+                    "them anyway)"
+                )
+                log.info(why)
+                return None, why
+            log.info("entity type offsets gained %+.4f span F1 across dev halves: kept", gain)
+        bias = fit_type_bias(probs, words, gold, loaded.names)
     else:
         probs = np.stack([p for _, p, _ in model_outputs(loaded, dev)])
         gold = [loaded.names.index(item.label) for item in dev]
@@ -205,7 +224,7 @@ def fit_dev_class_bias(loaded: LoadedModel, dev: Sequence[TrainItem], out_dir: P
     info["class_bias"] = bias.offsets
     with atomic_file(info_path) as handle:
         handle.write(json.dumps(info, indent=2))
-    return bias
+    return bias, ""
 
 
 def save_model(
