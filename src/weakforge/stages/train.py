@@ -87,8 +87,8 @@ def teacher_warning(scores: dict[str, Any], task: str, result: TrainResult) -> s
     return (
         "; ".join(problems)
         + f". Try more epochs ([train] epochs, now {result.epochs:g}) or a higher "
-        f"[train] learning_rate (now {result.learning_rate:g}); the label model's own labels "
-        "(aggregated.jsonl) may serve better until then"
+        f"[train] learning_rate (now {result.learning_rate:g}); until it beats its teacher, "
+        f"the label model's own labels ({AGGREGATED} in the run folder) may serve better"
     )
 
 
