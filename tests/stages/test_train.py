@@ -191,3 +191,18 @@ def test_a_tagger_far_below_its_teacher_is_called_out_with_what_to_try():
     assert teacher_warning({"test": {}}, "ner", options) == ""  # no dev gold: nothing to say
     below = {"dev": {"end_model": {"accuracy": 0.7}, "label_model": {"accuracy": 0.9}}}
     assert "0.700 accuracy" in teacher_warning(below, "classification", options)
+
+
+def test_the_report_says_why_cross_checked_offsets_were_kept():
+    from weakforge.stages.train import class_bias_note
+
+    bias = {
+        "offsets": {"O": 0.0, "B-PER": 0.3},
+        "metric": "span F1",
+        "dev_before": 0.7,
+        "dev_after": 0.72,
+        "dev_items": 40,
+        "cross_fit_gain": 0.0123,
+    }
+    assert "gained +0.0123 on the other half" in class_bias_note(bias)
+    assert "other half" not in class_bias_note({**bias, "cross_fit_gain": None})

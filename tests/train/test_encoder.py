@@ -92,6 +92,7 @@ def test_lora_token_classifier_predicts_aligned_spans(tiny_model_dir, tmp_path):
     # after one epoch the tagger is shy in both halves of dev alike, so the offsets fit on
     # one half gain on the other: "auto" keeps them (test_class_bias has a case it refuses)
     assert checked.class_bias.dev_after > checked.class_bias.dev_before
+    assert checked.class_bias.cross_fit_gain > 0 and result.class_bias.cross_fit_gain is None
     assert load_model(tmp_path / "auto").class_bias == checked.class_bias.offsets
     assert (tmp_path / "ner" / "adapter_model.safetensors").exists()
     assert (tmp_path / "ner" / "merged" / "model.safetensors").exists()

@@ -259,6 +259,12 @@ def class_bias_note(bias: dict[str, Any]) -> str:
         f"{offsets}; dev {bias['metric']} {bias['dev_before']} -> {bias['dev_after']}. The "
         "model applies them whenever it predicts; its dev scores below are optimistic (fit "
         "there), test is the honest figure."
+        + (
+            f" Kept because offsets fit on one half of dev gained {bias['cross_fit_gain']:+.4f} "
+            "on the other half ([train] class_bias = 'auto')."
+            if bias.get("cross_fit_gain") is not None
+            else ""
+        )
     )
 
 

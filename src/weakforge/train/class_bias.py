@@ -37,6 +37,9 @@ class ClassBias:
     dev_before: float
     dev_after: float
     dev_items: int
+    cross_fit_gain: float | None = None
+    """Where the offsets were cross-checked: what offsets fit on one half of dev gained on
+    the other half (mean of both ways)."""
 
 
 def ascend(score: Callable[[np.ndarray], float], k: int) -> np.ndarray:

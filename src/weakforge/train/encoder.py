@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -215,6 +215,8 @@ def fit_dev_class_bias(
                 return None, why
             log.info("entity type offsets gained %+.4f span F1 across dev halves: kept", gain)
         bias = fit_type_bias(probs, words, gold, loaded.names)
+        if cross_checked:
+            bias = replace(bias, cross_fit_gain=gain)
     else:
         probs = np.stack([p for _, p, _ in model_outputs(loaded, dev)])
         gold = [loaded.names.index(item.label) for item in dev]
