@@ -127,8 +127,13 @@ def main() -> None:
     if args.base_model:  # the real model's rows, beside the from-scratch ones kept
         earlier = Path(__file__).parent / "results" / "train_causal.json"
         kept = json.loads(earlier.read_text()) if earlier.exists() else {}
+        scratch_run = {  # where the kept from-scratch rows came from
+            "scratch_command": kept.get("scratch_command", kept.get("command")),
+            "scratch_when": kept.get("scratch_when", kept.get("when")),
+        }
         metrics = {
             **{k: v for k, v in kept.items() if k not in ("command", "data", "when", "machine")},
+            **scratch_run,
             "gemma_base_model": args.base_model,
             "gemma_youtube_acc": constrained,
             "gemma_youtube_generation_acc": generation,
