@@ -43,6 +43,10 @@ class Span:
     label: str
     prob: float = field(default=1.0, compare=False)
 
+    def overlaps(self, other: Span) -> bool:
+        """Whether the two character ranges share at least one character."""
+        return self.start < other.end and other.start < self.end
+
     def to_json(self) -> list[Any]:
         if self.prob == 1.0:
             return [self.start, self.end, self.label]

@@ -40,10 +40,6 @@ class ErrorAnalysis:
         }
 
 
-def _touches(a: Span, b: Span) -> bool:
-    return a.start < b.end and b.start < a.end
-
-
 def _voters(example: Example, wanted) -> list[str]:
     """The sources with a span in this example that ``wanted(span)`` accepts."""
     return sorted(
@@ -80,7 +76,7 @@ def span_errors(
         said = example.label if isinstance(example.label, tuple) else ()
         for g in gold:
             same = [p for p in said if (p.start, p.end) == (g.start, g.end)]
-            near = [p for p in said if _touches(g, p)]
+            near = [p for p in said if g.overlaps(p)]
             row = confusion.setdefault(g.label, Counter())
             if same and same[0].label == g.label:
                 row[g.label] += 1
@@ -94,10 +90,10 @@ def span_errors(
                 count(BOUNDARY, voted, "(no source)")
             else:  # outvoted (or unseen): the sources with a span over the entity
                 row[MISSED] += 1
-                voted = _voters(example, lambda s, g=g: _touches(s, g))
+                voted = _voters(example, lambda s, g=g: s.overlaps(g))
                 count(f"{MISSED} {g.label}", voted, "(no source voted here)")
         for p in said:
-            if not any(_touches(p, g) for g in gold):
+            if not any(p.overlaps(g) for g in gold):
                 confusion[SPURIOUS][p.label] += 1
                 count(f"{SPURIOUS} {p.label}", _voters(example, backing(p, coarse)), "(none)")
     return {g: dict(c) for g, c in confusion.items() if c}, sources, counts

@@ -107,7 +107,7 @@ def entity_candidates(
         if span.label in index:
             add(span.start, span.end, index[span.label])
     for span in predicted:
-        if not any(g.start < span.end and span.start < g.end for g in given):
+        if not any(g.overlaps(span) for g in given):
             add(span.start, span.end, NOT_AN_ENTITY)
     for start, end in unmarked:
         if not any(a < end and start < b for a, b, *_ in items):

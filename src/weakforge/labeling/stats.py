@@ -18,7 +18,7 @@ from typing import Any
 
 from weakforge.evaluation import prf
 from weakforge.labels import given_label
-from weakforge.records import Example, Span, tuning_gold
+from weakforge.records import Example, tuning_gold
 from weakforge.tasks import task_kind
 
 
@@ -91,10 +91,6 @@ def scores(tp: Counter, n_pred: Counter, n_gold: Counter, emitted: Sequence[str]
     }
 
 
-def _overlaps(a: Span, b: Span) -> bool:
-    return a.start < b.end and b.start < a.end
-
-
 def span_source_stats(
     examples: Sequence[Example], source: str, coarse: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
@@ -115,7 +111,7 @@ def span_source_stats(
         ]
         for span in vote:
             spans += 1
-            touching = [o for o in others if _overlaps(span, o)]
+            touching = [o for o in others if span.overlaps(o)]
             overlap += bool(touching)
             peers = [o for o in touching if (o.label in coarse) == (span.label in coarse)]
             conflict += any(o != span or o.label != span.label for o in peers)

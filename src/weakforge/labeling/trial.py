@@ -75,7 +75,7 @@ def span_marks(
     marks = []
     for span in vote:
         same_place = [g for g in gold if (g.start, g.end) == (span.start, span.end)]
-        overlapping = [g for g in gold if g.start < span.end and span.start < g.end]
+        overlapping = [g for g in gold if g.overlaps(span)]
         if span in gold:
             marks.append(Mark(span.start, span.end, span.label, "correct"))
         elif same_place:
