@@ -31,14 +31,6 @@ class ErrorAnalysis:
     buckets: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Each kind of error: its count and the sources behind it, most first."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "split": self.split,
-            "items": self.items,
-            "confusion": self.confusion,
-            "buckets": self.buckets,
-        }
-
 
 def _voters(example: Example, wanted) -> list[str]:
     """The sources with a span in this example that ``wanted(span)`` accepts."""

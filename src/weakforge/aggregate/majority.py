@@ -21,10 +21,7 @@ def majority_vote(
     examples: Sequence[Example], labels: Sequence[str], options: AggregateSection, seed: int
 ) -> list[Example]:
     """Each item's votes counted alike, dev gold aside (ties to the higher prior)."""
-    plain = replace(options, weights_from_gold=False)
-    prior = class_prior(examples, labels)
-    weights = initial_weights(examples, "classification", plain)
-    return majority_classification(examples, labels, prior, options.abstain, weights)
+    return counted_votes(examples, labels, replace(options, weights_from_gold=False))
 
 
 @register_method("weighted_majority", "classification")
@@ -32,9 +29,15 @@ def weighted_majority_vote(
     examples: Sequence[Example], labels: Sequence[str], options: AggregateSection, seed: int
 ) -> list[Example]:
     """Each vote weighed by its source's accuracy on dev gold (ties to the higher prior)."""
-    weighted = replace(options, weights_from_gold=True)
+    return counted_votes(examples, labels, replace(options, weights_from_gold=True))
+
+
+def counted_votes(
+    examples: Sequence[Example], labels: Sequence[str], options: AggregateSection
+) -> list[Example]:
+    """The vote with the source weights ``options`` gives (configured, or from dev gold)."""
+    weights = initial_weights(examples, "classification", options)
     prior = class_prior(examples, labels)
-    weights = initial_weights(examples, "classification", weighted)
     return majority_classification(examples, labels, prior, options.abstain, weights)
 
 

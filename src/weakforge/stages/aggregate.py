@@ -5,7 +5,7 @@ sources (LF table)."""
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from weakforge.aggregate.documents import document_sources
@@ -128,7 +128,7 @@ def run_aggregate(ctx: StageContext) -> dict[str, Any]:
         "label_counts": counts,
         "label_model": {split: evaluate(result, task, labels, split) for split in ("dev", "test")},
         "lf_stats": lf_stats(result, task, config.aggregate.label_groups),
-        "errors": analysis.to_dict() if analysis else None,
+        "errors": asdict(analysis) if analysis else None,
     }
 
 

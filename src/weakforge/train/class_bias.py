@@ -145,11 +145,9 @@ def cross_fit_type_gain(
     half = len(gold) // 2
     gains = []
     for fit, held in ((slice(0, half), slice(half, None)), (slice(half, None), slice(0, half))):
-        bias = fit_type_bias(word_probs[fit], words[fit], gold[fit], names)
-        types, columns, score = type_f1_scorer(word_probs[held], words[held], gold[held], names)
-        offsets = np.array(
-            [next(bias.offsets[n] for n in names if n.endswith(f"-{t}")) for t in types]
-        )
+        types, _, fit_score = type_f1_scorer(word_probs[fit], words[fit], gold[fit], names)
+        offsets = ascend(fit_score, len(types))  # one per type, in the same type order
+        _, _, score = type_f1_scorer(word_probs[held], words[held], gold[held], names)
         gains.append(score(offsets) - score(np.zeros(len(types))))
     return round(float(np.mean(gains)), 4)
 
