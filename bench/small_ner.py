@@ -18,7 +18,6 @@ run folders stay under /tmp/weakforge-small-ner, so labels and aggregation are r
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import tempfile
 from pathlib import Path
@@ -27,7 +26,7 @@ import tomllib
 from benchlib import BENCH, markdown_table, record, shared
 
 from weakforge import stages
-from weakforge.config import load_config
+from weakforge.config import RunConfig, config_from_dict
 
 LABELS = ["PER", "ORG", "LOC", "MISC"]
 WORK = Path(tempfile.gettempdir()) / "weakforge-small-ner"
@@ -66,7 +65,7 @@ def sample(docs: list[list[str]], size: int, seed: int = 0) -> tuple[list[str], 
     return lines, taken
 
 
-def config_for(folder: Path, corpus: Path, overrides: dict[str, dict]) -> Path:
+def config_for(folder: Path, corpus: Path, overrides: dict[str, dict]) -> RunConfig:
     repo = BENCH.parent
     config = {
         "run": {
@@ -89,24 +88,7 @@ def config_for(folder: Path, corpus: Path, overrides: dict[str, dict]) -> Path:
     }
     for table, values in overrides.items():
         config.setdefault(table, {}).update(values)
-    path = folder / "weakforge.toml"
-    path.write_text(toml_text(config))
-    return path
-
-
-def toml_value(value) -> str:
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value)  # strings, numbers and lists read the same in TOML
-
-
-def toml_text(config: dict[str, dict]) -> str:
-    return "".join(
-        f"[{table}]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in values.items())
-        for table, values in config.items()
-    )
+    return config_from_dict(config, base_dir=folder)
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, dict]:
@@ -135,7 +117,7 @@ def main() -> None:
         corpus = folder / "sample.conll"
         if not corpus.exists() or corpus.read_text(encoding="utf-8") != "\n".join(lines) + "\n":
             corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        config = load_config(config_for(folder, corpus, overrides))
+        config = config_for(folder, corpus, overrides)
         result = stages.run(config, folder / "run")
         train = result.metrics["train"]
         dev = train["scores"]["dev"]

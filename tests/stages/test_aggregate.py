@@ -147,7 +147,9 @@ def test_a_label_model_that_keeps_no_span_says_so_loudly():
     assert no_spans_warning([Example(id="a", text="x", votes={"names": ()})], empty) == ""
 
 
-def test_the_label_models_dev_errors_are_in_the_report_and_the_errors_command(tmp_path):
+def test_the_label_models_dev_errors_are_in_the_report_and_the_errors_command(
+    tmp_path, capitals_rule
+):
     from typer.testing import CliRunner
 
     from weakforge.cli import app
@@ -158,12 +160,6 @@ def test_the_label_models_dev_errors_are_in_the_report_and_the_errors_command(tm
         {"id": "x", "text": "Rome", "split": "test", "label": [[0, 4, "LOC"]]},
     ]
     (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    (tmp_path / "rules.py").write_text(
-        "from weakforge import span_rule\n\n"
-        "@span_rule(label='PER')\n"
-        "def capitals(doc):\n"
-        "    return [(t.i, t.i + 1) for t in doc if t.is_title]\n"
-    )
     raw = {
         "run": {
             "task": "ner",

@@ -71,15 +71,11 @@ def test_augment_stage_adds_guarded_copies_of_train_items_only(tmp_path, tiny_mo
     assert "## Augmentation" in report
 
 
-def test_augmentation_is_opt_in_for_ner_and_the_report_says_how_to_turn_it_on(tmp_path):
+def test_augmentation_is_opt_in_for_ner_and_the_report_says_how_to_turn_it_on(
+    tmp_path, capitals_rule
+):
     (tmp_path / "c.jsonl").write_text(
         json.dumps({"id": "a", "text": "Anna met Bob in Rome"}) + "\n"
-    )
-    (tmp_path / "rules.py").write_text(
-        "from weakforge import span_rule\n\n"
-        "@span_rule(label='PER')\n"
-        "def capitals(doc):\n"
-        "    return [(t.i, t.i + 1) for t in doc if t.is_title]\n"
     )
     raw = {
         "run": {
