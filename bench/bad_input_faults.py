@@ -15,7 +15,7 @@ import json
 import os
 from pathlib import Path
 
-from bad_inputs import GOOD, Case, corpus_case, jsonl, rule_case
+from bad_input_case import GOOD, Case, corpus_case, jsonl, rule_case
 
 from weakforge import stages
 from weakforge.config import config_from_dict
