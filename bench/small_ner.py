@@ -13,6 +13,7 @@ for people and changes no label on its own; augmentation is opt-in for NER).
 run folders stay under /tmp/weakforge-small-ner, so labels and aggregation are reused.
 
     python bench/small_ner.py [--sizes 1000,3000] [--set train.KEY=VALUE ...] [--name small_ner]
+        [--from-stage train]   (after a code change: the stages' inputs are unchanged)
 """
 
 from __future__ import annotations
@@ -105,6 +106,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,3000")
     parser.add_argument("--set", action="append", default=[], help="table.key=TOML value")
     parser.add_argument("--name", default="small_ner", help="results file name")
+    parser.add_argument(
+        "--from-stage", default=None, help="rerun from this stage though its inputs are unchanged"
+    )
     args = parser.parse_args()
     overrides = parse_overrides(args.set)
     docs = documents(shared("conll2003", "eng.train"))
@@ -118,7 +122,7 @@ def main() -> None:
         if not corpus.exists() or corpus.read_text(encoding="utf-8") != "\n".join(lines) + "\n":
             corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
         config = config_for(folder, corpus, overrides)
-        result = stages.run(config, folder / "run")
+        result = stages.run(config, folder / "run", force_from=args.from_stage)
         train = result.metrics["train"]
         dev = train["scores"]["dev"]
         key = f"{size // 1000}k"

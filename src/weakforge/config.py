@@ -351,6 +351,11 @@ class TrainSection:
     in two runs and lost in a third: bench/RESULTS.md); ``dev`` always, ``none`` never.
     The report gives the offsets and the dev score before and after (after is optimistic:
     it was fit there), or why none were kept."""
+    document_vote: bool = True
+    """NER, encoder family: within a document (consecutive records sharing ``[aggregate]
+    group_by``), each name the end model finds takes the type it gives that name most often
+    there (weighted by confidence); stored with the model and applied whenever it predicts
+    on records with that field (measured: bench/RESULTS.md, small_ner)."""
     epochs: float | None = ranged(None, 0.01, None)
     """Training epochs; unset = the task's default: 3 for classification; for NER 3, or on
     a small corpus as many as make 600 optimiser steps (at most 10), since a tagger taught

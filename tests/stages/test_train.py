@@ -206,3 +206,35 @@ def test_the_report_says_why_cross_checked_offsets_were_kept():
     }
     assert "gained +0.0123 on the other half" in class_bias_note(bias)
     assert "other half" not in class_bias_note({**bias, "cross_fit_gain": None})
+
+
+def test_a_tagger_trained_on_documents_votes_within_them_from_then_on(
+    tmp_path, tiny_model_dir, capitals_rule
+):
+    rows = [
+        {"id": f"t{i}", "text": "Anna met Bob in Rome", "doc": f"d{i // 3}"} for i in range(6)
+    ] + [{"id": "x", "text": "Anna met Bob", "split": "test", "label": [[0, 4, "PER"]]}]
+    (tmp_path / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    raw = {
+        "run": {
+            "task": "ner",
+            "labels": ["PER"],
+            "stages": ["ingest", "label", "aggregate", "train"],
+        },
+        "data": {"path": "c.jsonl"},
+        "label": {"rules": ["rules.py"]},
+        "aggregate": {"method": "majority"},
+        "train": {"base_model": tiny_model_dir, "epochs": 1, "batch_size": 4},
+    }
+    result = run(config_from_dict(raw, base_dir=tmp_path), tmp_path / "run")
+    assert result.metrics["train"]["document_vote_key"] == "doc"
+    info = json.loads((tmp_path / "run" / "model" / "weakforge_model.json").read_text())
+    assert info["document_key"] == "doc"
+    assert (
+        "one type per name per document" in (tmp_path / "run" / "model" / "README.md").read_text()
+    )
+    raw["train"]["document_vote"] = False
+    off = run(config_from_dict(raw, base_dir=tmp_path), tmp_path / "off")
+    assert off.metrics["train"]["document_vote_key"] is None
+    info = json.loads((tmp_path / "off" / "model" / "weakforge_model.json").read_text())
+    assert "document_key" not in info

@@ -38,3 +38,12 @@ def test_a_tagger_that_finds_nothing_scores_zero():
     nothing = one_hot([0, 0, 0])[None]
     scores = span_f1_metric(TAGS)(EvalPrediction(nothing, soft))
     assert scores == {"span_f1": 0.0, "predicted_entities": 0, "gold_entities": 1}
+
+
+def test_tags_are_decoded_as_the_model_predicts_them_one_valid_sequence():
+    # gold [B-PER I-PER]; per word the argmax reads B-LOC then I-PER (two broken entities),
+    # the best valid sequence reads the one PER the second word's confidence asks for
+    soft = one_hot([1, 2])[None]
+    logits = np.log(np.array([[[0.02, 0.40, 0.0, 0.58, 0.0], [0.02, 0.0, 0.95, 0.0, 0.03]]]) + 1e-9)
+    scores = span_f1_metric(TAGS)(EvalPrediction(logits, soft))
+    assert scores == {"span_f1": 1.0, "predicted_entities": 1, "gold_entities": 1}

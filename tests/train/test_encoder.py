@@ -9,7 +9,9 @@ from weakforge.config import TrainSection
 from weakforge.records import Example, Span
 from weakforge.stages.training_set import training_set
 from weakforge.testing import spam_ham
+from weakforge.train import encoder
 from weakforge.train.class_bias import apply_class_bias
+from weakforge.train.document_vote import remember_document_key
 from weakforge.train.encoder import load_model, predict, train
 
 FAST = TrainSection(epochs=12, learning_rate=5e-3, lora=False, batch_size=8, patience=50)
@@ -102,6 +104,32 @@ def test_lora_token_classifier_predicts_aligned_spans(tiny_model_dir, tmp_path):
         ("paris", "LOC"),
     ]
     assert all(0 < s.prob <= 1 for s in spans)
+
+
+def test_a_model_given_a_document_key_votes_within_documents(tiny_model_dir, tmp_path, monkeypatch):
+    text = "angela merkel met officials in paris"
+    examples = [
+        Example(id=f"n{i}", text=text, label=(Span(0, 13, "PER", 0.9),), meta={"doc": "d"})
+        for i in range(16)
+    ]
+    options = TrainSection(
+        base_model=tiny_model_dir, epochs=20, learning_rate=2e-2, batch_size=8, patience=50
+    )
+    train_on(examples, "ner", ["PER", "LOC"], tmp_path / "m", options=options)
+    assert load_model(tmp_path / "m").document_key is None
+    remember_document_key(tmp_path / "m", "doc")
+    model = load_model(tmp_path / "m")
+    assert model.document_key == "doc"
+    seen = []
+
+    def every_name_a_place(records, predicted, key):
+        seen.append(([r.id for r in records], key))
+        return [tuple(replace(s, label="LOC") for s in spans) for spans in predicted]
+
+    monkeypatch.setattr(encoder, "vote_in_documents", every_name_a_place)
+    voted = predict(model, examples[:2])
+    assert seen == [(["n0", "n1"], "doc")]
+    assert [[s.label for s in spans] for spans, _ in voted] == [["LOC"], ["LOC"]]
 
 
 @pytest.mark.parametrize("case_features", ["auto", "off"])

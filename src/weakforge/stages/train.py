@@ -27,6 +27,7 @@ from weakforge.report import Image, Section, Table
 from weakforge.stages.training_set import left_out_uncovered, training_set
 from weakforge.tasks import task_kind
 from weakforge.train.distributed import world_size
+from weakforge.train.document_vote import grouping_key, remember_document_key
 from weakforge.train.families import FAMILIES, load_end_model, predict_with
 from weakforge.train.hf_trainer import TrainResult
 from weakforge.train.search import Trial, search_and_train
@@ -113,6 +114,14 @@ def model_card(config: RunConfig, metrics: dict[str, Any]) -> str:
         ),
         *(
             [
+                "- one type per name per document (records sharing "
+                f"`{metrics['document_vote_key']}`; [train] document_vote)"
+            ]
+            if metrics.get("document_vote_key")
+            else []
+        ),
+        *(
+            [
                 "- chosen on dev gold among "
                 f"{len(metrics['search'])} settings: "
                 + ", ".join(
@@ -181,6 +190,11 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
     labels = config.labels_for(examples)
     out = ctx.output(MODEL)
     result, trials, rounds = fit(examples, labels, out, config)
+    voting = (
+        task_kind(task).spans and config.train.document_vote and config.train.family == "encoder"
+    )
+    document_key = grouping_key(examples, config.aggregate.group_by) if voting else None
+    remember_document_key(out, document_key)
     loaded = load_end_model(out)
     evaluated = [e for e in examples if e.split in ("dev", "test") and e.gold is not None]
     predicted = predict_with(loaded, evaluated)
@@ -234,6 +248,7 @@ def run_train(ctx: StageContext) -> dict[str, Any]:
         "class_bias": asdict(result.class_bias) if result.class_bias else None,
         "class_bias_skipped": result.class_bias_skipped,
         "case_features": result.case_features,
+        "document_vote_key": document_key,
         "family": config.train.family,
         "processes": world_size(),
         "steps": next((h["step"] for h in reversed(result.history) if "step" in h), 0),

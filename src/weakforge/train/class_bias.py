@@ -18,6 +18,7 @@ import numpy as np
 
 from weakforge.labels import decode_tags
 from weakforge.records import Label
+from weakforge.train.bio_decoding import TagLattice
 
 GRID = np.linspace(-3.0, 3.0, 61)
 """The offsets tried for each class (log-probability units)."""
@@ -96,17 +97,14 @@ def type_f1_scorer(
     with one offset per type added to its ``B-`` and ``I-`` tags (``O`` keeps 0)."""
     types = sorted({name.partition("-")[2] for name in names if name != "O"})
     columns = np.array([[name.partition("-")[2] == t for t in types] for name in names])
-    lengths = [len(p) for p in word_probs]
-    log_probs = log_of(np.vstack(word_probs)) if word_probs else np.zeros((0, len(names)))
+    lattice = TagLattice([log_of(p) for p in word_probs], names)
     truth = {(i, s.start, s.end, s.label) for i, spans in enumerate(gold) for s in spans or ()}
 
     def score(candidate: np.ndarray) -> float:
-        tags = (log_probs + columns @ candidate).argmax(axis=1)
-        found, at = set(), 0
-        for i, (n, bounds) in enumerate(zip(lengths, words)):
-            for a, b, kind in decode_tags([names[t] for t in tags[at : at + n]]):
+        found = set()
+        for i, (path, bounds) in enumerate(zip(lattice.best_paths(columns @ candidate), words)):
+            for a, b, kind in decode_tags([names[t] for t in path]):
                 found.add((i, bounds[a][0], bounds[b - 1][1], kind))
-            at += n
         hits = len(found & truth)
         return 2 * hits / (len(found) + len(truth)) if found or truth else 1.0
 

@@ -30,6 +30,7 @@ from weakforge.models import resolve_encoder
 from weakforge.records import Example, Label, Span
 from weakforge.tasks import task_kind
 from weakforge.tokenize import example_bounds
+from weakforge.train.bio_decoding import best_tags
 from weakforge.train.case_features import (
     TOKEN_TYPE_SLOT,
     add_case_embeddings,
@@ -44,8 +45,10 @@ from weakforge.train.class_bias import (
     cross_fit_type_gain,
     fit_class_bias,
     fit_type_bias,
+    log_of,
 )
 from weakforge.train.dev_span_f1 import METRIC, span_f1_metric
+from weakforge.train.document_vote import DOCUMENT_KEY, vote_in_documents
 from weakforge.train.encoding import collate, encode, first_piece_index, soft_cross_entropy
 from weakforge.train.hardware import device_settings
 from weakforge.train.hf_trainer import (
@@ -273,6 +276,9 @@ class LoadedModel:
     """Offsets added to the log-probabilities per class or BIO tag (fit on dev gold)."""
     case_features: bool = False
     """Whether the model reads each piece's letter case in its token type slot."""
+    document_key: str | None = None
+    """NER: the record field grouping records into documents, within which each predicted
+    name takes one type (:mod:`weakforge.train.document_vote`); none: no vote."""
 
 
 def load_model(model_dir: Path) -> LoadedModel:
@@ -322,6 +328,7 @@ def load_model(model_dir: Path) -> LoadedModel:
         info["max_length"],
         info.get("class_bias"),
         info.get("case_features", False),
+        info.get(DOCUMENT_KEY),
     )
 
 
@@ -406,7 +413,7 @@ def predict(
             continue
         words = example_bounds(example)
         word_probs = per_word(probs, offsets, words, len(loaded.names))
-        tags = [loaded.names[int(i)] for i in word_probs.argmax(axis=1)]
+        tags = best_tags(log_of(word_probs), loaded.names)
         spans = tuple(
             Span(
                 words[a][0],
@@ -417,4 +424,7 @@ def predict(
             for a, b, kind in decode_tags(tags)
         )
         results.append((spans, {}))
+    if loaded.document_key and task_kind(loaded.task).spans:
+        voted = vote_in_documents(examples, [spans for spans, _ in results], loaded.document_key)
+        results = [(spans, {}) for spans in voted]
     return results
