@@ -14,6 +14,7 @@ run folders stay under /tmp/weakforge-small-ner, so labels and aggregation are r
 
     python bench/small_ner.py [--sizes 1000,3000] [--set train.KEY=VALUE ...] [--name small_ner]
         [--from-stage train]   (after a code change: the stages' inputs are unchanged)
+    python bench/small_ner.py --sizes all --name full_ner   (all of CoNLL train, the same run)
 """
 
 from __future__ import annotations
@@ -114,8 +115,10 @@ def main() -> None:
     docs = documents(shared("conll2003", "eng.train"))
     metrics: dict = {"overrides": args.set}
     rows = []
-    for size in map(int, args.sizes.split(",")):
-        folder = WORK / str(size)
+    for size_name in args.sizes.split(","):
+        whole = size_name == "all"  # every document of CoNLL train: the full-data defaults
+        size = sum(map(sentences_in, docs)) if whole else int(size_name)
+        folder = WORK / size_name
         folder.mkdir(parents=True, exist_ok=True)
         lines, taken = sample(docs, size)
         corpus = folder / "sample.conll"
@@ -125,7 +128,7 @@ def main() -> None:
         result = stages.run(config, folder / "run", force_from=args.from_stage)
         train = result.metrics["train"]
         dev = train["scores"]["dev"]
-        key = f"{size // 1000}k"
+        key = "all" if whole else f"{size // 1000}k"
         end, teacher = dev["end_model"], dev["label_model"]
         metrics.update(
             {
