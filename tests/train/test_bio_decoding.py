@@ -1,8 +1,10 @@
 import itertools
 
 import numpy as np
+import pytest
 
 from weakforge.labels import bio_tags
+from weakforge.train import bio_decoding
 from weakforge.train.bio_decoding import TagLattice, best_tags, transition_scores
 
 NAMES = bio_tags(["ORG", "LOC"])  # O, B-ORG, I-ORG, B-LOC, I-LOC
@@ -43,7 +45,9 @@ def test_a_sentence_never_opens_with_an_inside_tag():
     assert best_tags(np.log(probs + 1e-12), NAMES) == ["B-ORG"]
 
 
-def test_batched_paths_are_the_best_valid_ones_for_every_length():
+@pytest.mark.parametrize("block_cells", [2_000_000, 7])  # one block; blocks of 1-2 rows
+def test_batched_paths_are_the_best_valid_ones_for_every_length(block_cells, monkeypatch):
+    monkeypatch.setattr(bio_decoding, "BLOCK_CELLS", block_cells)
     rng = np.random.default_rng(0)
     sentences = [np.log(rng.dirichlet(np.ones(5) * 0.3, size=n)) for n in (3, 0, 5, 1, 4, 5, 2)]
     paths = TagLattice(sentences, NAMES).best_paths()

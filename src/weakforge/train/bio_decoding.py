@@ -35,34 +35,54 @@ def transition_scores(names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return opening, following
 
 
+BLOCK_CELLS = 2_000_000
+"""Most (sentence, word) cells padded together: sentences sorted by length go into blocks
+of at most this many, so one very long record pads only its own block (about 70 MB of
+scores for 9 tags), not every sentence to its length."""
+
+
 class TagLattice:
-    """Sentences' word tag log probabilities, padded once (longest first) so that the
-    best valid paths of all of them come out of one batched Viterbi pass, as often as a
-    caller shifts the tags' scores (the class offsets' search decodes hundreds of times)."""
+    """Sentences' word tag log probabilities, padded once (longest first, in blocks of at
+    most :data:`BLOCK_CELLS` cells) so that the best valid paths of all of them come out of
+    a few batched Viterbi passes, as often as a caller shifts the tags' scores (the class
+    offsets' search decodes hundreds of times)."""
 
     def __init__(self, log_probs: Sequence[np.ndarray], names: Sequence[str]):
         self.names = list(names)
-        self.lengths = np.array([len(p) for p in log_probs], dtype=np.int64)
-        self.order = np.argsort(-self.lengths, kind="stable")
-        width = int(self.lengths.max()) if len(log_probs) else 0
-        self.scores = np.zeros((len(log_probs), width, len(names)), dtype=np.float32)
-        for row, i in enumerate(self.order):
-            self.scores[row, : self.lengths[i]] = log_probs[i]
+        lengths = np.array([len(p) for p in log_probs], dtype=np.int64)
+        order = np.argsort(-lengths, kind="stable")
+        self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # rows, lengths, scores
+        at = 0
+        while at < len(order):
+            width = max(int(lengths[order[at]]), 1)
+            rows = order[at : at + max(1, BLOCK_CELLS // width)]
+            scores = np.zeros((len(rows), width, len(names)), dtype=np.float32)
+            for row, i in enumerate(rows):
+                scores[row, : lengths[i]] = log_probs[i]
+            self.blocks.append((rows, lengths[rows], scores))
+            at += len(rows)
         opening, following = transition_scores(names)
         self.opening, self.following = opening.astype(np.float32), following.astype(np.float32)
 
     def best_paths(self, shift: np.ndarray | None = None) -> list[np.ndarray]:
         """Per sentence (in the order given) its best valid tag indices; ``shift`` (one
         number per tag) is added to every word's scores first."""
-        emissions = self.scores if shift is None else self.scores + shift
-        sorted_lengths = self.lengths[self.order]
+        paths: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * sum(
+            len(rows) for rows, _, _ in self.blocks
+        )
+        for rows, lengths, scores in self.blocks:
+            emissions = scores if shift is None else scores + shift
+            for i, path in zip(rows, self.viterbi(emissions, lengths)):
+                paths[i] = path
+        return paths
+
+    def viterbi(self, emissions: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
+        """The best valid paths of padded sentences sorted longest first."""
         n, width, _ = emissions.shape
-        if width == 0:
-            return [np.zeros(0, dtype=np.int64) for _ in range(n)]
         best = emissions[:, 0] + self.opening
         back = np.zeros(emissions.shape, dtype=np.int16)
         for t in range(1, width):
-            live = int(np.searchsorted(-sorted_lengths, -t, side="left"))  # lengths > t
+            live = int(np.searchsorted(-lengths, -t, side="left"))  # lengths > t
             step = best[:live, :, None] + self.following
             came_from = step.argmax(axis=1)
             back[:live, t] = came_from
@@ -72,14 +92,11 @@ class TagLattice:
         paths = np.zeros((n, width), dtype=np.int64)
         state = best.argmax(axis=1)
         for t in range(width - 1, -1, -1):
-            live = int(np.searchsorted(-sorted_lengths, -t, side="left"))
+            live = int(np.searchsorted(-lengths, -t, side="left"))
             paths[:live, t] = state[:live]
             if t:
                 state[:live] = back[np.arange(live), t, state[:live]]
-        unsorted: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * n
-        for row, i in enumerate(self.order):
-            unsorted[i] = paths[row, : self.lengths[i]]
-        return unsorted
+        return [paths[row, : lengths[row]] for row in range(n)]
 
 
 def best_tags(word_log_probs: np.ndarray, names: Sequence[str]) -> list[str]:
