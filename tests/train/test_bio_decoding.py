@@ -5,9 +5,14 @@ import pytest
 
 from weakforge.labels import bio_tags
 from weakforge.train import bio_decoding
-from weakforge.train.bio_decoding import TagLattice, best_tags, transition_scores
+from weakforge.train.bio_decoding import TagLattice, transition_scores
 
 NAMES = bio_tags(["ORG", "LOC"])  # O, B-ORG, I-ORG, B-LOC, I-LOC
+
+
+def best_tags(word_log_probs: np.ndarray, names: list[str]) -> list[str]:
+    """One sentence's best valid tag names."""
+    return [names[i] for i in TagLattice([word_log_probs], names).best_paths()[0]]
 
 
 def valid(path: list[str]) -> bool:

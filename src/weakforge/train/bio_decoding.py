@@ -97,8 +97,3 @@ class TagLattice:
             if t:
                 state[:live] = back[np.arange(live), t, state[:live]]
         return [paths[row, : lengths[row]] for row in range(n)]
-
-
-def best_tags(word_log_probs: np.ndarray, names: Sequence[str]) -> list[str]:
-    """One sentence's best valid BIO tag names."""
-    return [names[i] for i in TagLattice([word_log_probs], names).best_paths()[0]]

@@ -10,15 +10,13 @@ and about 0.005 to the 3,000-sentence one (bench/RESULTS.md, small_ner)."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from weakforge.atomic import atomic_file
 from weakforge.records import Example, Span, document_runs
-from weakforge.train.hf_trainer import MODEL_INFO
+from weakforge.train.hf_trainer import update_model_info
 
 DOCUMENT_KEY = "document_key"
 """The model info entry naming the record field that groups records into documents."""
@@ -51,20 +49,13 @@ def winner(weights: Counter, span: Span) -> str:
 
 
 def grouping_key(examples: Sequence[Example], key: str) -> str | None:
-    """``key`` where some two consecutive records share a value of it (so it groups them
-    into documents), else ``None``."""
-    values = [e.meta.get(key) for e in examples]
-    grouped = any(a is not None and a == b for a, b in zip(values, values[1:]))
+    """``key`` where it groups some records into one document (:func:`document_runs`),
+    else ``None``."""
+    grouped = any(len(run) > 1 for run in document_runs(examples, key))
     return key if key and grouped else None
 
 
 def remember_document_key(model_dir: Path, key: str | None) -> None:
     """Store (or, with ``None``, remove) the document key in a saved model's info, so that
     its predictions vote within documents from then on."""
-    path = Path(model_dir) / MODEL_INFO
-    info = json.loads(path.read_text())
-    info.pop(DOCUMENT_KEY, None)
-    if key:
-        info[DOCUMENT_KEY] = key
-    with atomic_file(path) as handle:
-        handle.write(json.dumps(info, indent=2))
+    update_model_info(model_dir, **{DOCUMENT_KEY: key})

@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 import torch
 
-from weakforge.atomic import atomic_file
 from weakforge.config import TrainSection
 from weakforge.errors import WeakforgeError
 from weakforge.labels import bio_tags, decode_tags
@@ -30,7 +29,7 @@ from weakforge.models import resolve_encoder
 from weakforge.records import Example, Label, Span
 from weakforge.tasks import task_kind
 from weakforge.tokenize import example_bounds
-from weakforge.train.bio_decoding import best_tags
+from weakforge.train.bio_decoding import TagLattice
 from weakforge.train.case_features import (
     TOKEN_TYPE_SLOT,
     add_case_embeddings,
@@ -58,6 +57,7 @@ from weakforge.train.hf_trainer import (
     run_trainer,
     trainer_callbacks,
     training_arguments,
+    update_model_info,
 )
 from weakforge.train.items import TrainingSet, TrainItem
 from weakforge.train.task_defaults import with_task_defaults
@@ -224,11 +224,7 @@ def fit_dev_class_bias(
         probs = np.stack([p for _, p, _ in model_outputs(loaded, dev)])
         gold = [loaded.names.index(item.label) for item in dev]
         bias = fit_class_bias(probs, gold, loaded.names)
-    info_path = out_dir / MODEL_INFO
-    info = json.loads(info_path.read_text())
-    info["class_bias"] = bias.offsets
-    with atomic_file(info_path) as handle:
-        handle.write(json.dumps(info, indent=2))
+    update_model_info(out_dir, class_bias=bias.offsets)
     return bias, ""
 
 
@@ -401,30 +397,45 @@ def predict(
 ) -> list[tuple[Label, dict[str, float]]]:
     """Per example: the predicted label (class, or spans with confidences) and, for
     classification, the class probabilities."""
-    results: list[tuple[Label, dict[str, float]]] = []
-    for example, probs, offsets in model_outputs(loaded, examples, batch_size):
-        if not task_kind(loaded.task).spans:
-            results.append(
-                (
-                    loaded.names[int(probs.argmax())],
-                    {n: round(float(x), 6) for n, x in zip(loaded.names, probs)},
-                )
-            )
-            continue
-        words = example_bounds(example)
-        word_probs = per_word(probs, offsets, words, len(loaded.names))
-        tags = best_tags(log_of(word_probs), loaded.names)
-        spans = tuple(
+    if task_kind(loaded.task).spans:
+        spans = [
+            found
+            for start in range(0, len(examples), SPAN_CHUNK)
+            for found in predict_spans(loaded, examples[start : start + SPAN_CHUNK], batch_size)
+        ]
+        if loaded.document_key:
+            spans = vote_in_documents(examples, spans, loaded.document_key)
+        return [(found, {}) for found in spans]
+    return [
+        (
+            loaded.names[int(probs.argmax())],
+            {n: round(float(x), 6) for n, x in zip(loaded.names, probs)},
+        )
+        for _, probs, _ in model_outputs(loaded, examples, batch_size)
+    ]
+
+
+SPAN_CHUNK = 4096
+"""NER records whose word probabilities are held and decoded together."""
+
+
+def predict_spans(
+    loaded: LoadedModel, examples: Sequence[Example], batch_size: int
+) -> list[tuple[Span, ...]]:
+    """Per record its spans: the best valid BIO path over its words (decoded for all the
+    records at once), each span's confidence the mean of its words' highest probability."""
+    bounds = [example_bounds(e) for e in examples]
+    word_probs = word_probabilities(loaded, examples, batch_size, words=bounds)
+    paths = TagLattice([log_of(p) for p in word_probs], loaded.names).best_paths()
+    return [
+        tuple(
             Span(
                 words[a][0],
                 words[b - 1][1],
                 kind,
-                round(float(np.mean([word_probs[w].max() for w in range(a, b)])), 6),
+                round(float(np.mean([probs[w].max() for w in range(a, b)])), 6),
             )
-            for a, b, kind in decode_tags(tags)
+            for a, b, kind in decode_tags([loaded.names[t] for t in path])
         )
-        results.append((spans, {}))
-    if loaded.document_key and task_kind(loaded.task).spans:
-        voted = vote_in_documents(examples, [spans for spans, _ in results], loaded.document_key)
-        results = [(spans, {}) for spans in voted]
-    return results
+        for words, probs, path in zip(bounds, word_probs, paths)
+    ]

@@ -5,6 +5,7 @@ stopping on dev loss), LoRA's target modules, running it and what a run returns.
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import shutil
 import time
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from weakforge.atomic import atomic_file
 from weakforge.config import TrainSection
 from weakforge.errors import WeakforgeError
 from weakforge.progress import progress_bar
@@ -20,6 +22,18 @@ from weakforge.train.class_bias import ClassBias
 
 MODEL_INFO = "weakforge_model.json"
 log = logging.getLogger(__name__)
+
+
+def update_model_info(model_dir: Path, **entries: Any) -> None:
+    """Set entries of a saved model's info file (an entry given as ``None`` is removed)."""
+    path = Path(model_dir) / MODEL_INFO
+    info = json.loads(path.read_text())
+    for key, value in entries.items():
+        info.pop(key, None)
+        if value is not None:
+            info[key] = value
+    with atomic_file(path) as handle:
+        handle.write(json.dumps(info, indent=2))
 
 
 @dataclass
